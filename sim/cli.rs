@@ -1,0 +1,203 @@
+//! Command-line interface.
+
+use crate::run::{RunOptions, run_to_folder};
+use crate::scenario::{self, InputError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// hetsim: simulate datacenters built from heterogeneous accelerators.
+#[derive(Parser, Debug)]
+#[command(name = "hetsim", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write its run folder.
+    ///
+    /// Example: hetsim run scenarios/manufacturing.yaml --policy eft --out reports/m-eft
+    Run {
+        /// Scenario file (.yaml, .yml or .json).
+        file: PathBuf,
+        /// Output folder [default: reports/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the scenario's policy (see `hetsim policies`).
+        #[arg(long)]
+        policy: Option<String>,
+        /// Set a scenario field, PATH=VALUE (repeatable), e.g. --set datacenter.pue=1.2
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Skip charts and the HTML report.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the placement policies and their parameters.
+    Policies,
+}
+
+/// Error carrying the exit code: 2 for bad input, 1 otherwise.
+#[derive(Debug)]
+pub struct Exit {
+    /// Process exit code.
+    pub code: u8,
+    /// The error.
+    pub error: anyhow::Error,
+}
+
+impl From<InputError> for Exit {
+    fn from(e: InputError) -> Self {
+        Exit {
+            code: 2,
+            error: e.into(),
+        }
+    }
+}
+
+/// Runs the CLI; returns the exit code.
+pub fn main_with(cli: Cli) -> Result<(), Exit> {
+    match cli.command {
+        Command::Run {
+            file,
+            out,
+            seed,
+            policy,
+            sets,
+            no_charts,
+            quiet,
+        } => {
+            let mut sets = sets;
+            if let Some(p) = policy {
+                sets.push(format!("policy.name={p}"));
+                sets.push("policy.params={}".into());
+            }
+            if let Some(s) = seed {
+                sets.push(format!("seed={s}"));
+            }
+            let loaded = scenario::load(&file, &sets)?;
+            crate::policy::build(&loaded.scenario.policy, &loaded.scenario)
+                .map_err(|m| Exit::from(policy_error(&loaded, m)))?;
+            let target = out
+                .clone()
+                .unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
+            crate::report::check_target(&target).map_err(|e| Exit { code: 2, error: e })?;
+            let opts = RunOptions {
+                out,
+                progress: !quiet,
+                no_charts,
+            };
+            let res = run_to_folder(&loaded, &opts).map_err(|e| Exit { code: 1, error: e })?;
+            if !quiet {
+                print_summary(&res.outcome.summary, &res.dir);
+            }
+            Ok(())
+        }
+        Command::Validate { files } => {
+            let mut failed = None;
+            for f in files {
+                match scenario::load(&f, &[]) {
+                    Ok(l) => {
+                        let s = &l.scenario;
+                        println!(
+                            "{}: ok ({} device classes, {} devices, {} job kinds, {} listed jobs, policy {})",
+                            f.display(),
+                            s.classes.len(),
+                            s.device_count(),
+                            s.kinds.len(),
+                            s.jobs.len(),
+                            s.policy.name
+                        );
+                        if let Err(m) = crate::policy::build(&s.policy, s) {
+                            let e = policy_error(&l, m);
+                            eprintln!("error: {e}");
+                            failed = Some(e);
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = Some(e);
+                    }
+                }
+            }
+            match failed {
+                Some(_) => Err(Exit {
+                    code: 2,
+                    error: anyhow::anyhow!("validation failed"),
+                }),
+                None => Ok(()),
+            }
+        }
+        Command::Policies => {
+            for p in crate::policy::REGISTRY {
+                println!("{:<14} {}", p.name, p.summary);
+                for param in p.params {
+                    println!("{:<14}   param {param}", "");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Turns a policy construction error into an input error pointing at `policy`.
+pub fn policy_error(l: &scenario::Loaded, msg: String) -> InputError {
+    let pos = scenario::locate::locate(&l.text, "policy.name");
+    InputError {
+        file: l.path.clone(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        path: "policy".into(),
+        message: msg,
+        hint: Some("`hetsim policies` lists the policies and their parameters".into()),
+    }
+}
+
+fn print_summary(s: &crate::metrics::Summary, dir: &std::path::Path) {
+    println!(
+        "scenario {}  policy {}  seed {}",
+        s.scenario, s.policy, s.seed
+    );
+    println!(
+        "  jobs {} done of {}   makespan {:.3} s   throughput {:.4} jobs/s",
+        s.jobs_completed, s.jobs_arrived, s.makespan_s, s.throughput_jobs_per_s
+    );
+    println!(
+        "  wait mean {:.4} s   response mean {:.4} s  p99 {:.4} s   deadline misses {:.2}%",
+        s.wait_mean_s,
+        s.response_mean_s,
+        s.response_p99_s,
+        100.0 * s.deadline_miss_rate
+    );
+    println!(
+        "  energy IT {:.2} J  facility {:.2} J  ({:.4} kWh)   mean power {:.2} W  peak {:.2} W",
+        s.energy_it_j,
+        s.energy_facility_j,
+        s.energy_facility_j / 3.6e6,
+        s.power_mean_w,
+        s.power_peak_w
+    );
+    println!(
+        "  utilisation {:.1}%   carbon {:.2} g   cost {:.4}",
+        100.0 * s.utilization,
+        s.carbon_g,
+        s.cost
+    );
+    println!("  {} events in {:.3} s wall", s.events, s.wall_s);
+    println!("wrote {}", dir.display());
+}

@@ -1,0 +1,243 @@
+//! Device state and the indexes policies query: free devices and earliest-available
+//! devices per class, each kept in an ordered set so one query costs O(log n).
+
+use crate::engine::{Time, secs};
+use crate::model::Scenario;
+use std::collections::{BTreeSet, VecDeque};
+
+/// Index of a device (global, classes are contiguous in file order).
+pub type DeviceId = u32;
+
+/// What a device is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DevState {
+    /// Powered and idle.
+    Idle,
+    /// Running a job of the given kind.
+    Busy(u32),
+}
+
+/// One device's state and accumulated accounting.
+#[derive(Clone, Debug)]
+pub struct Device {
+    /// Class index.
+    pub class: u32,
+    /// Current state.
+    pub state: DevState,
+    /// Job slot running now.
+    pub running: Option<u32>,
+    /// Committed jobs waiting on this device (slots), FIFO.
+    pub queue: VecDeque<u32>,
+    /// Current power draw, W.
+    pub power_w: f64,
+    /// Time of the last power change.
+    pub last_change: Time,
+    /// Energy so far, J.
+    pub energy_j: f64,
+    /// Busy time so far, ns.
+    pub busy_ns: Time,
+    /// Jobs completed.
+    pub jobs_done: u64,
+    /// Index key: time the device finishes its committed work; 0 when free.
+    pub avail_key: Time,
+}
+
+/// Per-class indexes.
+#[derive(Clone, Debug, Default)]
+pub struct ClassIndex {
+    /// First device id of the class.
+    pub first: DeviceId,
+    /// Number of devices.
+    pub count: u32,
+    /// Free devices (idle, nothing committed), by id.
+    pub free: BTreeSet<DeviceId>,
+    /// All devices by (committed-work end, id); free devices have key 0.
+    pub avail: BTreeSet<(Time, DeviceId)>,
+    /// Devices currently busy.
+    pub busy: u32,
+}
+
+/// All devices and their indexes.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// Devices, by id.
+    pub devices: Vec<Device>,
+    /// Indexes per class.
+    pub classes: Vec<ClassIndex>,
+}
+
+impl Cluster {
+    /// Builds an idle cluster for a scenario.
+    pub fn new(sc: &Scenario) -> Self {
+        let mut devices = Vec::with_capacity(sc.device_count() as usize);
+        let mut classes = Vec::with_capacity(sc.classes.len());
+        for (ci, c) in sc.classes.iter().enumerate() {
+            let first = devices.len() as DeviceId;
+            let mut idx = ClassIndex {
+                first,
+                count: c.count,
+                ..Default::default()
+            };
+            for d in 0..c.count {
+                let id = first + d;
+                devices.push(Device {
+                    class: ci as u32,
+                    state: DevState::Idle,
+                    running: None,
+                    queue: VecDeque::new(),
+                    power_w: c.idle_w,
+                    last_change: 0,
+                    energy_j: 0.0,
+                    busy_ns: 0,
+                    jobs_done: 0,
+                    avail_key: 0,
+                });
+                idx.free.insert(id);
+                idx.avail.insert((0, id));
+            }
+            classes.push(idx);
+        }
+        Cluster { devices, classes }
+    }
+
+    /// Sets a device's committed-work end, keeping the index in step.
+    pub fn set_avail(&mut self, d: DeviceId, key: Time) {
+        let dev = &mut self.devices[d as usize];
+        let idx = &mut self.classes[dev.class as usize];
+        idx.avail.remove(&(dev.avail_key, d));
+        dev.avail_key = key;
+        idx.avail.insert((key, d));
+    }
+
+    /// Marks a device free or not free in its class index.
+    pub fn set_free(&mut self, d: DeviceId, free: bool) {
+        let c = self.devices[d as usize].class as usize;
+        if free {
+            self.classes[c].free.insert(d);
+        } else {
+            self.classes[c].free.remove(&d);
+        }
+    }
+}
+
+/// What a policy knows about a job.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobInfo {
+    /// Handle to pass back in decisions.
+    pub slot: u32,
+    /// Job id (arrival order).
+    pub id: u64,
+    /// Kind index.
+    pub kind: u32,
+    /// Arrival time.
+    pub arrival: Time,
+    /// Work units.
+    pub work: f64,
+    /// Devices needed at once.
+    pub devices: u32,
+    /// Memory per device, bytes.
+    pub memory: f64,
+    /// Absolute deadline.
+    pub deadline: Option<Time>,
+    /// Priority (larger first).
+    pub priority: i32,
+}
+
+/// A read-only view of the cluster for policies.
+#[derive(Clone, Copy)]
+pub struct ClusterView<'a> {
+    pub(crate) now: Time,
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) cluster: &'a Cluster,
+}
+
+impl<'a> ClusterView<'a> {
+    /// Builds a view (used by the simulation and by tests of policies).
+    pub fn new(now: Time, scenario: &'a Scenario, cluster: &'a Cluster) -> Self {
+        ClusterView {
+            now,
+            scenario,
+            cluster,
+        }
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The scenario (classes, kinds, facility).
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// Number of device classes.
+    pub fn class_count(&self) -> usize {
+        self.cluster.classes.len()
+    }
+
+    /// Whether class `c` can run `job` (speed for its kind, memory, enough devices).
+    pub fn can_run(&self, c: usize, job: &JobInfo) -> bool {
+        self.scenario
+            .can_run(c, job.kind as usize, job.memory, job.devices)
+    }
+
+    /// Speed of class `c` for the job's kind (work units/s), if it can run it.
+    pub fn speed(&self, c: usize, job: &JobInfo) -> Option<f64> {
+        self.scenario.classes[c].speed[job.kind as usize]
+    }
+
+    /// Run time of `job` on devices of class `c`.
+    pub fn runtime(&self, c: usize, job: &JobInfo) -> Option<Time> {
+        self.speed(c, job).map(|s| secs(job.work / s))
+    }
+
+    /// Energy a job draws while running on class `c`: busy power x run time x gang, J.
+    pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
+        let cl = &self.scenario.classes[c];
+        self.speed(c, job)
+            .map(|s| cl.busy_w[job.kind as usize] * (job.work / s) * job.devices as f64)
+    }
+
+    /// Number of free devices in class `c`.
+    pub fn free_count(&self, c: usize) -> usize {
+        self.cluster.classes[c].free.len()
+    }
+
+    /// The first `k` free devices of class `c`, lowest id first (fewer if not enough).
+    pub fn free_devices(&self, c: usize, k: usize) -> impl Iterator<Item = DeviceId> + 'a {
+        self.cluster.classes[c].free.iter().copied().take(k)
+    }
+
+    /// The `k` devices of class `c` that finish their committed work first, with the
+    /// time each becomes available (never before now). Ties go to the lower id.
+    pub fn earliest_devices(
+        &self,
+        c: usize,
+        k: usize,
+    ) -> impl Iterator<Item = (DeviceId, Time)> + 'a {
+        let now = self.now;
+        self.cluster.classes[c]
+            .avail
+            .iter()
+            .take(k)
+            .map(move |&(t, d)| (d, t.max(now)))
+    }
+
+    /// When `k` devices of class `c` are all available (the k-th earliest), if it has k.
+    pub fn earliest_start(&self, c: usize, k: usize) -> Option<Time> {
+        self.earliest_devices(c, k)
+            .nth(k.checked_sub(1)?)
+            .map(|(_, t)| t)
+    }
+
+    /// Number of devices of class `c` busy now.
+    pub fn busy_count(&self, c: usize) -> u32 {
+        self.cluster.classes[c].busy
+    }
+
+    /// Number of jobs committed to device `d` and not started (its local queue).
+    pub fn queued_on(&self, d: DeviceId) -> usize {
+        self.cluster.devices[d as usize].queue.len()
+    }
+}

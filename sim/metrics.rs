@@ -1,0 +1,218 @@
+//! Per-job records and the run summary (the keys of DESIGN.md section 6).
+
+use serde::Serialize;
+
+/// Bounded-slowdown threshold, s (the HPC literature's usual 10 s).
+pub const BSLD_THRESHOLD_S: f64 = 10.0;
+
+/// One finished job, as written to jobs.csv.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobRecord {
+    /// Job id (arrival order).
+    pub id: u64,
+    /// Kind name.
+    pub kind: String,
+    /// Arrival, s.
+    pub arrival_s: f64,
+    /// Start, s.
+    pub start_s: f64,
+    /// End, s.
+    pub end_s: f64,
+    /// start - arrival, s.
+    pub wait_s: f64,
+    /// end - arrival, s.
+    pub response_s: f64,
+    /// end - start, s.
+    pub run_s: f64,
+    /// response / run (1 for zero-length jobs).
+    pub slowdown: f64,
+    /// max(1, response / max(run, 10 s)).
+    pub bounded_slowdown: f64,
+    /// Class of the devices (the first device's class).
+    pub class: String,
+    /// Device ids, separated by `;`.
+    pub devices: String,
+    /// Work units.
+    pub work: f64,
+    /// Energy drawn while running: busy power x run time over its devices, J.
+    pub energy_j: f64,
+    /// Absolute deadline, s (empty when none).
+    pub deadline_s: Option<f64>,
+    /// Whether the job ended by its deadline (empty when none).
+    pub deadline_met: Option<bool>,
+}
+
+/// Per-class figures in the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassSummary {
+    /// Number of devices.
+    pub devices: u32,
+    /// Busy device-seconds / device-seconds.
+    pub utilization: f64,
+    /// IT energy, J.
+    pub energy_j: f64,
+    /// Jobs completed on this class.
+    pub jobs: u64,
+}
+
+/// The run summary. Field names are stable: sweeps and tools read them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Policy name.
+    pub policy: String,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated time span (0 to the last event), s.
+    pub horizon_s: f64,
+    /// Time of the last completion, s.
+    pub makespan_s: f64,
+    /// Jobs released.
+    pub jobs_arrived: u64,
+    /// Jobs finished.
+    pub jobs_completed: u64,
+    /// Jobs rejected (none yet: every job that can run somewhere is accepted).
+    pub jobs_rejected: u64,
+    /// Completed jobs / makespan.
+    pub throughput_jobs_per_s: f64,
+    /// Mean wait, s.
+    pub wait_mean_s: f64,
+    /// Median wait, s.
+    pub wait_p50_s: f64,
+    /// 95th percentile wait, s.
+    pub wait_p95_s: f64,
+    /// 99th percentile wait, s.
+    pub wait_p99_s: f64,
+    /// Mean response, s.
+    pub response_mean_s: f64,
+    /// Median response, s.
+    pub response_p50_s: f64,
+    /// 95th percentile response, s.
+    pub response_p95_s: f64,
+    /// 99th percentile response, s.
+    pub response_p99_s: f64,
+    /// Mean slowdown.
+    pub slowdown_mean: f64,
+    /// Mean bounded slowdown (10 s threshold).
+    pub bounded_slowdown_mean: f64,
+    /// Missed deadlines / jobs with a deadline (0 when none has one).
+    pub deadline_miss_rate: f64,
+    /// Jobs that had a deadline.
+    pub jobs_with_deadline: u64,
+    /// Busy device-seconds / device-seconds.
+    pub utilization: f64,
+    /// IT energy, J.
+    pub energy_it_j: f64,
+    /// Facility energy (IT x PUE), J.
+    pub energy_facility_j: f64,
+    /// IT energy / completed jobs, J.
+    pub energy_per_job_j: f64,
+    /// Energy attributed to jobs (busy power x run time), J.
+    pub energy_jobs_j: f64,
+    /// Highest IT power held for a positive time, W.
+    pub power_peak_w: f64,
+    /// IT energy / horizon, W.
+    pub power_mean_w: f64,
+    /// IT power cap, W (empty when none).
+    pub power_cap_w: Option<f64>,
+    /// Time with IT power at the cap, s.
+    pub time_at_cap_s: f64,
+    /// Carbon from facility energy, g CO2.
+    pub carbon_g: f64,
+    /// Electricity cost of facility energy.
+    pub cost: f64,
+    /// Time-averaged number of waiting jobs.
+    pub queue_mean: f64,
+    /// Events processed by the engine.
+    pub events: u64,
+    /// Wall-clock time of the simulation, s (not deterministic; not in summary.csv
+    /// comparisons).
+    pub wall_s: f64,
+    /// Per-class figures, in file order.
+    pub per_class: indexmap::IndexMap<String, ClassSummary>,
+}
+
+/// Accumulates job statistics.
+#[derive(Debug, Default)]
+pub struct Collector {
+    /// Waits, s.
+    pub waits: Vec<f64>,
+    /// Responses, s.
+    pub responses: Vec<f64>,
+    /// Sum of slowdowns.
+    pub slowdown_sum: f64,
+    /// Sum of bounded slowdowns.
+    pub bsld_sum: f64,
+    /// Jobs with a deadline.
+    pub with_deadline: u64,
+    /// Deadlines missed.
+    pub missed: u64,
+    /// Attributed energy, J.
+    pub job_energy: f64,
+    /// Last completion, s.
+    pub makespan_s: f64,
+}
+
+impl Collector {
+    /// Adds a finished job.
+    pub fn add(&mut self, r: &JobRecord) {
+        self.waits.push(r.wait_s);
+        self.responses.push(r.response_s);
+        self.slowdown_sum += r.slowdown;
+        self.bsld_sum += r.bounded_slowdown;
+        if let Some(met) = r.deadline_met {
+            self.with_deadline += 1;
+            if !met {
+                self.missed += 1;
+            }
+        }
+        self.job_energy += r.energy_j;
+        self.makespan_s = self.makespan_s.max(r.end_s);
+    }
+}
+
+/// Mean of a slice (0 when empty).
+pub fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// Nearest-rank quantile of a sorted slice (0 when empty).
+pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let rank = (q * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+/// Slowdown and bounded slowdown of a job.
+pub fn slowdowns(response: f64, run: f64) -> (f64, f64) {
+    let sd = if run > 0.0 { response / run } else { 1.0 };
+    let bsld = (response / run.max(BSLD_THRESHOLD_S)).max(1.0);
+    (sd, bsld)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(quantile_sorted(&v, 0.5), 50.0);
+        assert_eq!(quantile_sorted(&v, 0.95), 95.0);
+        assert_eq!(quantile_sorted(&v, 0.99), 99.0);
+        assert_eq!(quantile_sorted(&[3.0], 0.99), 3.0);
+    }
+
+    #[test]
+    fn bounded_slowdown_uses_threshold() {
+        assert_eq!(slowdowns(20.0, 2.0), (10.0, 2.0));
+        assert_eq!(slowdowns(5.0, 5.0), (1.0, 1.0));
+    }
+}

@@ -1,0 +1,153 @@
+//! Writers for the run folder's CSV and JSON files.
+
+use crate::metrics::{JobRecord, Summary};
+use crate::model::Scenario;
+use crate::power::PowerRow;
+use crate::simulation::{DeviceRecord, Observer};
+use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Streams jobs.csv and power.csv while the simulation runs.
+pub struct CsvObserver {
+    jobs: csv::Writer<BufWriter<File>>,
+    power: csv::Writer<BufWriter<File>>,
+    row: Vec<String>,
+    progress: Option<Box<dyn FnMut(f64, u64)>>,
+}
+
+impl CsvObserver {
+    /// Creates jobs.csv and power.csv in `dir` with their headers.
+    pub fn create(dir: &Path, sc: &Scenario) -> Result<Self> {
+        let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
+            let f =
+                File::create(dir.join(name)).with_context(|| format!("cannot create {name}"))?;
+            Ok(csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(BufWriter::with_capacity(1 << 16, f)))
+        };
+        let mut jobs = open("jobs.csv")?;
+        jobs.write_record([
+            "id",
+            "kind",
+            "arrival_s",
+            "start_s",
+            "end_s",
+            "wait_s",
+            "response_s",
+            "run_s",
+            "slowdown",
+            "bounded_slowdown",
+            "class",
+            "devices",
+            "work",
+            "energy_j",
+            "deadline_s",
+            "deadline_met",
+        ])?;
+        let mut power = open("power.csv")?;
+        let mut header = vec!["time_s".to_string(), "duration_s".to_string()];
+        header.extend(sc.classes.iter().map(|c| format!("{}_w", c.name)));
+        header.extend(["it_w", "facility_w", "queue_len", "busy_devices"].map(String::from));
+        power.write_record(&header)?;
+        Ok(CsvObserver {
+            jobs,
+            power,
+            row: Vec::new(),
+            progress: None,
+        })
+    }
+
+    /// Sets a progress callback.
+    pub fn with_progress(mut self, f: Box<dyn FnMut(f64, u64)>) -> Self {
+        self.progress = Some(f);
+        self
+    }
+
+    /// Flushes both files.
+    pub fn finish(mut self) -> Result<()> {
+        self.jobs.flush()?;
+        self.power.flush()?;
+        Ok(())
+    }
+}
+
+impl Observer for CsvObserver {
+    fn job(&mut self, r: &JobRecord) -> Result<()> {
+        self.jobs.serialize(r)?;
+        Ok(())
+    }
+    fn power(&mut self, r: &PowerRow) -> Result<()> {
+        self.row.clear();
+        self.row.push(r.time_s.to_string());
+        self.row.push(r.duration_s.to_string());
+        self.row.extend(r.class_w.iter().map(|w| w.to_string()));
+        self.row.push(r.it_w.to_string());
+        self.row.push(r.facility_w.to_string());
+        self.row.push(r.queue_len.to_string());
+        self.row.push(r.busy_devices.to_string());
+        self.power.write_record(&self.row)?;
+        Ok(())
+    }
+    fn progress(&mut self, now_s: f64, jobs: u64) {
+        if let Some(p) = &mut self.progress {
+            p(now_s, jobs);
+        }
+    }
+}
+
+/// Writes devices.csv.
+pub fn write_devices(dir: &Path, devices: &[DeviceRecord]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("devices.csv"))?));
+    for d in devices {
+        w.serialize(d)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Flattens the summary to (key, value) pairs: scalar keys, then `<class>.<field>`.
+pub fn summary_pairs(s: &Summary) -> Vec<(String, String)> {
+    let v = serde_json::to_value(s).expect("summary serializes");
+    let mut out = Vec::new();
+    if let serde_json::Value::Object(m) = v {
+        for (k, v) in m {
+            match v {
+                serde_json::Value::Object(classes) => {
+                    for (c, fields) in classes {
+                        if let serde_json::Value::Object(f) = fields {
+                            for (fk, fv) in f {
+                                out.push((format!("{k}.{c}.{fk}"), scalar(&fv)));
+                            }
+                        }
+                    }
+                }
+                other => out.push((k, scalar(&other))),
+            }
+        }
+    }
+    out
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Writes summary.json and summary.csv (one header row, one value row).
+pub fn write_summary(dir: &Path, s: &Summary) -> Result<()> {
+    let mut f = BufWriter::new(File::create(dir.join("summary.json"))?);
+    serde_json::to_writer_pretty(&mut f, s)?;
+    writeln!(f)?;
+    f.flush()?;
+    let pairs = summary_pairs(s);
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("summary.csv"))?));
+    w.write_record(pairs.iter().map(|p| p.0.as_str()))?;
+    w.write_record(pairs.iter().map(|p| p.1.as_str()))?;
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,687 @@
+//! Scenario files: YAML or JSON (picked by extension), one strict schema.
+//!
+//! Loading has two stages. [`raw`] mirrors the file and rejects unknown fields and bad
+//! values while parsing, so those errors carry a line and column. [`validate`] then
+//! checks what involves several fields (a kind no device can run, a missing rate) and
+//! builds the [`Scenario`] model. Every error is an [`InputError`] naming the file,
+//! position and field path.
+
+pub mod error;
+pub mod locate;
+pub mod raw;
+
+pub use error::InputError;
+
+use crate::model::*;
+use raw::*;
+use std::path::{Path, PathBuf};
+
+/// Largest total number of devices a scenario may declare. It bounds memory before
+/// anything is allocated; raise it here if you really have a bigger machine room.
+pub const MAX_DEVICES: u64 = 10_000_000;
+/// Largest scenario file read, bytes.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// File format of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// YAML (`.yaml`, `.yml`).
+    Yaml,
+    /// JSON (`.json`).
+    Json,
+}
+
+impl Format {
+    /// Picks the format from a file extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "yaml" | "yml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// A loaded scenario with where it came from.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The file's text (copied into the run folder).
+    pub text: String,
+}
+
+/// Reads a scenario file as text, with size and encoding checks.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
+    if meta.is_dir() {
+        return Err(InputError::file(
+            path,
+            "is a directory, expected a scenario file",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(InputError::file(
+            path,
+            format!(
+                "file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| InputError::file(path, format!("file is not UTF-8 text: {e}")))?;
+    if text.starts_with('\u{feff}') {
+        text.remove(0);
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n");
+    }
+    if text.trim().is_empty() {
+        return Err(InputError::file(path, "file is empty"));
+    }
+    Ok(text)
+}
+
+/// Loads and validates a scenario file. `overrides` are `path=value` settings applied
+/// to the document before validation (the `--set` option).
+pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        InputError::file(path, "unknown file extension")
+            .with_hint("scenario files end in .yaml, .yml or .json")
+    })?;
+    let text = read_text(path)?;
+    let raw = if overrides.is_empty() {
+        parse_raw(&text, format, path)?
+    } else {
+        let mut doc = parse_value(&text, format, path)?;
+        for o in overrides {
+            apply_override(&mut doc, o).map_err(|m| {
+                InputError::file(path, m).with_hint("--set takes PATH=VALUE, e.g. policy.name=eft")
+            })?;
+        }
+        let mut track = serde_path_to_error::Track::new();
+        let de = serde_path_to_error::Deserializer::new(&doc, &mut track);
+        serde::Deserialize::deserialize(de).map_err(|e: serde_json::Error| InputError {
+            file: path.into(),
+            line: None,
+            column: None,
+            path: track.path().to_string(),
+            message: format!("{e} (after --set)"),
+            hint: None,
+        })?
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let scenario = validate(raw, &stem).map_err(|(fpath, message, hint)| {
+        let pos = locate::locate(&text, &fpath);
+        InputError {
+            file: path.into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: fpath,
+            message,
+            hint,
+        }
+    })?;
+    Ok(Loaded {
+        scenario,
+        path: path.into(),
+        text,
+    })
+}
+
+/// Parses scenario text (no file access). `label` names the source in errors.
+pub fn parse_str(text: &str, format: Format, label: &Path) -> Result<Scenario, InputError> {
+    let raw = parse_raw(text, format, label)?;
+    let stem = label
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    validate(raw, &stem).map_err(|(fpath, message, hint)| {
+        let pos = locate::locate(text, &fpath);
+        InputError {
+            file: label.into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: fpath,
+            message,
+            hint,
+        }
+    })
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_aliases: 1000,
+            max_depth: 64,
+            max_nodes: 2_000_000,
+        },
+    }
+}
+
+fn parse_raw(text: &str, format: Format, file: &Path) -> Result<RawScenario, InputError> {
+    match format {
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                InputError {
+                    file: file.into(),
+                    line: Some(inner.line() as u64),
+                    column: Some(inner.column() as u64),
+                    path: if path == "." { String::new() } else { path },
+                    message: strip_position(&inner.to_string()),
+                    hint: None,
+                }
+            })
+        }
+        Format::Yaml => {
+            let mut path = String::new();
+            let r =
+                serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+                    serde_path_to_error::deserialize(de).map_err(|e| {
+                        path = e.path().to_string();
+                        e.into_inner()
+                    })
+                });
+            r.map_err(|e| yaml_error(e, path, file))
+        }
+    }
+}
+
+fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
+    let loc = e.location();
+    let msg = e.without_snippet().to_string();
+    // saphyr prefixes "line L column C: "; we print the position ourselves.
+    let msg = match msg.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
+        _ => msg,
+    };
+    InputError {
+        file: file.into(),
+        line: loc.map(|l| l.line()),
+        column: loc.map(|l| l.column()),
+        path: if path == "." { String::new() } else { path },
+        message: msg,
+        hint: None,
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Parses a document into a generic value (for `--set`).
+pub fn parse_value(
+    text: &str,
+    format: Format,
+    file: &Path,
+) -> Result<serde_json::Value, InputError> {
+    match format {
+        Format::Json => serde_json::from_str(text).map_err(|e| InputError {
+            file: file.into(),
+            line: Some(e.line() as u64),
+            column: Some(e.column() as u64),
+            path: String::new(),
+            message: strip_position(&e.to_string()),
+            hint: None,
+        }),
+        Format::Yaml => serde_saphyr::from_str_with_options(text, yaml_options())
+            .map_err(|e| yaml_error(e, String::new(), file)),
+    }
+}
+
+/// Applies `path=value` to a document. Every segment but the last must exist, so a
+/// typo names the keys that do.
+pub fn apply_override(doc: &mut serde_json::Value, setting: &str) -> Result<(), String> {
+    let (path, value) = setting
+        .split_once('=')
+        .ok_or_else(|| format!("`{setting}` is not PATH=VALUE"))?;
+    let value: serde_json::Value = serde_saphyr::from_str(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+    set_path(doc, path.trim(), value)
+}
+
+/// Sets the value at a dotted path (`a.b[2].c`) in a document.
+pub fn set_path(
+    doc: &mut serde_json::Value,
+    path: &str,
+    value: serde_json::Value,
+) -> Result<(), String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut cur = doc;
+    let mut walked = String::new();
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        let (key, idx) = match seg.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (*seg, None),
+        };
+        let obj = cur
+            .as_object_mut()
+            .ok_or_else(|| format!("`{walked}` is not a mapping, cannot set `{path}`"))?;
+        if last && idx.is_none() {
+            obj.insert(key.to_string(), value);
+            return Ok(());
+        }
+        if !obj.contains_key(key) {
+            let keys: Vec<&String> = obj.keys().collect();
+            let near = if walked.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("`{walked}`")
+            };
+            return Err(format!(
+                "no field `{key}` under {near} in `{path}`; fields there: {}",
+                keys.iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(seg);
+        cur = obj.get_mut(key).expect("checked above");
+        if let Some(n) = idx {
+            let arr = cur
+                .as_array_mut()
+                .ok_or_else(|| format!("`{key}` is not a list in `{path}`"))?;
+            let len = arr.len();
+            let item = arr
+                .get_mut(n)
+                .ok_or_else(|| format!("`{key}` has {len} items, no index {n}"))?;
+            if last {
+                *item = value;
+                return Ok(());
+            }
+            cur = item;
+        }
+    }
+    Ok(())
+}
+
+type VErr = (String, String, Option<String>);
+
+fn verr(path: impl Into<String>, msg: impl Into<String>) -> VErr {
+    (path.into(), msg.into(), None)
+}
+
+/// Stage two: cross-field checks, defaults, and the model.
+pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, VErr> {
+    let kinds_raw = &raw.workload.kinds;
+    let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
+    // Kinds used only by explicit jobs must still be declared.
+    for (i, j) in raw.workload.jobs.iter().enumerate() {
+        if !kind_names.contains(&j.kind) {
+            return Err((
+                format!("workload.jobs[{i}].kind"),
+                format!("unknown job kind `{}`", j.kind),
+                Some(format!(
+                    "declare it under workload.kinds (declared: {})",
+                    if kind_names.is_empty() {
+                        "none".into()
+                    } else {
+                        kind_names.join(", ")
+                    }
+                )),
+            ));
+        }
+    }
+    if kind_names.is_empty() {
+        return Err(verr("workload.kinds", "no job kinds declared"));
+    }
+    kind_names.dedup();
+
+    // Device classes.
+    if raw.datacenter.classes.is_empty() {
+        return Err(verr("datacenter.classes", "no device classes declared"));
+    }
+    let mut total: u64 = 0;
+    let mut classes = Vec::new();
+    for (cname, c) in &raw.datacenter.classes {
+        let p = format!("datacenter.classes.{cname}");
+        let count = c.count.unwrap_or(1);
+        if count == 0 {
+            return Err(verr(format!("{p}.count"), "count must be at least 1"));
+        }
+        total = total.saturating_add(count);
+        if total > MAX_DEVICES {
+            return Err((
+                format!("{p}.count"),
+                format!("{total} devices in total, more than the limit of {MAX_DEVICES}"),
+                Some("raise scenario::MAX_DEVICES if you need more".into()),
+            ));
+        }
+        let mut speed = vec![None; kind_names.len()];
+        for (k, v) in &c.speed {
+            let ki = kind_names.iter().position(|n| n == k).ok_or_else(|| {
+                (
+                    format!("{p}.speed.{k}"),
+                    format!("unknown job kind `{k}`"),
+                    Some(format!("kinds: {}", kind_names.join(", "))),
+                )
+            })?;
+            if v.0 <= 0.0 {
+                return Err((
+                    format!("{p}.speed.{k}"),
+                    "speed must be positive".into(),
+                    Some("leave the kind out if this class cannot run it".into()),
+                ));
+            }
+            speed[ki] = Some(v.0);
+        }
+        let busy_w = match &c.busy_power {
+            RawBusyPower::Same(w) => vec![w.0; kind_names.len()],
+            RawBusyPower::PerKind(m) => {
+                let mut v = vec![0.0; kind_names.len()];
+                for (k, w) in m {
+                    let ki = kind_names.iter().position(|n| n == k).ok_or_else(|| {
+                        verr(
+                            format!("{p}.busy_power.{k}"),
+                            format!("unknown job kind `{k}`"),
+                        )
+                    })?;
+                    v[ki] = w.0;
+                }
+                for (ki, s) in speed.iter().enumerate() {
+                    if s.is_some() && !m.contains_key(&kind_names[ki]) {
+                        return Err(verr(
+                            format!("{p}.busy_power"),
+                            format!(
+                                "no busy power for kind `{}`, which this class can run",
+                                kind_names[ki]
+                            ),
+                        ));
+                    }
+                }
+                v
+            }
+        };
+        classes.push(DeviceClass {
+            name: cname.clone(),
+            category: c.category,
+            count: count as u32,
+            speed,
+            idle_w: c.idle_power.map_or(0.0, |w| w.0),
+            busy_w,
+            memory: c.memory.map_or(f64::INFINITY, |b| b.0),
+        });
+    }
+
+    let horizon = raw.horizon.map(|h| h.0);
+    let mut kinds = Vec::new();
+    for (kname, k) in kinds_raw {
+        let p = format!("workload.kinds.{kname}");
+        let arrival = match &k.arrival {
+            None => Arrival::None,
+            Some(a) => arrival(a, &format!("{p}.arrival"), horizon)?,
+        };
+        let size = match (&k.size, &arrival) {
+            (Some(s), _) => size(s, &format!("{p}.size"))?,
+            (None, Arrival::None) => SizeDist::Constant(0.0),
+            (None, _) => {
+                return Err(verr(
+                    format!("{p}.size"),
+                    "missing `size` for a kind with generated arrivals",
+                ));
+            }
+        };
+        let devices = k.devices.unwrap_or(1);
+        if devices == 0 {
+            return Err(verr(format!("{p}.devices"), "devices must be at least 1"));
+        }
+        kinds.push(JobKind {
+            name: kname.clone(),
+            arrival,
+            size,
+            devices,
+            memory: k.memory.map_or(0.0, |b| b.0),
+            deadline: k.deadline.map(|d| d.0),
+            priority: k.priority.unwrap_or(0),
+        });
+    }
+
+    let mut jobs = Vec::new();
+    for (i, j) in raw.workload.jobs.iter().enumerate() {
+        let ki = kind_names
+            .iter()
+            .position(|n| *n == j.kind)
+            .expect("checked above");
+        let kd = &kinds[ki];
+        let devices = j.devices.unwrap_or(kd.devices);
+        if devices == 0 {
+            return Err(verr(
+                format!("workload.jobs[{i}].devices"),
+                "devices must be at least 1",
+            ));
+        }
+        jobs.push(JobSpec {
+            kind: ki as u32,
+            arrival: j.arrival.map_or(0.0, |a| a.0),
+            work: j.work.0,
+            devices,
+            memory: j.memory.map_or(kd.memory, |m| m.0),
+            deadline: j.deadline.map(|d| d.0).or(kd.deadline),
+            priority: j.priority.unwrap_or(kd.priority),
+        });
+    }
+    jobs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));
+
+    let policy = match raw.policy {
+        Some(p) => PolicySpec {
+            name: p.name,
+            params: p.params,
+        },
+        None => PolicySpec {
+            name: "fcfs".into(),
+            params: Default::default(),
+        },
+    };
+    let facility = Facility {
+        pue: raw.datacenter.pue.map_or(1.0, |v| v.0),
+        carbon_g_per_kwh: raw.datacenter.carbon_intensity.map_or(0.0, |v| v.0),
+        price_per_kwh: raw.datacenter.price.map_or(0.0, |v| v.0),
+        power_cap_w: raw.datacenter.power_cap.map(|w| w.0),
+    };
+    if facility.pue < 1.0 {
+        return Err((
+            "datacenter.pue".into(),
+            format!("PUE must be at least 1.0, got {}", facility.pue),
+            Some("PUE = facility power / IT power; 1.58 is the industry average".into()),
+        ));
+    }
+    let output = OutputSpec {
+        power_interval: match raw.output.as_ref().and_then(|o| o.power_interval) {
+            Some(s) if s.0 <= 0.0 => return Err(verr("output.power_interval", "must be positive")),
+            Some(s) => Some(s.0),
+            None => None,
+        },
+    };
+    let sc = Scenario {
+        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        description: raw.description,
+        seed: raw.seed.unwrap_or(1),
+        horizon,
+        classes,
+        kinds,
+        jobs,
+        facility,
+        policy,
+        output,
+    };
+
+    // Every kind that has jobs must be runnable somewhere.
+    for (ki, k) in sc.kinds.iter().enumerate() {
+        let has_jobs = k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki);
+        if !has_jobs {
+            continue;
+        }
+        let gangs: Vec<(u32, f64)> = if k.arrival != Arrival::None {
+            vec![(k.devices, k.memory)]
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .chain(
+            sc.jobs
+                .iter()
+                .filter(|j| j.kind as usize == ki)
+                .map(|j| (j.devices, j.memory)),
+        )
+        .collect();
+        for (gang, mem) in gangs {
+            if !(0..sc.classes.len()).any(|c| sc.can_run(c, ki, mem, gang)) {
+                let speed_any = sc.classes.iter().any(|c| c.speed[ki].is_some());
+                let why = if !speed_any {
+                    "no device class has a speed for it".to_string()
+                } else {
+                    format!(
+                        "no class with a speed for it has {gang} devices with {mem} bytes of memory each"
+                    )
+                };
+                return Err((
+                    format!("workload.kinds.{}", k.name),
+                    format!("no device can run job kind `{}`: {why}", k.name),
+                    Some(format!(
+                        "add `{}: <work units per second>` under some class's `speed`",
+                        k.name
+                    )),
+                ));
+            }
+        }
+    }
+    Ok(sc)
+}
+
+fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>) -> Result<Arrival, VErr> {
+    let unused = |field: &str, set: bool| -> Result<(), VErr> {
+        if set {
+            Err(verr(
+                format!("{p}.{field}"),
+                format!("`{field}` does not apply to process `{:?}`", a.process).to_lowercase(),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let unbounded = |count: Option<u64>| -> Result<(), VErr> {
+        if count.is_none() && horizon.is_none() {
+            Err((
+                p.to_string(),
+                "an open arrival process needs an end".into(),
+                Some("set a top-level `horizon` (e.g. horizon: 1h) or `count` here".into()),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    Ok(match a.process {
+        RawProcess::Poisson => {
+            unused("period", a.period.is_some())?;
+            unused("jitter", a.jitter.is_some())?;
+            unused("at", a.at.is_some())?;
+            let rate = a
+                .rate
+                .ok_or_else(|| verr(format!("{p}.rate"), "missing `rate` for a poisson process"))?
+                .0;
+            if rate <= 0.0 {
+                return Err(verr(format!("{p}.rate"), "rate must be positive"));
+            }
+            unbounded(a.count)?;
+            Arrival::Poisson {
+                rate,
+                count: a.count,
+                start: a.start.map_or(0.0, |s| s.0),
+            }
+        }
+        RawProcess::Periodic => {
+            unused("rate", a.rate.is_some())?;
+            unused("at", a.at.is_some())?;
+            let period = a
+                .period
+                .ok_or_else(|| verr(format!("{p}.period"), "missing `period`"))?
+                .0;
+            if period <= 0.0 {
+                return Err(verr(format!("{p}.period"), "period must be positive"));
+            }
+            let jitter = a.jitter.map_or(0.0, |j| j.0);
+            if jitter >= period {
+                return Err(verr(
+                    format!("{p}.jitter"),
+                    "jitter must be smaller than the period",
+                ));
+            }
+            unbounded(a.count)?;
+            Arrival::Periodic {
+                period,
+                jitter,
+                count: a.count,
+                start: a.start.map_or(0.0, |s| s.0),
+            }
+        }
+        RawProcess::Batch => {
+            unused("rate", a.rate.is_some())?;
+            unused("period", a.period.is_some())?;
+            unused("jitter", a.jitter.is_some())?;
+            unused("start", a.start.is_some())?;
+            let count = a
+                .count
+                .ok_or_else(|| verr(format!("{p}.count"), "missing `count` for a batch"))?;
+            Arrival::Batch {
+                count,
+                at: a.at.map_or(0.0, |s| s.0),
+            }
+        }
+        RawProcess::None => Arrival::None,
+    })
+}
+
+fn size(s: &RawSize, p: &str) -> Result<SizeDist, VErr> {
+    let need = |v: Option<crate::units::NonNeg>, f: &str| {
+        v.map(|x| x.0).ok_or_else(|| {
+            verr(
+                format!("{p}.{f}"),
+                format!("missing `{f}` for dist `{:?}`", s.dist).to_lowercase(),
+            )
+        })
+    };
+    let positive = |v: f64, f: &str| {
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(verr(format!("{p}.{f}"), format!("`{f}` must be positive")))
+        }
+    };
+    Ok(match s.dist {
+        RawDist::Constant => SizeDist::Constant(need(s.value, "value")?),
+        RawDist::Exponential => SizeDist::Exponential {
+            mean: positive(need(s.mean, "mean")?, "mean")?,
+        },
+        RawDist::Uniform => {
+            let (min, max) = (need(s.min, "min")?, need(s.max, "max")?);
+            if min > max {
+                return Err(verr(format!("{p}.max"), "max must be at least min"));
+            }
+            SizeDist::Uniform { min, max }
+        }
+        RawDist::Lognormal => SizeDist::Lognormal {
+            mean: positive(need(s.mean, "mean")?, "mean")?,
+            cv: positive(need(s.cv, "cv")?, "cv")?,
+        },
+    })
+}

@@ -1,0 +1,200 @@
+//! Quantities with human units, as a person writes them in a scenario file.
+//!
+//! Each type accepts a bare number in its base unit (seconds, watts, bytes, per second,
+//! joules) or a string with a unit suffix: `"250ms"`, `"24h"`, `"1.5kW"`, `"64GiB"`,
+//! `"20/s"`, `"300/h"`. Values must be finite and non-negative; the check runs while
+//! deserializing, so the error carries the file position and field path.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Parses `text` as a number followed by one of `units` (name, factor to the base unit).
+/// A bare number is taken in the base unit.
+fn parse_with_units(text: &str, units: &[(&str, f64)], what: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let split = t
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || c == '_'
+                || ((c == '-' || c == '+') && i == 0)
+                || ((c == 'e' || c == 'E')
+                    && t[i + 1..]
+                        .starts_with(|d: char| d.is_ascii_digit() || d == '-' || d == '+')
+                    && i > 0))
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num = num.replace('_', "");
+    let value: f64 = num.parse().map_err(|_| {
+        format!(
+            "`{text}` is not a {what} (expected a number with a unit, e.g. {})",
+            units_hint(units)
+        )
+    })?;
+    let unit = unit.trim();
+    let factor = if unit.is_empty() {
+        1.0
+    } else {
+        units
+            .iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                format!(
+                    "unknown {what} unit `{unit}` in `{text}`; use one of {}",
+                    units_hint(units)
+                )
+            })?
+    };
+    Ok(value * factor)
+}
+
+fn units_hint(units: &[(&str, f64)]) -> String {
+    units.iter().map(|(u, _)| *u).collect::<Vec<_>>().join(", ")
+}
+
+fn check(v: f64, what: &str) -> Result<f64, String> {
+    if !v.is_finite() {
+        Err(format!("{what} must be a finite number, got {v}"))
+    } else if v < 0.0 {
+        Err(format!("{what} must not be negative, got {v}"))
+    } else {
+        Ok(v)
+    }
+}
+
+const DURATION_UNITS: &[(&str, f64)] = &[
+    ("ns", 1e-9),
+    ("us", 1e-6),
+    ("µs", 1e-6),
+    ("ms", 1e-3),
+    ("s", 1.0),
+    ("min", 60.0),
+    ("h", 3600.0),
+    ("d", 86400.0),
+];
+const POWER_UNITS: &[(&str, f64)] = &[("mW", 1e-3), ("W", 1.0), ("kW", 1e3), ("MW", 1e6)];
+const ENERGY_UNITS: &[(&str, f64)] = &[
+    ("J", 1.0),
+    ("kJ", 1e3),
+    ("MJ", 1e6),
+    ("Wh", 3600.0),
+    ("kWh", 3.6e6),
+];
+const BYTES_UNITS: &[(&str, f64)] = &[
+    ("B", 1.0),
+    ("KB", 1e3),
+    ("MB", 1e6),
+    ("GB", 1e9),
+    ("TB", 1e12),
+    ("KiB", 1024.0),
+    ("MiB", 1048576.0),
+    ("GiB", 1073741824.0),
+    ("TiB", 1099511627776.0),
+];
+const RATE_UNITS: &[(&str, f64)] = &[
+    ("/s", 1.0),
+    ("/min", 1.0 / 60.0),
+    ("/h", 1.0 / 3600.0),
+    ("/d", 1.0 / 86400.0),
+];
+
+macro_rules! quantity {
+    ($(#[$doc:meta])* $name:ident, $units:expr, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub f64);
+
+        impl $name {
+            /// Parses a value such as the scenario file accepts it.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                parse_with_units(text, $units, $what).and_then(|v| check(v, $what)).map($name)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        write!(f, "a {} (a number or a string with a unit: {})", $what, units_hint($units))
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<$name, E> {
+                        check(v, $what).map($name).map_err(E::custom)
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$name, E> {
+                        self.visit_f64(v as f64)
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$name, E> {
+                        self.visit_f64(v as f64)
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::parse(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
+quantity!(
+    /// A duration in seconds (`"250ms"`, `"24h"`, `3.5`).
+    Seconds, DURATION_UNITS, "duration"
+);
+quantity!(
+    /// A power in watts (`"300W"`, `"1.5kW"`).
+    Watts, POWER_UNITS, "power"
+);
+quantity!(
+    /// An energy in joules (`"5J"`, `"2kWh"`).
+    Joules, ENERGY_UNITS, "energy"
+);
+quantity!(
+    /// A size in bytes (`"64GB"`, `"80GiB"`).
+    Bytes, BYTES_UNITS, "memory size"
+);
+quantity!(
+    /// A rate in events per second (`"20/s"`, `"300/h"`).
+    PerSecond, RATE_UNITS, "rate"
+);
+quantity!(
+    /// A plain non-negative finite number (work units, factors, intensities).
+    NonNeg, &[], "number"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_human_units() {
+        assert_eq!(Seconds::parse("250ms").unwrap().0, 0.25);
+        assert_eq!(Seconds::parse("24h").unwrap().0, 86400.0);
+        assert_eq!(Seconds::parse("1.5").unwrap().0, 1.5);
+        assert_eq!(Watts::parse("1.5kW").unwrap().0, 1500.0);
+        assert_eq!(Watts::parse("300 W").unwrap().0, 300.0);
+        assert_eq!(Bytes::parse("2GiB").unwrap().0, 2147483648.0);
+        assert_eq!(PerSecond::parse("120/min").unwrap().0, 2.0);
+        assert_eq!(Joules::parse("1kWh").unwrap().0, 3.6e6);
+        assert_eq!(Seconds::parse("1e3ms").unwrap().0, 1.0);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(Seconds::parse("-1s").unwrap_err().contains("negative"));
+        assert!(
+            Watts::parse("3 parsecs")
+                .unwrap_err()
+                .contains("unknown power unit")
+        );
+        assert!(Seconds::parse("abc").is_err());
+        assert!(Seconds::parse("inf").is_err());
+    }
+}
