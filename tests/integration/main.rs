@@ -1,1 +1,8 @@
+//! Integration tests, one binary (faster to build). Each module is named by what it
+//! checks.
 
+mod common;
+
+mod cli;
+mod seed_example;
+mod theory;
