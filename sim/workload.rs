@@ -46,6 +46,8 @@ pub struct NewJob {
     pub deadline: Option<f64>,
     /// Priority.
     pub priority: i32,
+    /// Deferrable slack, s.
+    pub slack: Option<f64>,
 }
 
 enum Source {
@@ -105,7 +107,7 @@ impl Sampler {
 pub struct Workload {
     sources: Vec<Source>,
     horizon: Option<Time>,
-    kinds: Vec<(u32, f64, Option<f64>, i32)>,
+    kinds: Vec<(u32, f64, Option<f64>, i32, Option<f64>)>,
 }
 
 impl Workload {
@@ -141,7 +143,7 @@ impl Workload {
             kinds: sc
                 .kinds
                 .iter()
-                .map(|k| (k.devices, k.memory, k.deadline, k.priority))
+                .map(|k| (k.devices, k.memory, k.deadline, k.priority, k.slack))
                 .collect(),
         }
     }
@@ -172,6 +174,7 @@ impl Workload {
                     memory: j.memory,
                     deadline: j.deadline,
                     priority: j.priority,
+                    slack: j.slack,
                 }
             }
             Source::Kind {
@@ -229,7 +232,7 @@ impl Workload {
                     return None;
                 }
                 *emitted += 1;
-                let (devices, memory, deadline, priority) = self.kinds[*kind as usize];
+                let (devices, memory, deadline, priority, slack) = self.kinds[*kind as usize];
                 NewJob {
                     kind: *kind,
                     arrival: arrival_t,
@@ -238,6 +241,7 @@ impl Workload {
                     memory,
                     deadline,
                     priority,
+                    slack,
                 }
             }
         };

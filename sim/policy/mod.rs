@@ -48,6 +48,15 @@ pub trait Policy: Send {
     fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
+    /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
+    /// a low-carbon hour). Asked after every event; `None` (the default): never.
+    fn wakeup(&self) -> Option<Time> {
+        None
+    }
+    /// The time asked for by [`Policy::wakeup`] has come. Default: as `on_free`.
+    fn on_tick(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+        self.on_free(view, out)
+    }
 }
 
 /// A registered policy: name, summary, parameters, constructor.
