@@ -191,6 +191,8 @@ pub struct JobInfo {
     pub priority: i32,
     /// Deferrable slack, s: the job may start up to this long after arrival.
     pub slack: Option<f64>,
+    /// The work may be split across devices ([`crate::policy::Decision::Split`]).
+    pub divisible: bool,
 }
 
 /// A read-only view of the cluster for policies.
@@ -251,6 +253,11 @@ impl<'a> ClusterView<'a> {
             self.cluster.devices[d as usize].state,
             DevState::Idle | DevState::Busy(_)
         )
+    }
+
+    /// Class of device `d`.
+    pub fn class_of(&self, d: DeviceId) -> usize {
+        self.cluster.devices[d as usize].class as usize
     }
 
     /// Carbon intensity now, g/kWh.

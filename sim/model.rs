@@ -208,6 +208,8 @@ pub struct JobKind {
     pub priority: i32,
     /// Deferrable: the job may start up to this long after arrival without harm, s.
     pub slack: Option<f64>,
+    /// The work may be split across devices (as the study's allocation weights assume).
+    pub divisible: bool,
 }
 
 /// One explicitly listed job.
@@ -229,6 +231,8 @@ pub struct JobSpec {
     pub priority: i32,
     /// Deferrable slack, s.
     pub slack: Option<f64>,
+    /// The work may be split across devices.
+    pub divisible: bool,
 }
 
 /// Facility-level parameters.

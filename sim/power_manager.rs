@@ -105,8 +105,7 @@ pub struct PowerManagerInfo {
     /// Parameters.
     pub params: &'static [&'static str],
     /// Constructor.
-    pub build:
-        fn(&serde_json::Map<String, serde_json::Value>) -> Result<Box<dyn PowerManager>, String>,
+    pub build: fn(&crate::policy::Params) -> Result<Box<dyn PowerManager>, String>,
 }
 
 fn duration_param(

@@ -169,6 +169,50 @@ struct ActiveJob {
     carbon0: f64,
     cost0: f64,
     cap_delay: Time,
+    /// For a part of a split job: the parent's slot.
+    parent: Option<u32>,
+    /// For a split job: parts not finished, and what finished parts add up to.
+    parts_left: u32,
+    agg: Option<PartsDone>,
+}
+
+/// What the finished parts of a split job add up to.
+#[derive(Clone, Debug)]
+struct PartsDone {
+    start: Time,
+    devices: Vec<DeviceId>,
+    energy: f64,
+    carbon: f64,
+    cost: f64,
+    pstate: usize,
+    cap_delay: Time,
+}
+
+impl ActiveJob {
+    fn new(info: JobInfo, generation: u32) -> Self {
+        ActiveJob {
+            info,
+            generation,
+            devices: Vec::new(),
+            ready: 0,
+            est_end: 0,
+            start: None,
+            ready_at: 0,
+            pstate: None,
+            start_pstate: 0,
+            remaining: info.work,
+            seg_start: 0,
+            rate: 0.0,
+            overhead: 0,
+            energy0: 0.0,
+            carbon0: 0.0,
+            cost0: 0.0,
+            cap_delay: 0,
+            parent: None,
+            parts_left: 0,
+            agg: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -341,6 +385,13 @@ impl<'a> Simulation<'a> {
         });
         err?;
         let unfinished = self.jobs.iter().filter(|j| j.is_some()).count();
+        if !self.blocked.is_empty() {
+            anyhow::bail!(
+                "{} job(s) never got power under the cap: policy `{}` placed them where they cannot fit (try policy `power-capped`, or P-states, or a higher cap)",
+                self.blocked.len(),
+                self.policy.name()
+            );
+        }
         if self.policy.waiting() > 0 || unfinished > 0 {
             anyhow::bail!(
                 "policy `{}` left {} job(s) unfinished at the end of the run",
@@ -470,14 +521,7 @@ impl<'a> Simulation<'a> {
             .expect("an arrival event has its job");
         self.schedule_arrival(stream);
         let now = self.engine.now();
-        let slot = match self.free_slots.pop() {
-            Some(s) => s,
-            None => {
-                self.jobs.push(None);
-                self.gens.push(0);
-                (self.jobs.len() - 1) as u32
-            }
-        };
+        let slot = self.new_slot();
         let info = JobInfo {
             slot,
             id: self.next_id,
@@ -489,28 +533,11 @@ impl<'a> Simulation<'a> {
             deadline: job.deadline.map(|d| now.saturating_add(secs(d))),
             priority: job.priority,
             slack: job.slack,
+            divisible: job.divisible,
         };
         self.next_id += 1;
         self.arrived += 1;
-        self.jobs[slot as usize] = Some(ActiveJob {
-            info,
-            generation: self.gens[slot as usize],
-            devices: Vec::new(),
-            ready: 0,
-            est_end: 0,
-            start: None,
-            ready_at: 0,
-            pstate: None,
-            start_pstate: 0,
-            remaining: job.work,
-            seg_start: 0,
-            rate: 0.0,
-            overhead: 0,
-            energy0: 0.0,
-            carbon0: 0.0,
-            cost0: 0.0,
-            cap_delay: 0,
-        });
+        self.jobs[slot as usize] = Some(ActiveJob::new(info, self.gens[slot as usize]));
         let mut out = std::mem::take(&mut self.decisions);
         {
             let view = ClusterView::new(self.engine.now(), self.sc, &self.cluster)
@@ -535,88 +562,164 @@ impl<'a> Simulation<'a> {
     }
 
     fn apply(&mut self, out: &mut Vec<Decision>) -> anyhow::Result<()> {
-        let now = self.engine.now();
         for d in out.drain(..) {
-            let Decision::Assign { job, devices } = d;
-            let aj = self.jobs.get(job as usize).and_then(|j| j.as_ref());
-            let Some(aj) = aj else {
-                anyhow::bail!(
-                    "policy `{}` placed job slot {job}, which is not waiting",
-                    self.policy.name()
-                )
-            };
-            if !aj.devices.is_empty() {
-                anyhow::bail!(
-                    "policy `{}` placed job {} twice",
-                    self.policy.name(),
-                    aj.info.id
-                );
-            }
-            let info = aj.info;
-            if devices.len() != info.devices as usize {
-                anyhow::bail!(
-                    "policy `{}` gave job {} {} device(s), it needs {}",
-                    self.policy.name(),
-                    info.id,
-                    devices.len(),
-                    info.devices
-                );
-            }
-            let mut min_speed = f64::INFINITY;
-            for (i, &d) in devices.iter().enumerate() {
-                let Some(dev) = self.cluster.devices.get(d as usize) else {
-                    anyhow::bail!(
-                        "policy `{}` named device {d}, which does not exist",
-                        self.policy.name()
-                    )
-                };
-                let c = dev.class as usize;
-                if !self.sc.can_run(c, info.kind as usize, info.memory, 1)
-                    || devices[..i].contains(&d)
-                {
-                    anyhow::bail!(
-                        "policy `{}` put job {} on device {d} ({}), which cannot run it or is listed twice",
-                        self.policy.name(),
-                        info.id,
-                        self.sc.classes[c].name
-                    );
+            match d {
+                Decision::Assign { job, devices } => {
+                    let info = self.placeable(job)?;
+                    self.check_devices(&info, &devices)?;
+                    self.commit(job, devices);
                 }
-                min_speed =
-                    min_speed.min(self.sc.classes[c].speed[info.kind as usize].expect("checked"));
-            }
-            // Index upkeep: estimate at the top P-state; corrected when the job starts.
-            let run = secs(info.work / min_speed);
-            let start_est = devices
-                .iter()
-                .map(|&d| {
-                    self.cluster.devices[d as usize]
-                        .avail_key
-                        .max(now + self.wake_delay(d))
-                })
-                .max()
-                .unwrap_or(now);
-            let end_est = start_est.saturating_add(run);
-            for &d in &devices {
-                let dev = &mut self.cluster.devices[d as usize];
-                dev.queue.push_back(job);
-                // Work arrived: cancel a pending idle timeout.
-                if dev.state == DevState::Idle {
-                    dev.timer_gen = dev.timer_gen.wrapping_add(1);
+                Decision::Split { job, parts } => {
+                    let info = self.placeable(job)?;
+                    if !info.divisible {
+                        anyhow::bail!(
+                            "policy `{}` split job {}, which is not divisible",
+                            self.policy.name(),
+                            info.id
+                        );
+                    }
+                    let total: f64 = parts.iter().map(|p| p.1).sum();
+                    if parts.is_empty()
+                        || parts.iter().any(|p| p.1.is_nan() || p.1 < 0.0)
+                        || (total - info.work).abs() > 1e-9 * info.work.max(1.0)
+                    {
+                        anyhow::bail!(
+                            "policy `{}` split job {} into parts of {total} units in all, it has {}",
+                            self.policy.name(),
+                            info.id,
+                            info.work
+                        );
+                    }
+                    for (devices, _) in &parts {
+                        self.check_devices(&info, devices)?;
+                    }
+                    {
+                        let parent = self.jobs[job as usize].as_mut().expect("checked");
+                        parent.parts_left = parts.len() as u32;
+                        // Marks the parent as placed.
+                        parent.devices = vec![u32::MAX];
+                    }
+                    for (devices, work) in parts {
+                        let slot = self.new_slot();
+                        let mut child = ActiveJob::new(
+                            JobInfo { slot, work, ..info },
+                            self.gens[slot as usize],
+                        );
+                        child.parent = Some(job);
+                        self.jobs[slot as usize] = Some(child);
+                        self.commit(slot, devices);
+                    }
                 }
-                self.cluster.set_free(d, false);
-                self.cluster.set_avail(d, end_est);
-            }
-            self.device_queued += 1;
-            {
-                let aj = self.jobs[job as usize].as_mut().expect("checked");
-                aj.devices = devices.clone();
-                aj.est_end = end_est;
-            }
-            for &d in &devices {
-                self.kick(d);
             }
         }
         Ok(())
+    }
+
+    /// The job a decision names, if it is waiting to be placed.
+    fn placeable(&self, job: u32) -> anyhow::Result<JobInfo> {
+        let aj = self.jobs.get(job as usize).and_then(|j| j.as_ref());
+        let Some(aj) = aj else {
+            anyhow::bail!(
+                "policy `{}` placed job slot {job}, which is not waiting",
+                self.policy.name()
+            )
+        };
+        if !aj.devices.is_empty() {
+            anyhow::bail!(
+                "policy `{}` placed job {} twice",
+                self.policy.name(),
+                aj.info.id
+            );
+        }
+        Ok(aj.info)
+    }
+
+    /// Checks a decision's devices: the gang size, existence, capability, no repeats.
+    fn check_devices(&self, info: &JobInfo, devices: &[DeviceId]) -> anyhow::Result<()> {
+        if devices.len() != info.devices as usize {
+            anyhow::bail!(
+                "policy `{}` gave job {} {} device(s), it needs {}",
+                self.policy.name(),
+                info.id,
+                devices.len(),
+                info.devices
+            );
+        }
+        for (i, &d) in devices.iter().enumerate() {
+            let Some(dev) = self.cluster.devices.get(d as usize) else {
+                anyhow::bail!(
+                    "policy `{}` named device {d}, which does not exist",
+                    self.policy.name()
+                )
+            };
+            let c = dev.class as usize;
+            if !self.sc.can_run(c, info.kind as usize, info.memory, 1) || devices[..i].contains(&d)
+            {
+                anyhow::bail!(
+                    "policy `{}` put job {} on device {d} ({}), which cannot run it or is listed twice",
+                    self.policy.name(),
+                    info.id,
+                    self.sc.classes[c].name
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn new_slot(&mut self) -> u32 {
+        match self.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                self.jobs.push(None);
+                self.gens.push(0);
+                (self.jobs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Appends a checked job to its devices' queues and lets idle ones act.
+    fn commit(&mut self, job: u32, devices: Vec<DeviceId>) {
+        let now = self.engine.now();
+        let info = self.jobs[job as usize].as_ref().expect("checked").info;
+        let min_speed = devices
+            .iter()
+            .map(|&d| {
+                self.sc.classes[self.cluster.devices[d as usize].class as usize].speed
+                    [info.kind as usize]
+                    .expect("checked")
+            })
+            .fold(f64::INFINITY, f64::min);
+        // Index upkeep: estimate at the top P-state; corrected when the job starts.
+        let run = secs(info.work / min_speed);
+        let start_est = devices
+            .iter()
+            .map(|&d| {
+                self.cluster.devices[d as usize]
+                    .avail_key
+                    .max(now + self.wake_delay(d))
+            })
+            .max()
+            .unwrap_or(now);
+        let end_est = start_est.saturating_add(run);
+        for &d in &devices {
+            let dev = &mut self.cluster.devices[d as usize];
+            dev.queue.push_back(job);
+            // Work arrived: cancel a pending idle timeout.
+            if dev.state == DevState::Idle {
+                dev.timer_gen = dev.timer_gen.wrapping_add(1);
+            }
+            self.cluster.set_free(d, false);
+            self.cluster.set_avail(d, end_est);
+        }
+        self.device_queued += 1;
+        {
+            let aj = self.jobs[job as usize].as_mut().expect("checked");
+            aj.devices = devices.clone();
+            aj.est_end = end_est;
+        }
+        for &d in &devices {
+            self.kick(d);
+        }
     }
 
     /// Lets device `d` act on the head of its queue: hold it (starting the job when all
@@ -974,17 +1077,15 @@ impl<'a> Simulation<'a> {
             let dev = &mut self.cluster.devices[d as usize];
             dev.timer_gen = dev.timer_gen.wrapping_add(1);
             let generation = dev.timer_gen;
-            if delay == 0 {
-                self.try_sleep(d);
-            } else {
-                self.engine.schedule_in(
-                    delay,
-                    Event::DeviceTimer {
-                        device: d,
-                        generation,
-                    },
-                );
-            }
+            // An event even for a zero delay: work arriving at this same instant (already
+            // scheduled, so popped first) then cancels it.
+            self.engine.schedule_in(
+                delay,
+                Event::DeviceTimer {
+                    device: d,
+                    generation,
+                },
+            );
         }
     }
 
@@ -1022,7 +1123,6 @@ impl<'a> Simulation<'a> {
     }
 
     fn on_complete(&mut self, slot: u32, obs: &mut dyn Observer) -> anyhow::Result<()> {
-        let now = self.engine.now();
         let devices = self.jobs[slot as usize]
             .as_ref()
             .expect("active")
@@ -1045,39 +1145,49 @@ impl<'a> Simulation<'a> {
             let dev = &self.cluster.devices[d as usize];
             (a.0 + dev.energy_j, a.1 + dev.carbon_g, a.2 + dev.cost)
         });
-        let c0 = self.cluster.devices[devices[0] as usize].class as usize;
-        self.class_jobs[c0] += 1;
-        let info = aj.info;
-        let arrival = to_secs(info.arrival);
-        let start = to_secs(aj.start.expect("started"));
-        let end = to_secs(now);
-        let run = end - start;
-        let response = end - arrival;
-        let (sd, bsld) = slowdowns(response, run);
-        let rec = JobRecord {
-            id: info.id,
-            kind: self.sc.kinds[info.kind as usize].name.clone(),
-            arrival_s: arrival,
-            start_s: start,
-            end_s: end,
-            wait_s: start - arrival,
-            response_s: response,
-            run_s: run,
-            slowdown: sd,
-            bounded_slowdown: bsld,
-            class: self.sc.classes[c0].name.clone(),
-            devices: join_ids(&devices),
-            work: info.work,
-            energy_j: e1 - aj.energy0,
-            carbon_g: c1 - aj.carbon0,
+        let done = PartsDone {
+            start: aj.start.expect("started"),
+            devices: devices.clone(),
+            energy: e1 - aj.energy0,
+            carbon: c1 - aj.carbon0,
             cost: k1 - aj.cost0,
-            pstate: aj.start_pstate as u32,
-            cap_delay_s: to_secs(aj.cap_delay),
-            deadline_s: info.deadline.map(to_secs),
-            deadline_met: info.deadline.map(|dl| now <= dl),
+            pstate: aj.start_pstate,
+            cap_delay: aj.cap_delay,
         };
-        self.collector.add(&rec);
-        obs.job(&rec)?;
+        // A part of a split job: fold it into its parent, which completes with its last
+        // part.
+        let (info, done) = match aj.parent {
+            None => (aj.info, Some(done)),
+            Some(p) => {
+                let parent = self.jobs[p as usize]
+                    .as_mut()
+                    .expect("parent of a running part");
+                parent.parts_left -= 1;
+                match &mut parent.agg {
+                    None => parent.agg = Some(done),
+                    Some(a) => {
+                        a.start = a.start.min(done.start);
+                        a.devices.extend(&done.devices);
+                        a.energy += done.energy;
+                        a.carbon += done.carbon;
+                        a.cost += done.cost;
+                        a.cap_delay = a.cap_delay.max(done.cap_delay);
+                    }
+                }
+                if parent.parts_left == 0 {
+                    let parent = self.jobs[p as usize].take().expect("checked");
+                    self.gens[p as usize] = self.gens[p as usize].wrapping_add(1);
+                    self.free_slots.push(p);
+                    (parent.info, parent.agg)
+                } else {
+                    (parent.info, None)
+                }
+            }
+        };
+        if let Some(done) = done {
+            self.record(info, done, obs)?;
+        }
+
         // Each device moves on to its next committed job, or becomes free.
         let mut freed = false;
         for &d in &devices {
@@ -1105,6 +1215,47 @@ impl<'a> Simulation<'a> {
             }
         }
         Ok(())
+    }
+
+    fn record(
+        &mut self,
+        info: JobInfo,
+        done: PartsDone,
+        obs: &mut dyn Observer,
+    ) -> anyhow::Result<()> {
+        let now = self.engine.now();
+        let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
+        self.class_jobs[c0] += 1;
+        let arrival = to_secs(info.arrival);
+        let start = to_secs(done.start);
+        let end = to_secs(now);
+        let run = end - start;
+        let response = end - arrival;
+        let (sd, bsld) = slowdowns(response, run);
+        let rec = JobRecord {
+            id: info.id,
+            kind: self.sc.kinds[info.kind as usize].name.clone(),
+            arrival_s: arrival,
+            start_s: start,
+            end_s: end,
+            wait_s: start - arrival,
+            response_s: response,
+            run_s: run,
+            slowdown: sd,
+            bounded_slowdown: bsld,
+            class: self.sc.classes[c0].name.clone(),
+            devices: join_ids(&done.devices),
+            work: info.work,
+            energy_j: done.energy,
+            carbon_g: done.carbon,
+            cost: done.cost,
+            pstate: done.pstate as u32,
+            cap_delay_s: to_secs(done.cap_delay),
+            deadline_s: info.deadline.map(to_secs),
+            deadline_met: info.deadline.map(|dl| now <= dl),
+        };
+        self.collector.add(&rec);
+        obs.job(&rec)
     }
 
     fn finish(mut self, end: Time, wall_s: f64) -> Outcome {

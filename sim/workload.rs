@@ -48,8 +48,12 @@ pub struct NewJob {
     pub priority: i32,
     /// Deferrable slack, s.
     pub slack: Option<f64>,
+    /// The work may be split across devices.
+    pub divisible: bool,
 }
 
+// One value per kind, held inline: there are only a handful of sources.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Kind {
         kind: u32,
@@ -103,11 +107,14 @@ impl Sampler {
     }
 }
 
+/// Per-kind job fields: devices, memory, deadline, priority, slack, divisible.
+type KindDefaults = (u32, f64, Option<f64>, i32, Option<f64>, bool);
+
 /// All job sources of a scenario.
 pub struct Workload {
     sources: Vec<Source>,
     horizon: Option<Time>,
-    kinds: Vec<(u32, f64, Option<f64>, i32, Option<f64>)>,
+    kinds: Vec<KindDefaults>,
 }
 
 impl Workload {
@@ -143,7 +150,16 @@ impl Workload {
             kinds: sc
                 .kinds
                 .iter()
-                .map(|k| (k.devices, k.memory, k.deadline, k.priority, k.slack))
+                .map(|k| {
+                    (
+                        k.devices,
+                        k.memory,
+                        k.deadline,
+                        k.priority,
+                        k.slack,
+                        k.divisible,
+                    )
+                })
                 .collect(),
         }
     }
@@ -175,6 +191,7 @@ impl Workload {
                     deadline: j.deadline,
                     priority: j.priority,
                     slack: j.slack,
+                    divisible: j.divisible,
                 }
             }
             Source::Kind {
@@ -232,7 +249,8 @@ impl Workload {
                     return None;
                 }
                 *emitted += 1;
-                let (devices, memory, deadline, priority, slack) = self.kinds[*kind as usize];
+                let (devices, memory, deadline, priority, slack, divisible) =
+                    self.kinds[*kind as usize];
                 NewJob {
                     kind: *kind,
                     arrival: arrival_t,
@@ -242,6 +260,7 @@ impl Workload {
                     deadline,
                     priority,
                     slack,
+                    divisible,
                 }
             }
         };

@@ -423,8 +423,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         for (i, ps) in c.pstates.iter().flatten().enumerate() {
             let pp = format!("{p}.pstates[{i}]");
             let prev = pstates[pstates.len() - 1];
-            if !(ps.speed.0 > 0.0 && ps.speed.0 <= 1.0) || !(ps.power.0 > 0.0 && ps.power.0 <= 1.0)
-            {
+            if !(ps.speed.0 > 0.0 && ps.speed.0 <= 1.0 && ps.power.0 > 0.0 && ps.power.0 <= 1.0) {
                 return Err(verr(
                     pp,
                     "speed and power factors must be in (0, 1] (relative to the top state)",
@@ -511,6 +510,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             deadline: k.deadline.map(|d| d.0),
             priority: k.priority.unwrap_or(0),
             slack: k.slack.map(|d| d.0),
+            divisible: k.divisible.unwrap_or(false),
         });
     }
 
@@ -537,6 +537,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             deadline: j.deadline.map(|d| d.0).or(kd.deadline),
             priority: j.priority.unwrap_or(kd.priority),
             slack: j.slack.map(|d| d.0).or(kd.slack),
+            divisible: j.divisible.unwrap_or(kd.divisible),
         });
     }
     jobs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));

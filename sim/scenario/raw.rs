@@ -392,6 +392,8 @@ pub struct RawKind {
     pub priority: Option<i32>,
     /// Deferrable: how long the job may wait without harm (carbon-aware policies use it).
     pub slack: Option<Seconds>,
+    /// The work may be split across devices (default false).
+    pub divisible: Option<bool>,
 }
 
 /// One explicit job.
@@ -414,6 +416,8 @@ pub struct RawJob {
     pub priority: Option<i32>,
     /// Deferrable slack (default: the kind's).
     pub slack: Option<Seconds>,
+    /// Divisible (default: the kind's).
+    pub divisible: Option<bool>,
 }
 
 /// `policy:` section.
