@@ -61,7 +61,38 @@ fn check(v: f64, what: &str) -> Result<f64, String> {
     if !v.is_finite() {
         Err(format!("{what} must be a finite number, got {v}"))
     } else if v < 0.0 {
-        Err(format!("{what} must not be negative, got {v}"))
+        Err(format!("{what} must not be negative, got {}", show(v)))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Formats a number for an error message: plainly in the usual range, in scientific
+/// notation when it is very large or very small (`1e300`, not 301 digits).
+pub fn show(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || !a.is_finite() || (1e-4..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Largest duration or time a scenario may give, in seconds: 100 years.
+///
+/// The clock counts nanoseconds in a `u64`, which ends after about 584 years; longer
+/// values would saturate or overflow it. The margin leaves room for sums such as
+/// arrival + deadline. Raise it (below 1.8e10) if you really simulate longer.
+pub const MAX_SECONDS: f64 = 100.0 * 365.25 * 86400.0;
+
+/// Finite, non-negative and at most `max`.
+fn check_max(v: f64, what: &str, max: f64) -> Result<f64, String> {
+    let v = check(v, what)?;
+    if v > max {
+        Err(format!(
+            "{what} must be at most {max} s (100 years: the clock counts nanoseconds), got {}",
+            show(v)
+        ))
     } else {
         Ok(v)
     }
@@ -105,6 +136,9 @@ const RATE_UNITS: &[(&str, f64)] = &[
 
 macro_rules! quantity {
     ($(#[$doc:meta])* $name:ident, $units:expr, $what:literal) => {
+        quantity!($(#[$doc])* $name, $units, $what, f64::INFINITY);
+    };
+    ($(#[$doc:meta])* $name:ident, $units:expr, $what:literal, $max:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default, Serialize)]
         #[serde(transparent)]
@@ -113,7 +147,9 @@ macro_rules! quantity {
         impl $name {
             /// Parses a value such as the scenario file accepts it.
             pub fn parse(text: &str) -> Result<Self, String> {
-                parse_with_units(text, $units, $what).and_then(|v| check(v, $what)).map($name)
+                parse_with_units(text, $units, $what)
+                    .and_then(|v| check_max(v, $what, $max))
+                    .map($name)
             }
         }
 
@@ -126,7 +162,7 @@ macro_rules! quantity {
                         write!(f, "a {} (a number or a string with a unit: {})", $what, units_hint($units))
                     }
                     fn visit_f64<E: de::Error>(self, v: f64) -> Result<$name, E> {
-                        check(v, $what).map($name).map_err(E::custom)
+                        check_max(v, $what, $max).map($name).map_err(E::custom)
                     }
                     fn visit_i64<E: de::Error>(self, v: i64) -> Result<$name, E> {
                         self.visit_f64(v as f64)
@@ -145,8 +181,8 @@ macro_rules! quantity {
 }
 
 quantity!(
-    /// A duration in seconds (`"250ms"`, `"24h"`, `3.5`).
-    Seconds, DURATION_UNITS, "duration"
+    /// A duration in seconds (`"250ms"`, `"24h"`, `3.5`), at most [`MAX_SECONDS`].
+    Seconds, DURATION_UNITS, "duration", MAX_SECONDS
 );
 quantity!(
     /// A power in watts (`"300W"`, `"1.5kW"`).
@@ -196,5 +232,7 @@ mod tests {
         );
         assert!(Seconds::parse("abc").is_err());
         assert!(Seconds::parse("inf").is_err());
+        assert!(Seconds::parse("1e300").unwrap_err().contains("at most"));
+        assert!(Seconds::parse("101 d").is_ok());
     }
 }
