@@ -22,6 +22,16 @@ use std::path::{Path, PathBuf};
 pub const MAX_DEVICES: u64 = 10_000_000;
 /// Largest scenario file read, bytes.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Largest number of jobs all `batch` arrivals of a scenario may declare together.
+/// A batch arrives at one instant, so all of its jobs are in memory at once (about
+/// 400 bytes each: some 4 GB at this limit); raise it here if you have the memory.
+pub const MAX_BATCH_JOBS: u64 = 10_000_000;
+/// Largest Poisson arrival rate, per second. The clock counts nanoseconds, so a
+/// faster stream would pile arrivals onto the same instants (and, far beyond it, stop
+/// the clock from advancing at all).
+pub const MAX_RATE: f64 = 1e9;
+/// Shortest periodic arrival period, seconds: one clock tick.
+pub const MIN_PERIOD: f64 = 1e-9;
 
 /// File format of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,12 +491,25 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
 
     let horizon = raw.horizon.map(|h| h.0);
     let mut kinds = Vec::new();
+    let mut batch_jobs: u64 = 0;
     for (kname, k) in kinds_raw {
         let p = format!("workload.kinds.{kname}");
         let arrival = match &k.arrival {
             None => Arrival::None,
             Some(a) => arrival(a, &format!("{p}.arrival"), horizon)?,
         };
+        if let Arrival::Batch { count, .. } = arrival {
+            batch_jobs = batch_jobs.saturating_add(count);
+            if batch_jobs > MAX_BATCH_JOBS {
+                return Err((
+                    format!("{p}.arrival.count"),
+                    format!(
+                        "batches of {batch_jobs} jobs in total, more than the limit of {MAX_BATCH_JOBS} (a batch is held in memory at once)"
+                    ),
+                    Some("for long streams use a poisson or periodic process with `count`; or raise scenario::MAX_BATCH_JOBS".into()),
+                ));
+            }
+        }
         let size = match (&k.size, &arrival) {
             (Some(s), _) => size(s, &format!("{p}.size"))?,
             (None, Arrival::None) => SizeDist::Constant(0.0),
@@ -750,6 +773,16 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>) -> Result<Arrival, VEr
             if rate <= 0.0 {
                 return Err(verr(format!("{p}.rate"), "rate must be positive"));
             }
+            if rate > MAX_RATE {
+                return Err((
+                    format!("{p}.rate"),
+                    format!(
+                        "rate {}/s is above the limit of {MAX_RATE:e}/s",
+                        crate::units::show(rate)
+                    ),
+                    Some("the clock counts nanoseconds: at most about one arrival per tick".into()),
+                ));
+            }
             unbounded(a.count)?;
             Arrival::Poisson {
                 rate,
@@ -766,6 +799,15 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>) -> Result<Arrival, VEr
                 .0;
             if period <= 0.0 {
                 return Err(verr(format!("{p}.period"), "period must be positive"));
+            }
+            if period < MIN_PERIOD {
+                return Err(verr(
+                    format!("{p}.period"),
+                    format!(
+                        "period {} s is shorter than one clock tick (1 ns)",
+                        crate::units::show(period)
+                    ),
+                ));
             }
             let jitter = a.jitter.map_or(0.0, |j| j.0);
             if jitter >= period {
@@ -827,9 +869,17 @@ fn size(s: &RawSize, p: &str) -> Result<SizeDist, VErr> {
             }
             SizeDist::Uniform { min, max }
         }
-        RawDist::Lognormal => SizeDist::Lognormal {
-            mean: positive(need(s.mean, "mean")?, "mean")?,
-            cv: positive(need(s.cv, "cv")?, "cv")?,
-        },
+        RawDist::Lognormal => {
+            let mean = positive(need(s.mean, "mean")?, "mean")?;
+            let cv = positive(need(s.cv, "cv")?, "cv")?;
+            // sigma^2 = ln(1 + cv^2) must be finite for the distribution to exist.
+            if !(1.0 + cv * cv).ln().is_finite() {
+                return Err(verr(
+                    format!("{p}.cv"),
+                    format!("cv {} is too large", crate::units::show(cv)),
+                ));
+            }
+            SizeDist::Lognormal { mean, cv }
+        }
     })
 }
