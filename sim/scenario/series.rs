@@ -7,6 +7,8 @@ use std::path::Path;
 
 /// Largest number of rows read from a series CSV.
 pub const MAX_SERIES_ROWS: usize = 10_000_000;
+/// Largest series CSV file read, bytes (10^7 rows of up to about 100 bytes).
+pub const MAX_SERIES_BYTES: u64 = 1 << 30;
 
 /// Builds a signal from a raw series. `scale` multiplies values; `base` resolves paths.
 pub fn build(s: &RawSeries, base: &Path, unit_scale: f64) -> Result<Signal, String> {
@@ -26,10 +28,32 @@ pub fn build(s: &RawSeries, base: &Path, unit_scale: f64) -> Result<Signal, Stri
 
 fn read_csv(path: &Path, s: &RawSeries, scale: f64) -> Result<Vec<(u64, f64)>, String> {
     let shown = path.display();
+    // Only a regular file of bounded size: a directory, a device such as /dev/zero or
+    // a pipe would fail late or be read without end.
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read series file {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "series file {shown} is {}, expected a CSV file",
+            if meta.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file"
+            }
+        ));
+    }
+    if meta.len() > MAX_SERIES_BYTES {
+        return Err(format!(
+            "series file {shown} is {} bytes, more than the limit of {MAX_SERIES_BYTES}",
+            meta.len()
+        ));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read series file {shown}: {e}"))?;
+    // The file may grow while it is read; never read past the limit.
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(path)
-        .map_err(|e| format!("cannot read series file {shown}: {e}"))?;
+        .from_reader(std::io::Read::take(file, MAX_SERIES_BYTES));
     let header = r.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
     let col = |name: &Option<String>, default: usize| -> Result<usize, String> {
         match name {
