@@ -220,14 +220,48 @@ fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
         Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
         _ => msg,
     };
+    // Some messages end in " at line L, column C" instead: drop that too.
+    let msg = match msg.rsplit_once(" at line ") {
+        Some((head, tail))
+            if tail
+                .split_once(", column ")
+                .is_some_and(|(l, c)| is_digits(l) && is_digits(c)) =>
+        {
+            head.to_string()
+        }
+        _ => msg,
+    };
+    // Say what is wanted in the file's terms, not the library's.
+    let msg = match msg.as_str() {
+        "invalid u64" | "invalid u32" => "expected a whole number, 0 or more".to_string(),
+        "invalid i32" | "invalid i64" => "expected a whole number".to_string(),
+        _ => match msg.split_once(", set DuplicateKeyPolicy") {
+            Some((head, _)) => head.to_string(),
+            None => msg,
+        },
+    };
+    let hint = msg.contains("budget breached").then(|| {
+        "the document nests too deeply or expands to too many nodes (aliases are expanded \
+         where used); the limits are in hetsim::scenario::yaml_options"
+            .to_string()
+    });
     InputError {
         file: file.into(),
         line: loc.map(|l| l.line()),
         column: loc.map(|l| l.column()),
-        path: if path == "." { String::new() } else { path },
+        // serde_path_to_error writes `?` for a position it cannot name.
+        path: if path == "." || path == "?" {
+            String::new()
+        } else {
+            path
+        },
         message: msg,
-        hint: None,
+        hint,
     }
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn strip_position(msg: &str) -> String {
