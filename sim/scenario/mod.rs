@@ -235,6 +235,13 @@ fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
     let msg = match msg.as_str() {
         "invalid u64" | "invalid u32" => "expected a whole number, 0 or more".to_string(),
         "invalid i32" | "invalid i64" => "expected a whole number".to_string(),
+        m if m.starts_with("non-finite float ")
+            && m.ends_with(" rejected by the configured policy") =>
+        {
+            let v =
+                &m["non-finite float ".len()..m.len() - " rejected by the configured policy".len()];
+            format!("must be a finite number, got {v}")
+        }
         _ => match msg.split_once(", set DuplicateKeyPolicy") {
             Some((head, _)) => head.to_string(),
             None => msg,
