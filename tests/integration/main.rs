@@ -5,5 +5,6 @@ mod common;
 
 mod cli;
 mod power;
+mod power_properties;
 mod seed_example;
 mod theory;
