@@ -6,5 +6,6 @@ mod common;
 mod bad_input;
 mod cli;
 mod power;
+mod power_properties;
 mod seed_example;
 mod theory;
