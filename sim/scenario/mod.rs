@@ -178,6 +178,11 @@ fn yaml_options() -> serde_saphyr::Options {
             max_depth: 64,
             max_nodes: 2_000_000,
         },
+        // An alias bomb (a few aliases of aliases) stops after 10^5 replayed events,
+        // not saphyr's default 10^6 (several seconds of CPU in a debug build).
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+        },
     }
 }
 
@@ -247,7 +252,7 @@ fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
             None => msg,
         },
     };
-    let hint = msg.contains("budget breached").then(|| {
+    let hint = (msg.contains("budget breached") || msg.contains("alias replay limit")).then(|| {
         "the document nests too deeply or expands to too many nodes (aliases are expanded \
          where used); the limits are in hetsim::scenario::yaml_options"
             .to_string()
