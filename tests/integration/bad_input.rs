@@ -25,11 +25,11 @@ const BAD: &[(&str, &[&str])] = &[
     // YAML and JSON bombs: the parser's budget stops them before memory grows.
     (
         "alias-bomb.yaml",
-        &["policy.params", "budget breached", "hint:"],
+        &["policy.params", "alias replay limit exceeded", "hint:"],
     ),
     (
         "alias-quadratic.yaml",
-        &["policy.params", "budget breached"],
+        &["policy.params", "alias replay limit exceeded"],
     ),
     (
         "deep-nesting-flow.yaml",
@@ -509,7 +509,7 @@ fn check_bad(file: &Path, args: &[&str], needles: &[&str]) -> Result<(), String>
         "--out".as_ref(),
         out.as_os_str(),
     ];
-    argv.extend(args.iter().map(|a| OsStr::new(a)));
+    argv.extend(args.iter().map(OsStr::new));
     argv.push(file.as_os_str());
     let run = hetsim_limited(&argv);
     let err = &run.stderr;
