@@ -1,0 +1,126 @@
+//! Shared checks for hetsim's fuzz targets.
+//!
+//! Each target hands its bytes to one function here. A function returns normally for
+//! any input that hetsim rejects with an error or accepts with a consistent result;
+//! it panics (which libFuzzer reports as a crash) only when hetsim panics, or when an
+//! accepted input breaks an invariant that the loader promises.
+
+use hetsim::model::Scenario;
+use hetsim::scenario::{self, Format, raw::RawSeries};
+use hetsim::workload::Workload;
+use std::path::PathBuf;
+
+/// Scenarios with more devices than this are validated but not instantiated, so one
+/// input cannot make a fuzz iteration allocate hundreds of megabytes.
+pub const MAX_DEVICES_BUILT: u64 = 10_000;
+
+/// Jobs drawn from each stream of an accepted scenario.
+pub const JOBS_DRAWN: usize = 64;
+
+/// The label given to fuzzed text. Its folder does not exist, so a relative
+/// `csv:` path in a fuzzed scenario finds no file.
+fn label(format: Format) -> PathBuf {
+    PathBuf::from(match format {
+        Format::Yaml => "/nonexistent-hetsim-fuzz/fuzz.yaml",
+        Format::Json => "/nonexistent-hetsim-fuzz/fuzz.json",
+    })
+}
+
+/// Parses `data` as a scenario in `format` (the same path as `hetsim validate`, minus
+/// the file read), then, for an accepted scenario, builds what a run builds first:
+/// the policy, the power manager, the job streams (drawing [`JOBS_DRAWN`] jobs from
+/// each) and, for small datacenters, the simulation itself.
+pub fn check_scenario(data: &[u8], format: Format) {
+    // The file reader rejects non-UTF-8 before parsing; do the same.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let sc = match scenario::parse_str(text, format, &label(format)) {
+        Ok(sc) => sc,
+        Err(e) => {
+            // Every error names the file it is about.
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with("/nonexistent-hetsim-fuzz/fuzz."),
+                "{shown}"
+            );
+            return;
+        }
+    };
+    check_accepted(&sc);
+}
+
+/// Invariants of an accepted scenario, and the first steps of a run.
+fn check_accepted(sc: &Scenario) {
+    assert!(sc.device_count() <= scenario::MAX_DEVICES);
+    assert!(!sc.classes.is_empty() && !sc.kinds.is_empty());
+    for c in &sc.classes {
+        assert!(
+            c.idle_w.is_finite() && c.idle_w >= 0.0,
+            "idle power {}",
+            c.idle_w
+        );
+        for w in &c.busy_w {
+            assert!(w.is_finite() && *w >= 0.0, "busy power {w}");
+        }
+        for s in c.speed.iter().flatten() {
+            assert!(s.is_finite() && *s > 0.0, "speed {s}");
+        }
+    }
+    let _ = hetsim::policy::build(&sc.policy, sc);
+    let _ = hetsim::power_manager::build(&sc.power_manager);
+    let mut w = Workload::new(sc, sc.seed);
+    for s in 0..w.len() {
+        let mut last = 0;
+        for _ in 0..JOBS_DRAWN {
+            let Some(j) = w.next(s) else { break };
+            assert!(j.work.is_finite() && j.work >= 0.0, "work {}", j.work);
+            // Generated streams are in time order (the explicit list is sorted).
+            assert!(j.arrival >= last, "arrival {} after {last}", j.arrival);
+            last = j.arrival;
+        }
+    }
+    if sc.device_count() <= MAX_DEVICES_BUILT {
+        let _ = hetsim::simulation::Simulation::new(sc, sc.seed);
+    }
+}
+
+/// Writes `data` as a series CSV and reads it as `datacenter.carbon_intensity` would.
+/// The first byte picks the optional settings (named columns, start, repeat, scale),
+/// so those code paths are fuzzed too.
+pub fn check_series_csv(data: &[u8]) {
+    let Some((&opts, body)) = data.split_first() else {
+        return;
+    };
+    let dir = scratch_dir();
+    let file = dir.join("series.csv");
+    std::fs::write(&file, body).expect("scratch file writable");
+    let series = RawSeries {
+        points: None,
+        csv: Some("series.csv".into()),
+        time_column: (opts & 1 != 0).then(|| "time".into()),
+        value_column: (opts & 2 != 0).then(|| "value".into()),
+        start: (opts & 4 != 0).then(|| "2020-01-01 00:00".into()),
+        repeat: (opts & 8 != 0).then_some(hetsim::units::Seconds(86400.0)),
+        scale: (opts & 16 != 0).then_some(hetsim::units::NonNeg(1e-3)),
+    };
+    if let Ok(signal) = scenario::series::build(&series, &dir, 1.0) {
+        let (lo, hi) = signal.range();
+        assert!(
+            lo.is_finite() && hi.is_finite() && lo <= hi,
+            "range {lo} {hi}"
+        );
+    }
+}
+
+/// A per-process scratch folder (libFuzzer may run several processes at once).
+fn scratch_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = std::env::var_os("TMPDIR").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+        let d = base.join(format!("hetsim-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("scratch dir");
+        d
+    })
+    .clone()
+}
