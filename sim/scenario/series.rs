@@ -131,13 +131,17 @@ pub fn parse_time(s: &str) -> Option<f64> {
     let (date, time) = s.split_once([' ', 'T']).unwrap_or((s, "00:00:00"));
     let mut d = date.split('-').map(|x| x.parse::<i64>());
     let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    // Calendar years only: a 17-digit year overflowed the day count.
+    if !(0..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
         return None;
     }
     let mut tp = time.split(':');
     let h: f64 = tp.next()?.parse().ok()?;
     let mi: f64 = tp.next().unwrap_or("0").parse().ok()?;
     let sec: f64 = tp.next().unwrap_or("0").parse().ok()?;
+    if !((0.0..24.0).contains(&h) && (0.0..60.0).contains(&mi) && (0.0..61.0).contains(&sec)) {
+        return None;
+    }
     Some(days_from_civil(y, m, day) as f64 * 86400.0 + h * 3600.0 + mi * 60.0 + sec)
 }
 
@@ -162,5 +166,8 @@ mod tests {
         assert_eq!(parse_time("2020-01-01 00:30"), Some(1577838600.0));
         assert_eq!(parse_time("12.5"), Some(12.5));
         assert_eq!(parse_time("2020-13-01"), None);
+        assert_eq!(parse_time("99999999999999999-01-01"), None);
+        assert_eq!(parse_time("2020-01-01 25:00"), None);
+        assert_eq!(parse_time("2020-01-01 1e300:00"), None);
     }
 }
