@@ -136,6 +136,14 @@ const BAD: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "series-year-overflow.yaml",
+        &[
+            "field `datacenter.carbon_intensity`",
+            "series-year-overflow.csv line 3",
+            "is not seconds or a datetime",
+        ],
+    ),
+    (
         "series-bad-column.yaml",
         &[
             "field `datacenter.carbon_intensity`",
