@@ -25,12 +25,15 @@
 //! # Cost
 //! Step 1 costs O(classes + log q + k) per started job. A reservation costs
 //! O(classes x (log n + k + u)), u the devices taken in the same call, once per head.
-//! The backfill pass examines at most `depth` jobs behind the head (parameter,
-//! default 100; Slurm's `bf_max_job_test` is the same idea) and stops as soon as no
-//! device is free; each examined job costs O(classes x log n), plus O(k_head + k + u)
-//! when it is checked against the reserved class. An arrival while the head waits
-//! examines only the new job (nothing else changed since the last pass). The queue
-//! itself is never scanned beyond `depth`.
+//! The backfill pass walks the queue behind the head in arrival order and stops when
+//! `depth` jobs (parameter, default 100; Slurm's `bf_max_job_test` is the same idea)
+//! were examined and left waiting, or when no device is free. So it examines at most
+//! `depth` jobs plus the ones it starts (each start uses free devices, which bounds
+//! them); each examined job costs O(classes x log n), plus O(k_head + k + u) when it is
+//! checked against the reserved class. After a pass, the first `depth` waiting jobs
+//! behind the head were all examined (or no device is free), so an arrival while the
+//! head waits examines only the new job, if it is within those `depth`: nothing else
+//! can start until devices free up. The queue is never scanned beyond that.
 
 use super::overlay::{FreeUse, Overlay, fastest_free, fastest_where};
 use super::{ClusterView, Decision, JobInfo, Policy};
@@ -109,13 +112,16 @@ impl EasyBackfill {
         }
         let Some(r) = self.resv else { return };
         let mut placed = Vec::new();
-        for (&id, job) in self.queue.iter().skip(1).take(self.depth) {
-            if !used.any_free(view) {
+        let mut passed = 0;
+        for (&id, job) in self.queue.iter().skip(1) {
+            if passed == self.depth || !used.any_free(view) {
                 break;
             }
             if let Some(c) = backfill_class(job, &head, r, view, &used, &ov) {
                 place(job, c, view, &mut used, &mut ov, out);
                 placed.push(id);
+            } else {
+                passed += 1;
             }
         }
         for id in placed {
@@ -208,8 +214,9 @@ impl Policy for EasyBackfill {
             self.schedule(view, out);
             return;
         }
-        // The head still waits and nothing was freed since the last pass: only the
-        // new job can start, if it is within the backfill depth.
+        // The head still waits and nothing was freed since the last pass, which left
+        // the first `depth` waiting jobs unable to start: only the new job can, if it
+        // is within those `depth`.
         if self.queue.len() - 1 > self.depth {
             return;
         }

@@ -205,7 +205,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
 const REGISTRY_PARAMS_SJF: &[&str] =
     &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
 const REGISTRY_PARAMS_EASY: &[&str] = &[
-    "depth: queued jobs behind the head examined per backfill pass (default 100; 0: no backfilling)",
+    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default 100; 0: no backfilling)",
 ];
 const REGISTRY_PARAMS_RR: &[&str] = &[
     "over: devices (default; all devices in id order) or classes (next capable class, then its next devices)",

@@ -244,9 +244,9 @@ impl NaiveEasy {
         }
         let Some((start, _, rc)) = resv else { return };
         let mut i = 1;
-        let mut examined = 0;
-        while i < self.queue.len() && examined < self.depth {
-            examined += 1;
+        // Jobs examined and left waiting; the pass stops at `depth` of them.
+        let mut passed = 0;
+        while i < self.queue.len() && passed < self.depth {
             let job = self.queue[i];
             let k = job.devices as usize;
             let mut best: Option<(f64, usize)> = None;
@@ -272,6 +272,7 @@ impl NaiveEasy {
                 self.queue.remove(i);
             } else {
                 i += 1;
+                passed += 1;
             }
         }
     }

@@ -4,5 +4,7 @@
 mod common;
 
 mod cli;
+mod policies;
+mod properties;
 mod seed_example;
 mod theory;
