@@ -35,8 +35,8 @@ impl CheapestFree {
         while let Some(job) = self.queue.front() {
             let k = job.devices as usize;
             let mut best: Option<(f64, usize)> = None;
-            for c in 0..view.class_count() {
-                if !view.can_run(c, job) || view.free_count(c) < taken[c] + k {
+            for (c, &t) in taken.iter().enumerate() {
+                if !view.can_run(c, job) || view.free_count(c) < t + k {
                     continue;
                 }
                 let energy = view.job_energy(c, job).unwrap_or(f64::INFINITY);
