@@ -542,6 +542,44 @@ fn lpt_places_a_job_arriving_alone_at_once() {
     assert!((recs[0].run_s - 2.0).abs() < 1e-9 && recs[0].wait_s == 0.0);
 }
 
+#[test]
+fn lpt_sorts_a_closed_batch_drawn_at_random() {
+    // Six jobs of random size arrive together (a closed batch at t = 0); slow (speed 1)
+    // and fast (speed 4), one device each. Whatever the sizes, the largest job goes
+    // first, to the idle fast device, at t = 0; every job is placed at the batch's
+    // instant, so none waits for a later event.
+    let yaml = "datacenter:
+  classes:
+    slow: {category: cpu, count: 1, speed: {t: 1}, idle_power: 0W, busy_power: 1W}
+    fast: {category: gpu, count: 1, speed: {t: 4}, idle_power: 0W, busy_power: 1W}
+workload:
+  kinds:
+    t:
+      arrival: {process: batch, count: 6, at: 0}
+      size: {dist: uniform, min: 1, max: 100}
+";
+    let (s, recs) = run_policy(yaml, "name: lpt");
+    assert_eq!(s.jobs_completed, 6);
+    let largest = recs
+        .iter()
+        .max_by(|a, b| a.work.total_cmp(&b.work))
+        .unwrap();
+    assert_eq!((largest.class.as_str(), largest.start_s), ("fast", 0.0));
+    // Each device runs its jobs back to back from 0, largest first.
+    for class in ["slow", "fast"] {
+        let mut on: Vec<&JobRecord> = recs.iter().filter(|r| r.class == class).collect();
+        on.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        let mut t = 0.0;
+        for w in on.windows(2) {
+            assert!(w[0].work >= w[1].work, "{class}: larger jobs first");
+        }
+        for r in on {
+            assert!((r.start_s - t).abs() < 1e-6, "{class}: no gap before job {}", r.id);
+            t = r.end_s;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- hetero-aware
 
 #[test]
