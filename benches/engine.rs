@@ -107,7 +107,11 @@ fn mmc_engine() -> (u64, f64) {
 
 fn mmc_simulation() -> (u64, f64) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc.yaml");
-    let l = hetsim::scenario::load(&path, &[format!("workload.kinds.request.arrival.count={CUSTOMERS}")]).unwrap();
+    let l = hetsim::scenario::load(
+        &path,
+        &[format!("workload.kinds.request.arrival.count={CUSTOMERS}")],
+    )
+    .unwrap();
     let out = hetsim::run::run_in_memory(&l).unwrap();
     (out.summary.events, out.summary.wait_mean_s)
 }
@@ -170,10 +174,23 @@ fn main() {
     let (bare, wb) = measure(reps, mmc_bare);
     let (eng, we) = measure(reps, mmc_engine);
     let (sim, ws) = measure(3, mmc_simulation);
-    println!("M/M/{C}, rho = 0.8, {CUSTOMERS} customers (2 events each); Erlang C mean wait {erlang_wq}");
-    println!("  bare BinaryHeap loop     {:>7.2} M events/s   mean wait {wb:.5}", bare / 1e6);
-    println!("  hetsim Engine            {:>7.2} M events/s   mean wait {we:.5}   ratio {:.2}x", eng / 1e6, eng / bare);
-    println!("  full Simulation (fcfs)   {:>7.2} M events/s   mean wait {ws:.5}   ratio {:.2}x", sim / 1e6, sim / bare);
+    println!(
+        "M/M/{C}, rho = 0.8, {CUSTOMERS} customers (2 events each); Erlang C mean wait {erlang_wq}"
+    );
+    println!(
+        "  bare BinaryHeap loop     {:>7.2} M events/s   mean wait {wb:.5}",
+        bare / 1e6
+    );
+    println!(
+        "  hetsim Engine            {:>7.2} M events/s   mean wait {we:.5}   ratio {:.2}x",
+        eng / 1e6,
+        eng / bare
+    );
+    println!(
+        "  full Simulation (fcfs)   {:>7.2} M events/s   mean wait {ws:.5}   ratio {:.2}x",
+        sim / 1e6,
+        sim / bare
+    );
     println!("hold model (pop + push per step), engine / bare heap:");
     for n in [1_000usize, 100_000, 1_000_000] {
         let steps = 3_000_000u64;

@@ -18,9 +18,15 @@
 //!
 //! # Estimates
 //! EASY needs run-time estimates. Jobs carry no requested time yet, so the estimate of
-//! a job on a class is its exact run time there (work / speed), which is also what the
-//! device index records for running jobs. Estimates are therefore exact and the head
-//! always starts at or before its reservation (checked by the property tests).
+//! a job on a class is its run time there at the top P-state (work / speed), which is
+//! also what the device index records for committed work. With devices always on and
+//! no power cap these estimates are exact, and the head always starts at or before its
+//! reservation (checked by the property tests). When a power manager puts devices to
+//! sleep or picks lower P-states, or a cap delays starts, run times are only known when
+//! jobs start: the reservation then rests on estimates and may slip; it is recomputed
+//! when the clock passes it. A policy that re-derived the reservation on every call
+//! would then decide differently, which is why the differential test compares the two
+//! only with devices always on.
 //!
 //! # Cost
 //! Step 1 costs O(classes + log q + k) per started job. A reservation costs

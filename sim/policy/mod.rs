@@ -17,6 +17,7 @@
 //! name, a one-line summary and its parameters. Policies must not scan all devices:
 //! use the per-class queries on [`ClusterView`], which cost O(log n).
 
+mod carbon_aware;
 mod easy_backfill;
 mod edf;
 mod eft;
@@ -30,6 +31,8 @@ mod min_energy;
 mod ordered;
 mod overlay;
 mod params;
+mod power_capped;
+mod proportional_split;
 mod random;
 pub mod reference;
 mod round_robin;
@@ -40,7 +43,7 @@ pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use crate::model::{PolicySpec, Scenario};
-use params::Params;
+use params::ParamReader;
 
 /// What a policy asks the simulation to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +54,15 @@ pub enum Decision {
         job: u32,
         /// Devices, each appended to its local queue.
         devices: Vec<DeviceId>,
+    },
+    /// Split a divisible job into parts, each a (devices, work) pair committed like an
+    /// `Assign`. The parts' work must add up to the job's; each part has the job's gang
+    /// size. The job completes when its last part does.
+    Split {
+        /// The job's slot.
+        job: u32,
+        /// (devices, work units) per part.
+        parts: Vec<(Vec<DeviceId>, f64)>,
     },
 }
 
@@ -64,7 +76,22 @@ pub trait Policy: Send {
     fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
+    /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
+    /// a low-carbon hour). Asked after every event; `None` (the default): never.
+    fn wakeup(&self) -> Option<Time> {
+        None
+    }
+    /// The time asked for by [`Policy::wakeup`] has come. Default: as `on_free`.
+    fn on_tick(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+        self.on_free(view, out)
+    }
 }
+
+/// Policy parameters as given in the scenario.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+/// Builds a policy for a scenario from its parameters.
+pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, String>;
 
 /// A registered policy: name, summary, parameters, constructor.
 pub struct PolicyInfo {
@@ -75,17 +102,14 @@ pub struct PolicyInfo {
     /// Parameters, `name: meaning` (empty if none).
     pub params: &'static [&'static str],
     /// Builds it for a scenario with parameters.
-    pub build: fn(
-        &Scenario,
-        &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Box<dyn Policy>, String>,
+    pub build: PolicyBuilder,
 }
 
 fn no_params<P: Policy + 'static>(
     params: &serde_json::Map<String, serde_json::Value>,
     p: P,
 ) -> Result<Box<dyn Policy>, String> {
-    Params::new(p.name(), params, &[])?;
+    ParamReader::new(p.name(), params, &[])?;
     Ok(Box::new(p))
 }
 
@@ -116,11 +140,41 @@ pub const REGISTRY: &[PolicyInfo] = &[
         build: |_, p| no_params(p, eft::Eft),
     },
     PolicyInfo {
+        name: "proportional-split",
+        summary: "the study's allocation weights: a divisible job is split across classes so all parts finish together (in proportion to speed when all are free); other jobs as eft",
+        params: &[],
+        build: |_, p| no_params(p, proportional_split::ProportionalSplit),
+    },
+    PolicyInfo {
+        name: "power-capped",
+        summary: "a base policy made cap-aware: a job whose placement would not fit under the power cap goes to the class that fits with the least power per unit of work",
+        params: &["base: the policy to wrap (default eft)"],
+        build: |sc, p| {
+            Ok(Box::new(power_capped::PowerCapped::new(base_param(
+                sc,
+                p,
+                "power-capped",
+            )?)))
+        },
+    },
+    PolicyInfo {
+        name: "carbon-aware",
+        summary: "holds deferrable jobs (with `slack`) until the lowest carbon intensity within their slack, then places them with a base policy",
+        params: &["base: the policy that places released jobs (default eft)"],
+        build: |sc, p| {
+            Ok(Box::new(carbon_aware::CarbonAware::new(base_param(
+                sc,
+                p,
+                "carbon-aware",
+            )?)))
+        },
+    },
+    PolicyInfo {
         name: "sjf",
         summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
         params: REGISTRY_PARAMS_SJF,
         build: |_, p| {
-            let p = Params::new("sjf", p, REGISTRY_PARAMS_SJF)?;
+            let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
             let key = match p.choice("key", &["runtime", "work"])? {
                 "work" => sjf::SjfKey::Work,
                 _ => sjf::SjfKey::Runtime,
@@ -139,7 +193,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
         summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: exact run times)",
         params: REGISTRY_PARAMS_EASY,
         build: |_, p| {
-            let p = Params::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
+            let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
             let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
             Ok(Box::new(EasyBackfill::new(
                 usize::try_from(depth).unwrap_or(usize::MAX),
@@ -151,7 +205,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
         summary: "cycles over the capable devices in id order (gangs: consecutive devices of one class), committing each job at arrival",
         params: REGISTRY_PARAMS_RR,
         build: |_, p| {
-            let p = Params::new("round-robin", p, REGISTRY_PARAMS_RR)?;
+            let p = ParamReader::new("round-robin", p, REGISTRY_PARAMS_RR)?;
             let over = match p.choice("over", &["devices", "classes"])? {
                 "classes" => round_robin::RoundRobinOver::Classes,
                 _ => round_robin::RoundRobinOver::Devices,
@@ -170,7 +224,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
         summary: "each job goes to the class whose least-loaded devices finish their committed work first (or with the fewest committed jobs per device), ignoring speed",
         params: REGISTRY_PARAMS_LL,
         build: |_, p| {
-            let p = Params::new("least-loaded", p, REGISTRY_PARAMS_LL)?;
+            let p = ParamReader::new("least-loaded", p, REGISTRY_PARAMS_LL)?;
             let by = match p.choice("by", &["work", "jobs"])? {
                 "jobs" => least_loaded::LoadBy::Jobs,
                 _ => least_loaded::LoadBy::Work,
@@ -189,7 +243,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
         summary: "throughput-matrix placement (Gavel-like): each job only on classes keeping at least `threshold` of its best speed, there where it finishes earliest",
         params: REGISTRY_PARAMS_HA,
         build: |_, p| {
-            let p = Params::new("hetero-aware", p, REGISTRY_PARAMS_HA)?;
+            let p = ParamReader::new("hetero-aware", p, REGISTRY_PARAMS_HA)?;
             let t = p.number("threshold", hetero_aware::DEFAULT_THRESHOLD, 0.0, 1.0)?;
             Ok(Box::new(hetero_aware::HeteroAware::new(t)))
         },
@@ -215,6 +269,34 @@ const REGISTRY_PARAMS_LL: &[&str] =
 const REGISTRY_PARAMS_HA: &[&str] = &[
     "threshold: least fraction of its best speed a job accepts, 0 to 1 (default 0.5; 1: best class only, 0: eft)",
 ];
+
+/// Builds the `base` policy a wrapper names (default `eft`); no other parameters.
+fn base_param(
+    sc: &Scenario,
+    params: &serde_json::Map<String, serde_json::Value>,
+    who: &str,
+) -> Result<Box<dyn Policy>, String> {
+    if let Some(k) = params.keys().find(|k| k.as_str() != "base") {
+        return Err(format!(
+            "unknown parameter `{k}` for policy `{who}` (it takes: base)"
+        ));
+    }
+    let name = match params.get("base") {
+        None => "eft".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => return Err(format!("`base` must be a policy name, got {other}")),
+    };
+    if name == who {
+        return Err(format!("`{who}` cannot wrap itself"));
+    }
+    build(
+        &PolicySpec {
+            name,
+            params: Default::default(),
+        },
+        sc,
+    )
+}
 
 /// Builds the policy a scenario names.
 pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String> {

@@ -4,12 +4,12 @@
 use serde_json::{Map, Value};
 
 /// The parameters given to one policy, already checked for unknown names.
-pub(crate) struct Params<'a> {
+pub(crate) struct ParamReader<'a> {
     policy: &'static str,
     map: &'a Map<String, Value>,
 }
 
-impl<'a> Params<'a> {
+impl<'a> ParamReader<'a> {
     /// Fails on the first parameter not in `allowed` (the names before any `:` in the
     /// registry's parameter lines).
     pub(crate) fn new(
@@ -31,7 +31,7 @@ impl<'a> Params<'a> {
                 )
             });
         }
-        Ok(Params { policy, map })
+        Ok(ParamReader { policy, map })
     }
 
     fn bad(&self, key: &str, want: &str, got: &Value) -> String {

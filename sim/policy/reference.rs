@@ -8,7 +8,7 @@
 //! reference on the same small random scenarios and require identical schedules.
 
 use super::easy_backfill::DEFAULT_DEPTH;
-use super::params::Params;
+use super::params::ParamReader;
 use super::random::STREAM;
 use super::sjf::{SjfKey, sjf_key};
 use super::{ClusterView, Decision, DeviceId, JobInfo, Policy, PolicySpec};
@@ -26,7 +26,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
     let p = &spec.params;
     Ok(match spec.name.as_str() {
         "sjf" => {
-            let key = match Params::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
+            let key = match ParamReader::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
                 "work" => SjfKey::Work,
                 _ => SjfKey::Runtime,
             };
@@ -42,7 +42,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             queue: Vec::new(),
         }),
         "easy-backfill" => {
-            let depth = Params::new("easy-backfill", p, &["depth"])?.count(
+            let depth = ParamReader::new("easy-backfill", p, &["depth"])?.count(
                 "depth",
                 DEFAULT_DEPTH as u64,
                 0,
@@ -58,7 +58,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
         }),
         "least-loaded" => {
             let jobs =
-                Params::new("least-loaded", p, &["by"])?.choice("by", &["work", "jobs"])? == "jobs";
+                ParamReader::new("least-loaded", p, &["by"])?.choice("by", &["work", "jobs"])? == "jobs";
             Box::new(NaiveLeastLoaded {
                 jobs,
                 committed: Vec::new(),
@@ -70,7 +70,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             at: 0,
         }),
         "hetero-aware" => {
-            let t = Params::new("hetero-aware", p, &["threshold"])?.number(
+            let t = ParamReader::new("hetero-aware", p, &["threshold"])?.number(
                 "threshold",
                 super::hetero_aware::DEFAULT_THRESHOLD,
                 0.0,

@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod policies;
+mod power;
 mod properties;
 mod seed_example;
 mod theory;

@@ -724,6 +724,35 @@ fn hetsim_policies_lists_every_policy_with_its_parameters() {
     }
 }
 
+#[test]
+fn every_policy_runs_on_every_shipped_scenario() {
+    // Arrivals cut at 300 s to keep the debug build quick; every job must complete and
+    // the run invariants (no overlap, start >= arrival, energy and time sums) hold.
+    let mut files: Vec<_> = std::fs::read_dir(crate::common::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in &files {
+        for info in hetsim::policy::REGISTRY {
+            let l = crate::common::load_with(
+                f,
+                &["horizon=300", &format!("policy.name={}", info.name)],
+            );
+            let (out, recs) = run(&l.scenario);
+            assert_eq!(
+                out.summary.jobs_completed, out.summary.jobs_arrived,
+                "{} on {}",
+                info.name,
+                f.display()
+            );
+            crate::properties::check_run(info.name, &out, &recs);
+        }
+    }
+}
+
 // ---------------------------------------------------------------- the example
 
 #[allow(dead_code)]
