@@ -26,10 +26,11 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
     let p = &spec.params;
     Ok(match spec.name.as_str() {
         "sjf" => {
-            let key = match ParamReader::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
-                "work" => SjfKey::Work,
-                _ => SjfKey::Runtime,
-            };
+            let key =
+                match ParamReader::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
+                    "work" => SjfKey::Work,
+                    _ => SjfKey::Runtime,
+                };
             Box::new(NaiveOrdered {
                 name: "sjf",
                 key: Box::new(move |j, v| sjf_key(key, j, v)),
@@ -57,8 +58,9 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             rng: ChaCha8Rng::seed_from_u64(derive_seed(sc.seed, STREAM)),
         }),
         "least-loaded" => {
-            let jobs =
-                ParamReader::new("least-loaded", p, &["by"])?.choice("by", &["work", "jobs"])? == "jobs";
+            let jobs = ParamReader::new("least-loaded", p, &["by"])?
+                .choice("by", &["work", "jobs"])?
+                == "jobs";
             Box::new(NaiveLeastLoaded {
                 jobs,
                 committed: Vec::new(),

@@ -574,7 +574,11 @@ workload:
             assert!(w[0].work >= w[1].work, "{class}: larger jobs first");
         }
         for r in on {
-            assert!((r.start_s - t).abs() < 1e-6, "{class}: no gap before job {}", r.id);
+            assert!(
+                (r.start_s - t).abs() < 1e-6,
+                "{class}: no gap before job {}",
+                r.id
+            );
             t = r.end_s;
         }
     }
@@ -743,7 +747,8 @@ fn every_policy_runs_on_every_shipped_scenario() {
             );
             let (out, recs) = run(&l.scenario);
             assert_eq!(
-                out.summary.jobs_completed, out.summary.jobs_arrived,
+                out.summary.jobs_completed,
+                out.summary.jobs_arrived,
                 "{} on {}",
                 info.name,
                 f.display()
