@@ -64,6 +64,13 @@ const KINDS: [Kind; 3] = [
     },
 ];
 
+/// Busy power at a speed: 50 W + 30 W x speed^1.5. Energy per work unit,
+/// 50/s + 30 sqrt(s), is least near speed 2.2, so the most efficient class is neither
+/// the slowest nor the fastest and `min-energy` differs from `fastest`.
+fn busy_w(speed: f64) -> f64 {
+    50.0 + 30.0 * speed.powf(1.5)
+}
+
 fn scenario_yaml(jobs: u64) -> String {
     let devices: f64 = CLASSES.iter().map(|c| c.1 as f64).sum();
     // Device-seconds per job of each kind at its device-weighted mean speed.
@@ -92,11 +99,11 @@ fn scenario_yaml(jobs: u64) -> String {
         let busy: Vec<String> = KINDS
             .iter()
             .filter(|k| k.speed[i] > 0.0)
-            .map(|k| format!("{}: {}W", k.name, 50.0 + 40.0 * k.speed[i]))
+            .map(|k| format!("{}: {:.1}W", k.name, busy_w(k.speed[i])))
             .collect();
         y.push_str(&format!(
-            "    {name}: {{category: {}, count: {count}, speed: {{{}}}, idle_power: 20W, busy_power: {{{}}}}}\n",
-            if *name == "cpu" { "cpu" } else if *name == "fpga" { "fpga" } else if *name == "tpu" { "tpu" } else { "gpu" },
+            // Class names are also their categories.
+            "    {name}: {{category: {name}, count: {count}, speed: {{{}}}, idle_power: 20W, busy_power: {{{}}}}}\n",
             speeds.join(", "),
             busy.join(", ")
         ));
@@ -125,8 +132,8 @@ fn main() {
         base.device_count()
     );
     println!(
-        "{:<15} {:>12} {:>10} {:>12} {:>12}",
-        "policy", "jobs/s", "wall s", "mean wait s", "makespan s"
+        "{:<19} {:>10} {:>8} {:>12} {:>11} {:>10}",
+        "policy", "jobs/s", "wall s", "mean wait s", "makespan s", "energy MJ"
     );
     for info in REGISTRY {
         let mut sc = base.clone();
@@ -146,12 +153,13 @@ fn main() {
         walls.sort_by(f64::total_cmp);
         let s = last.expect("ran");
         println!(
-            "{:<15} {:>12.0} {:>10.3} {:>12.2} {:>12.1}",
+            "{:<19} {:>10.0} {:>8.3} {:>12.2} {:>11.1} {:>10.2}",
             info.name,
             JOBS as f64 / walls[1],
             walls[1],
             s.wait_mean_s,
-            s.makespan_s
+            s.makespan_s,
+            s.energy_it_j / 1e6
         );
     }
     let small = parse_str(&scenario_yaml(2000), Format::Yaml, Path::new("bench.yaml"))
@@ -166,7 +174,7 @@ fn main() {
             .expect("run");
         let wall = t.elapsed().as_secs_f64();
         println!(
-            "naive {:<9} {:>12.0} {:>10.3}   ({} jobs, one run, full device scans)",
+            "naive {:<13} {:>10.0} {:>8.3}   ({} jobs, one run, full device scans)",
             name,
             out.summary.jobs_completed as f64 / wall,
             wall,

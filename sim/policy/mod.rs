@@ -190,7 +190,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
     },
     PolicyInfo {
         name: "easy-backfill",
-        summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: exact run times)",
+        summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: run times at the top P-state)",
         params: REGISTRY_PARAMS_EASY,
         build: |_, p| {
             let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
