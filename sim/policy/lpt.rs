@@ -17,9 +17,10 @@
 //! each instant (the explicit job list and closed batches, before the horizon) and
 //! places a batch as soon as that many jobs arrived at its instant; jobs of random
 //! streams count as batches of one. As a safety net, a batch still open when the
-//! clock has moved on (at the next arrival or completion) is placed then. A
-//! simulation hook called after the last event of an instant would make this exact
-//! for every workload.
+//! clock has moved on is placed at the next call, and the policy asks for a tick 1 ns
+//! after the batch's instant ([`Policy::wakeup`]) so that call always comes. A
+//! simulation hook called after the last event of an instant would make batching
+//! exact for every workload (traces where many jobs share a time stamp included).
 //!
 //! # Cost
 //! Sorting a batch of b jobs costs O(b log b); each job then costs
@@ -130,5 +131,8 @@ impl Policy for Lpt {
     }
     fn waiting(&self) -> usize {
         self.batch.len()
+    }
+    fn wakeup(&self) -> Option<Time> {
+        (!self.batch.is_empty()).then(|| self.batch_at.saturating_add(1))
     }
 }

@@ -508,6 +508,9 @@ impl Policy for NaiveLpt {
     fn waiting(&self) -> usize {
         self.batch.len()
     }
+    fn wakeup(&self) -> Option<Time> {
+        (!self.batch.is_empty()).then(|| self.at.saturating_add(1))
+    }
 }
 
 /// `hetero-aware` and `min-edp` with full scans for the finish times.

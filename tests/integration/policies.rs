@@ -584,6 +584,31 @@ workload:
     }
 }
 
+#[test]
+fn lpt_never_holds_an_incomplete_batch_for_good() {
+    // The policy is built for a scenario with three jobs at t = 0 but run on one with
+    // two, so the batch it waits for never completes. Its safety tick 1 ns later places
+    // the two jobs: largest first on the faster class, both starting at 1 ns.
+    let three = parse(&format!(
+        "{TWO_CLASSES}workload:
+  kinds: {{t: {{}}}}
+  jobs:
+    - {{kind: t, arrival: 0, work: 2}}
+    - {{kind: t, arrival: 0, work: 6}}
+    - {{kind: t, arrival: 0, work: 4}}
+policy: {{name: lpt}}
+"
+    ));
+    let mut two = three.clone();
+    two.jobs.truncate(2);
+    let policy = hetsim::policy::build(&three.policy, &three).unwrap();
+    let (out, recs) = run_with(&two, policy);
+    assert_eq!(out.summary.jobs_completed, 2);
+    // Job 1 (work 6) to b (speed 2), job 0 (work 2) then to a (finishes at 2 < 3 + 1).
+    expect(&recs, &[("a", 1e-9, 2.0 + 1e-9), ("b", 1e-9, 3.0 + 1e-9)]);
+    assert!(recs.iter().all(|r| r.start_s == 1e-9));
+}
+
 // ---------------------------------------------------------------- hetero-aware
 
 #[test]
