@@ -48,7 +48,7 @@ impl RoundRobin {
         let n = view.class_count();
         let k = job.devices;
         let total = view.class_first(n - 1) + view.class_size(n - 1);
-        let mut c = class_of(view, self.cursor);
+        let mut c = view.class_of(self.cursor);
         // Each step either succeeds or moves to the next class start; after one full
         // turn the cursor sits at a class start, where a capable class fits.
         for _ in 0..=2 * n {
@@ -83,22 +83,6 @@ impl RoundRobin {
         self.offsets[c] = (off + job.devices) % size;
         Some(devices)
     }
-}
-
-/// The class holding device `d`: O(log classes).
-pub(crate) fn class_of(view: &ClusterView, d: DeviceId) -> usize {
-    let n = view.class_count();
-    // The last class whose first device is <= d.
-    let (mut lo, mut hi) = (0, n);
-    while hi - lo > 1 {
-        let mid = (lo + hi) / 2;
-        if view.class_first(mid) <= d {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 impl Policy for RoundRobin {
