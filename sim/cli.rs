@@ -50,6 +50,8 @@ pub enum Command {
     },
     /// List the placement policies and their parameters.
     Policies,
+    /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
+    Sweep(crate::sweep::cli::SweepCmd),
 }
 
 /// Error carrying the exit code: 2 for bad input, 1 otherwise.
@@ -143,6 +145,7 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
                 None => Ok(()),
             }
         }
+        Command::Sweep(cmd) => crate::sweep::cli::main(cmd),
         Command::Policies => {
             for p in crate::policy::REGISTRY {
                 println!("{:<14} {}", p.name, p.summary);

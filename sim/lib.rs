@@ -15,5 +15,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod simulation;
+pub mod sweep;
 pub mod units;
 pub mod workload;
