@@ -4,5 +4,6 @@
 mod common;
 
 mod cli;
+mod power;
 mod seed_example;
 mod theory;
