@@ -21,6 +21,7 @@
 #   SLURM_CI_CPUS         CPUs the node advertises            [max(nproc, 8)]
 #                         (may exceed nproc: config_overrides is set, so all
 #                         shards of a small test array run in one wave)
+#   SLURM_CI_MEM_MB       memory the node advertises, MB      [MemTotal]
 #   SLURM_CI_CTLD_PORT    slurmctld port                      [6817]
 #   SLURM_CI_SLURMD_PORT  slurmd port                         [6818]
 #   SLURM_CI_NO_INSTALL=1 never run apt-get; fail if binaries are missing
@@ -38,6 +39,8 @@ DIR=${SLURM_CI_DIR:-/tmp/slurm-ci}
 TIMEOUT=${SLURM_CI_TIMEOUT:-60}
 NPROC=$(nproc)
 CPUS=${SLURM_CI_CPUS:-$(( NPROC > 8 ? NPROC : 8 ))}
+# memory the node advertises, MB (without it Slurm assumes 1 MB and rejects any --mem)
+MEM_MB=${SLURM_CI_MEM_MB:-$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)}
 CTLD_PORT=${SLURM_CI_CTLD_PORT:-6817}
 SLURMD_PORT=${SLURM_CI_SLURMD_PORT:-6818}
 MARKER="# managed by hetsim .ci/slurm.sh"
@@ -203,7 +206,7 @@ SelectTypeParameters=CR_Core
 SlurmdParameters=config_overrides
 ReturnToService=2
 MinJobAge=600
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$CPUS State=UNKNOWN
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
   local conf_changed=1
@@ -264,7 +267,7 @@ EOF
     fi
     sleep 0.5
   done
-  log "Slurm is up: node localhost $state, CPUs=$CPUS, $(( $(date +%s) - start_s )) s; SLURM_CONF=$conf"
+  log "Slurm is up: node localhost $state, CPUs=$CPUS, RealMemory=${MEM_MB}M, $(( $(date +%s) - start_s )) s; SLURM_CONF=$conf"
 
   # ------------------------------------------------------------ optional self-test
   if [ "$selftest" = 1 ]; then

@@ -6,6 +6,7 @@
 //! Sans is registered as `sans-serif` by [`register_fonts`] before drawing.
 
 use super::aggregate::{Aggregate, ParetoPoint};
+use super::html::fmt4;
 use super::plan::Manifest;
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
@@ -336,6 +337,8 @@ fn line_chart<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(xlabel)
         .y_desc(ylabel)
+        .x_label_formatter(&|v| fmt4(*v))
+        .y_label_formatter(&|v| fmt4(*v))
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .light_line_style(WHITE.mix(0.0))
@@ -396,6 +399,29 @@ fn pareto_chart<DB: DrawingBackend>(
     front: &[(f64, f64)],
 ) -> DrawResult {
     root.fill(&WHITE).map_err(err)?;
+    // An axis whose positive values span more than two decades is drawn in log10.
+    let all: Vec<(f64, f64)> = groups.iter().flat_map(|g| g.1.iter().copied()).collect();
+    let wide = |v: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi, pos) = v.fold((f64::INFINITY, 0.0f64, true), |a, x| {
+            (a.0.min(x), a.1.max(x), a.2 && x > 0.0)
+        });
+        pos && hi / lo > 100.0
+    };
+    let logx = wide(&mut all.iter().map(|p| p.0));
+    let logy = wide(&mut all.iter().map(|p| p.1));
+    let tf = |(x, y): (f64, f64)| {
+        (
+            if logx { x.log10() } else { x },
+            if logy { y.log10() } else { y },
+        )
+    };
+    let groups: Vec<(String, Vec<(f64, f64)>)> = groups
+        .iter()
+        .map(|(l, pts)| (l.clone(), pts.iter().map(|&p| tf(p)).collect()))
+        .collect();
+    let front: Vec<(f64, f64)> = front.iter().map(|&p| tf(p)).collect();
+    let fmt_axis = |log: bool, v: f64| if log { fmt4(10f64.powf(v)) } else { fmt4(v) };
+    let scale = |log: bool| if log { ", log scale" } else { "" };
     let all = groups.iter().flat_map(|g| g.1.iter().copied());
     let (x0, x1, y0, y1) = all.fold(
         (
@@ -415,8 +441,10 @@ fn pareto_chart<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_desc(format!("{xlabel} (mean; lower is better)"))
-        .y_desc(format!("{ylabel} (mean; lower is better)"))
+        .x_desc(format!("{xlabel} (mean{}; lower is better)", scale(logx)))
+        .y_desc(format!("{ylabel} (mean{}; lower is better)", scale(logy)))
+        .x_label_formatter(&|v| fmt_axis(logx, *v))
+        .y_label_formatter(&|v| fmt_axis(logy, *v))
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .light_line_style(WHITE.mix(0.0))

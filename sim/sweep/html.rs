@@ -23,8 +23,9 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// A number with 4 significant digits for tables (the CSV files keep full precision).
-fn fmt4(x: f64) -> String {
+/// A number with 4 significant digits for tables and chart labels (the CSV files keep
+/// full precision).
+pub fn fmt4(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }

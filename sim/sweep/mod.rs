@@ -65,10 +65,6 @@
 //! [`merge::merge`] checks each run is present exactly once and writes the same output
 //! as a local sweep. [`slurm::generate`] writes a Slurm array job and a merge job.
 
-// InputError (the project-wide input error, ~128 bytes) is returned by value as in
-// `scenario`; boxing it here alone would only make the two modules differ.
-#![allow(clippy::result_large_err)]
-
 pub mod aggregate;
 pub mod charts;
 pub mod cli;

@@ -692,7 +692,8 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
             message: e.to_string(),
             hint: None,
         })?;
-    let sc = scenario::validate(raw, stem).map_err(|(fpath, message, hint)| {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let sc = scenario::validate(raw, stem, base).map_err(|(fpath, message, hint)| {
         let pos = scenario::locate::locate(text, &fpath);
         InputError {
             file: path.into(),

@@ -6,4 +6,6 @@ mod common;
 mod cli;
 mod power;
 mod seed_example;
+mod slurm;
+mod sweep;
 mod theory;
