@@ -123,7 +123,12 @@ pub fn threads(jobs: Option<usize>) -> usize {
 /// Prepares an output folder for `m`: creates it, or checks it holds the same plan
 /// (resume), and writes `manifest.json` (and `shard.json` for a shard). A folder
 /// holding another plan, another shard, or files not written by a sweep is refused.
-pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<()> {
+///
+/// Returns `manifest.json` opened and exclusively locked (an advisory lock, released
+/// when the file is dropped or the process dies, SIGKILL included): a second sweep
+/// into the same folder fails instead of interleaving rows. Leftover temporary files
+/// of a killed sweep are removed.
+pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs::File> {
     let mpath = dir.join(super::MANIFEST);
     let spath = dir.join(super::SHARD);
     if dir.exists() {
@@ -183,12 +188,34 @@ pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<()> {
         super::write_atomic(&mpath, &bytes)
             .with_context(|| format!("cannot write {}", mpath.display()))?;
     }
+    let lock =
+        std::fs::File::open(&mpath).with_context(|| format!("cannot open {}", mpath.display()))?;
+    if lock.try_lock().is_err() {
+        return Err(
+            InputError::file(dir, "another hetsim sweep is writing into this folder")
+                .with_hint("wait for it to finish, or choose another --out")
+                .into(),
+        );
+    }
+    // Temporary files and folders of a sweep killed while writing (".NAME.tmp-PID").
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let p = e.path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p)?;
+            } else {
+                std::fs::remove_file(&p)?;
+            }
+        }
+    }
     if let Some(s) = shard {
         let mut b = serde_json::to_vec_pretty(&s)?;
         b.push(b'\n');
         super::write_atomic(&spath, &b)?;
     }
-    Ok(())
+    Ok(lock)
 }
 
 /// Default output folder of a sweep or shard.
@@ -213,7 +240,7 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&m.name, opts.shard));
-    prepare(&dir, m, opts.shard)?;
+    let _lock = prepare(&dir, m, opts.shard)?;
     let in_scope: Vec<usize> = (0..m.runs.len())
         .filter(|&k| opts.shard.is_none_or(|s| s.contains(k)))
         .collect();

@@ -295,3 +295,53 @@ impl Writer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(m: &Manifest, run: usize, extra: &str) -> String {
+        let mut cells = prefix_row(m, run);
+        cells.push(extra.into());
+        String::from_utf8(csv_line(&cells)).unwrap()
+    }
+
+    #[test]
+    fn reading_keeps_valid_rows_and_drops_the_rest() {
+        let m = crate::sweep::plan::test_manifest();
+        let dir = tempfile::tempdir().unwrap();
+        let mut header = prefix_header(&m);
+        header.push("x".into());
+        let mut text = String::from_utf8(csv_line(&header)).unwrap();
+        text += &line(&m, 2, "1.5");
+        text += &line(&m, 0, "2.5");
+        text += &line(&m, 2, "9"); // duplicate: the first row is kept
+        text += &line(&m, 3, "4").replace(",103,", ",999,"); // wrong seed
+        text += "4,4,0,y,2,104,0\n"; // too few cells
+        text += &line(&m, 5, "1")[..10]; // torn: no newline
+        std::fs::write(dir.path().join(crate::sweep::RUNS), &text).unwrap();
+        let t = read(dir.path(), &m).unwrap();
+        assert_eq!(t.header, header);
+        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(t.rows[&2].last().unwrap(), "1.5");
+        assert_eq!(t.dropped, 4);
+        // Written back in run order.
+        let bytes = String::from_utf8(t.to_bytes()).unwrap();
+        assert_eq!(bytes.lines().nth(1).unwrap(), line(&m, 0, "2.5").trim_end());
+    }
+
+    #[test]
+    fn a_header_of_another_plan_is_an_error() {
+        let m = crate::sweep::plan::test_manifest();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(crate::sweep::RUNS),
+            "run,point,replication,a,c\n",
+        )
+        .unwrap();
+        assert!(read(dir.path(), &m).is_err());
+        // A missing file is an empty table.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(read(empty.path(), &m).unwrap().rows.is_empty());
+    }
+}

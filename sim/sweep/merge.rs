@@ -173,7 +173,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         rows: rows.into_iter().map(|(k, (r, _))| (k, r)).collect(),
         dropped: 0,
     };
-    prepare(out, &m, None)?;
+    let _lock = prepare(out, &m, None)?;
     super::output::write_final(out, &m, &table)?;
     // Timing lines (not deterministic): every input's, by run.
     let mut timing: Vec<(usize, String)> = Vec::new();

@@ -73,6 +73,7 @@ pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<()> {
     // Charts go to a fresh folder that then replaces `charts/` whole.
     let charts_dir = dir.join("charts");
     let tmp = dir.join(format!(".charts.tmp-{}", std::process::id()));
+    // (prepare() removed any leftover of a killed sweep.)
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;
     }

@@ -714,6 +714,59 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
     Ok(loaded)
 }
 
+/// A two-axis manifest (a: x, y; b: 1, 2, 3), one replication, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_manifest() -> Manifest {
+    use serde_json::json;
+    let mut m = Manifest {
+        format: FORMAT.into(),
+        hetsim_version: "0".into(),
+        plan_hash: String::new(),
+        name: "t".into(),
+        description: String::new(),
+        sweep_file: String::new(),
+        sweep_sha256: String::new(),
+        sweep_text: String::new(),
+        scenario: String::new(),
+        scenario_sha256: String::new(),
+        base_seed: 1,
+        seed_rule: String::new(),
+        set: IndexMap::new(),
+        axes: vec![
+            Axis {
+                path: "a".into(),
+                values: vec![json!("x"), json!("y")],
+                numeric: false,
+            },
+            Axis {
+                path: "b".into(),
+                values: vec![json!(1), json!(2), json!(3)],
+                numeric: true,
+            },
+        ],
+        replications: 1,
+        same_seed_across: vec![],
+        series: None,
+        metrics: vec![],
+        pareto: ParetoSpec {
+            x: "x".into(),
+            y: "y".into(),
+        },
+        classes: vec![],
+        points: 6,
+        runs: vec![],
+    };
+    m.runs = (0..6)
+        .map(|p| RunSpec {
+            run: p,
+            point: p,
+            replication: 0,
+            seed: 100 + p as u64,
+        })
+        .collect();
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -764,44 +817,7 @@ mod tests {
 
     #[test]
     fn point_values_first_axis_slowest() {
-        let m = Manifest {
-            format: FORMAT.into(),
-            hetsim_version: "0".into(),
-            plan_hash: String::new(),
-            name: "t".into(),
-            description: String::new(),
-            sweep_file: String::new(),
-            sweep_sha256: String::new(),
-            sweep_text: String::new(),
-            scenario: String::new(),
-            scenario_sha256: String::new(),
-            base_seed: 1,
-            seed_rule: String::new(),
-            set: IndexMap::new(),
-            axes: vec![
-                Axis {
-                    path: "a".into(),
-                    values: vec![json!("x"), json!("y")],
-                    numeric: false,
-                },
-                Axis {
-                    path: "b".into(),
-                    values: vec![json!(1), json!(2), json!(3)],
-                    numeric: true,
-                },
-            ],
-            replications: 1,
-            same_seed_across: vec![],
-            series: None,
-            metrics: vec![],
-            pareto: ParetoSpec {
-                x: "x".into(),
-                y: "y".into(),
-            },
-            classes: vec![],
-            points: 6,
-            runs: vec![],
-        };
+        let m = test_manifest();
         assert_eq!(m.point_cells(0), ["x", "1"]);
         assert_eq!(m.point_cells(2), ["x", "3"]);
         assert_eq!(m.point_cells(3), ["y", "1"]);

@@ -46,6 +46,12 @@ same_seed_across: [policy.name]
 metrics: [response_mean_s, energy_facility_j]
 "#;
 
+/// [`THREE_AXES`] with a single chart metric (charts are the slow part of a debug
+/// build).
+fn light() -> String {
+    THREE_AXES.replace("[response_mean_s, energy_facility_j]", "[response_mean_s]")
+}
+
 /// Every file under `dir` (relative paths, sorted) except the timing log.
 fn files(dir: &Path) -> Vec<PathBuf> {
     fn walk(base: &Path, d: &Path, out: &mut Vec<PathBuf>) {
@@ -308,7 +314,7 @@ fn a_sweep_row_is_what_run_with_set_gives() {
 #[test]
 fn output_is_the_same_bytes_whatever_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = sweep_file(tmp.path(), "three", THREE_AXES);
+    let file = sweep_file(tmp.path(), "three", &light());
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     sweep::run(&file, &opts(&a, 1, None)).unwrap();
@@ -404,7 +410,7 @@ metrics: [response_mean_s]
 #[test]
 fn shards_merge_to_the_local_bytes_for_any_shard_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = sweep_file(tmp.path(), "three", THREE_AXES);
+    let file = sweep_file(tmp.path(), "three", &light());
     let local = tmp.path().join("local");
     sweep::run(&file, &opts(&local, 2, None)).unwrap();
     for n in [1usize, 5, 40] {
@@ -425,7 +431,7 @@ fn shards_merge_to_the_local_bytes_for_any_shard_count() {
 #[test]
 fn merge_rejects_missing_and_duplicate_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = sweep_file(tmp.path(), "three", THREE_AXES);
+    let file = sweep_file(tmp.path(), "three", &light());
     let d: Vec<PathBuf> = (0..3)
         .map(|i| {
             let d = tmp.path().join(format!("s{i}"));
@@ -498,7 +504,29 @@ fn a_folder_of_another_plan_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let file = sweep_file(tmp.path(), "three", THREE_AXES);
     let out = tmp.path().join("out");
-    sweep::run(&file, &opts(&out, 2, Some(Shard { index: 0, count: 9 }))).unwrap();
+    let shard = Some(Shard { index: 0, count: 9 });
+    sweep::run(&file, &opts(&out, 2, shard)).unwrap();
+    // A sweep already writing into the folder (it holds the lock) keeps it.
+    let held = std::fs::File::open(out.join("manifest.json")).unwrap();
+    held.lock().unwrap();
+    hetsim()
+        .args(["sweep", "--shard", "0/9", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("another hetsim sweep is writing"));
+    drop(held);
+    // The whole sweep into a shard's folder is refused.
+    hetsim()
+        .args(["sweep", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds shard 0/9, not the whole sweep",
+        ));
     std::fs::write(
         &file,
         THREE_AXES.replace("replications: 3", "replications: 2"),
