@@ -37,6 +37,12 @@ pub struct SweepCmd {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write every run's own folder to <out>/runs/<run>/ (no charts).
+    #[arg(long)]
+    pub run_folders: bool,
+    /// Like --run-folders, with each run's charts.
+    #[arg(long)]
+    pub run_charts: bool,
 }
 
 /// Subcommands of `hetsim sweep`.
@@ -167,6 +173,8 @@ pub fn main(cmd: SweepCmd) -> Result<(), Exit> {
                 out: cmd.out,
                 shard,
                 quiet: cmd.quiet,
+                run_folders: cmd.run_folders,
+                run_charts: cmd.run_charts,
             };
             super::exec::run(&file, &opts).map_err(exit)?;
             Ok(())

@@ -85,6 +85,12 @@ pub struct Options {
     pub shard: Option<Shard>,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Also write each run's own folder to `runs/<run>/` (jobs.csv, power.csv, ...;
+    /// its `scenario.yaml` is the run's full scenario, as JSON). Not part of the
+    /// byte-identical output (its summary has `wall_s`), and not merged.
+    pub run_folders: bool,
+    /// With `run_folders`, draw each run's charts too (skipped by default).
+    pub run_charts: bool,
 }
 
 /// What a sweep did.
@@ -197,16 +203,22 @@ pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs
                 .into(),
         );
     }
-    // Temporary files and folders of a sweep killed while writing (".NAME.tmp-PID").
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            let p = e.path();
-            if p.is_dir() {
-                std::fs::remove_dir_all(&p)?;
-            } else {
-                std::fs::remove_file(&p)?;
+    // Temporary files and folders of a sweep killed while writing (".NAME.tmp-PID"),
+    // here and among the per-run folders.
+    for d in [dir.to_path_buf(), dir.join("runs")] {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let p = e.path();
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p)?;
+                } else {
+                    std::fs::remove_file(&p)?;
+                }
             }
         }
     }
@@ -292,16 +304,31 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
     let started = Instant::now();
     let one = |k: usize| -> Result<()> {
         let t0 = Instant::now();
-        let loaded = plan.loaded(k)?;
-        let t1 = Instant::now();
-        let outcome = crate::run::run_in_memory(&loaded).with_context(|| {
+        let mut loaded = plan.loaded(k)?;
+        let context = || {
             format!(
                 "run {k} (point {}: {}, replication {}) failed",
                 m.runs[k].point,
                 m.point_label(m.runs[k].point),
                 m.runs[k].replication
             )
-        })?;
+        };
+        let t1 = Instant::now();
+        let outcome = if opts.run_folders || opts.run_charts {
+            let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
+            text.push('\n');
+            loaded.text = text;
+            let ro = crate::run::RunOptions {
+                out: Some(dir.join("runs").join(k.to_string())),
+                progress: false,
+                no_charts: !opts.run_charts,
+            };
+            crate::run::run_to_folder(&loaded, &ro)
+                .with_context(context)?
+                .outcome
+        } else {
+            crate::run::run_in_memory(&loaded).with_context(context)?
+        };
         let t2 = Instant::now();
         if outcome.summary.seed != m.runs[k].seed {
             bail!(

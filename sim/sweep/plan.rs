@@ -295,17 +295,17 @@ fn parse_sweep(text: &str, format: Format, file: &Path) -> Result<RawSweep, Inpu
                     Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
                     _ => msg,
                 };
+                let msg = match msg.rfind(" at line ") {
+                    Some(i) => msg[..i].to_string(),
+                    None => msg,
+                };
                 InputError {
                     file: file.into(),
                     line: loc.map(|l| l.line()),
                     column: loc.map(|l| l.column()),
                     path: if path == "." { String::new() } else { path },
                     message: msg,
-                    hint: Some(
-                        "sweep fields: name, description, scenario, set, axes, replications, \
-                         same_seed_across, series, metrics, pareto"
-                            .into(),
-                    ),
+                    hint: None,
                 }
             })
         }
@@ -651,6 +651,19 @@ impl Plan {
     /// The scenario of run `run` (axis values and seed applied), validated, with its
     /// policy checked.
     pub fn loaded(&self, run: usize) -> Result<Loaded, InputError> {
+        let doc = self.document(run)?;
+        let stem = self
+            .scenario_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        build_scenario(&doc, &self.scenario_path, &self.scenario_text, &stem)
+            .map_err(|e| self.blame(e, self.manifest.runs[run].point))
+    }
+
+    /// The scenario document of run `run`: the base scenario with `set`, the point's
+    /// axis values and the run's seed applied (what `hetsim run BASE --set ...` reads).
+    pub fn document(&self, run: usize) -> Result<Value, InputError> {
         let m = &self.manifest;
         let spec = &m.runs[run];
         let mut doc = self.base_doc.clone();
@@ -661,20 +674,53 @@ impl Plan {
         }
         scenario::set_path(&mut doc, "seed", Value::from(spec.seed))
             .map_err(|msg| InputError::file(&self.sweep_path, msg))?;
-        let stem = self
-            .scenario_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        build_scenario(&doc, &self.scenario_path, &self.scenario_text, &stem).map_err(|mut e| {
-            e.message = format!(
-                "{} (sweep point {}: {})",
-                e.message,
-                spec.point,
-                m.point_label(spec.point)
-            );
-            e
-        })
+        Ok(doc)
+    }
+
+    /// Points an error about a field that an axis or a `set` entry gives at that line
+    /// of the sweep file (the base scenario is not what is wrong there); other errors
+    /// keep their place in the scenario. Both name the sweep point.
+    fn blame(&self, mut e: InputError, point: usize) -> InputError {
+        let m = &self.manifest;
+        let covers = |path: &str| {
+            e.path == path
+                || e.path.starts_with(&format!("{path}."))
+                || path.starts_with(&format!("{}.", e.path))
+        };
+        let values = m.point_values(point);
+        let hit = m
+            .axes
+            .iter()
+            .zip(&values)
+            .find(|(a, _)| covers(&a.path))
+            .map(|(a, v)| ("axes", a.path.clone(), format!("value `{}`: ", cell(v))))
+            .or_else(|| {
+                m.set
+                    .keys()
+                    .find(|k| covers(k))
+                    .map(|k| ("set", k.clone(), String::new()))
+            });
+        let label = m.point_label(point);
+        match hit {
+            Some((section, key, value)) => {
+                let pos = locate_key(&m.sweep_text, section, &key);
+                let where_ = if e.path.is_empty() {
+                    e.file.display().to_string()
+                } else {
+                    format!("field `{}` of {}", e.path, e.file.display())
+                };
+                e.message = format!(
+                    "{value}{} (sweep point {point}: {label}; {where_})",
+                    e.message
+                );
+                e.file = self.sweep_path.clone();
+                e.line = pos.map(|p| p.0);
+                e.column = pos.map(|p| p.1);
+                e.path = format!("{section}.{key}");
+            }
+            None => e.message = format!("{} (sweep point {point}: {label})", e.message),
+        }
+        e
     }
 }
 

@@ -66,7 +66,8 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     }
     let mut v = Vec::new();
     walk(dir, dir, &mut v);
-    v.retain(|p| p != Path::new(sweep::TIMING));
+    // timing.csv is wall-clock time; runs/ (per-run folders) has wall_s too.
+    v.retain(|p| p != Path::new(sweep::TIMING) && !p.starts_with("runs"));
     v.sort();
     v
 }
@@ -107,6 +108,8 @@ fn opts(out: &Path, jobs: usize, shard: Option<Shard>) -> Options {
         out: Some(out.to_path_buf()),
         shard,
         quiet: true,
+        run_folders: false,
+        run_charts: false,
     }
 }
 
@@ -285,11 +288,26 @@ fn a_sweep_row_is_what_run_with_set_gives() {
     let tmp = tempfile::tempdir().unwrap();
     let file = sweep_file(tmp.path(), "three", THREE_AXES);
     let out = tmp.path().join("out");
-    sweep::run(&file, &opts(&out, 2, None)).unwrap();
+    let mut o = opts(&out, 2, None);
+    o.run_folders = true;
+    sweep::run(&file, &o).unwrap();
     let (h, rows) = read_csv(&out.join("runs.csv"));
     let r = &rows[17]; // point 5 = (eft, 2, 2), replication 2
     assert_eq!(r[3..6], ["eft", "2", "2"]);
-    let loaded = load_with(
+    let check = |loaded: &hetsim::scenario::Loaded| {
+        let s = hetsim::run::run_in_memory(loaded).unwrap().summary;
+        let mut checked = 0;
+        for (k, v) in hetsim::report::files::summary_pairs(&s) {
+            if k == "wall_s" || k == "seed" {
+                continue;
+            }
+            assert_eq!(r[col(&h, &k)], v, "{k}");
+            checked += 1;
+        }
+        assert!(checked > 30);
+    };
+    // The base scenario with the point's values and the seed, as `hetsim run --set`.
+    check(&load_with(
         &tmp.path().join("het.yaml"),
         &[
             "policy.name=eft",
@@ -297,18 +315,26 @@ fn a_sweep_row_is_what_run_with_set_gives() {
             "datacenter.classes.gpu.count=2",
             &format!("seed={}", r[6]),
         ],
-    );
-    let s = hetsim::run::run_in_memory(&loaded).unwrap().summary;
-    let pairs = hetsim::report::files::summary_pairs(&s);
-    let mut checked = 0;
-    for (k, v) in pairs {
-        if k == "wall_s" || k == "seed" {
-            continue;
-        }
-        assert_eq!(r[col(&h, &k)], v, "{k}");
-        checked += 1;
+    ));
+    // --run-folders: each run's folder, whose scenario file is the run's scenario;
+    // no per-run charts unless asked.
+    let run17 = out.join("runs/17");
+    check(&load(&run17.join("scenario.yaml")));
+    for f in ["summary.json", "jobs.csv", "power.csv"] {
+        assert!(run17.join(f).is_file(), "missing runs/17/{f}");
     }
-    assert!(checked > 30);
+    let svgs = std::fs::read_dir(&run17)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert_eq!(svgs, 0);
+    assert_eq!(std::fs::read_dir(out.join("runs")).unwrap().count(), 36);
 }
 
 #[test]
@@ -572,7 +598,16 @@ fn bad_sweep_files_name_the_file_line_and_fix() {
         (
             "badpolicy",
             "scenario: het.yaml\naxes:\n  policy.name: [fcfs, nope]\n",
-            &["nope", "hetsim policies", "policy.name=nope"],
+            &[
+                "badpolicy.yaml:3:3",
+                "value `nope`: unknown policy",
+                "hetsim policies",
+            ],
+        ),
+        (
+            "badleaf",
+            "scenario: het.yaml\naxes:\n  workload.kinds.job.arrival.rat: [1]\n",
+            &["badleaf.yaml:3:3", "unknown field `rat`", "`rate`"],
         ),
         (
             "seedaxis",
