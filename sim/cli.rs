@@ -51,6 +51,9 @@ pub enum Command {
     /// List the placement policies and their parameters.
     Policies,
     /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
+    ///
+    /// Example: hetsim sweep scenarios/sweeps/mmc-load.yaml --out reports/mmc-load
+    /// (then `hetsim sweep merge --help`, `hetsim sweep slurm --help` for clusters)
     Sweep(crate::sweep::cli::SweepCmd),
 }
 

@@ -23,11 +23,11 @@ pub struct SweepCmd {
     /// Sweep file (.yaml, .yml or .json).
     #[arg(required = true)]
     pub file: Option<PathBuf>,
-    /// Threads [default: SLURM_CPUS_PER_TASK if set, else all cores].
+    /// Threads (default: SLURM_CPUS_PER_TASK if set, else all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Output folder [default: reports/<sweep name>, or reports/<sweep name>-shards/<i>
-    /// with --shard]. A folder holding the same plan is resumed.
+    /// Output folder (default: reports/NAME, or reports/NAME-shards/I
+    /// with --shard). A folder holding the same plan is resumed.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Run only shard I of N (runs k with k % N == I). `auto/N` takes I from
@@ -37,7 +37,7 @@ pub struct SweepCmd {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Also write every run's own folder to <out>/runs/<run>/ (no charts).
+    /// Also write every run's own folder to OUT/runs/RUN/ (no charts).
     #[arg(long)]
     pub run_folders: bool,
     /// Like --run-folders, with each run's charts.
@@ -71,16 +71,16 @@ pub enum SweepAction {
         /// Number of shards (array tasks).
         #[arg(long)]
         shards: usize,
-        /// Merged output folder [default: reports/<sweep name>].
+        /// Merged output folder (default: reports/NAME).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Folder for scripts, logs and shards [default: <out>.slurm].
+        /// Folder for scripts, logs and shards (default: OUT.slurm).
         #[arg(long)]
         work: Option<PathBuf>,
-        /// hetsim binary the jobs run [default: this executable].
+        /// hetsim binary the jobs run (default: this executable).
         #[arg(long)]
         hetsim: Option<PathBuf>,
-        /// Slurm partition [default: the cluster's default].
+        /// Slurm partition (default: the cluster's default).
         #[arg(long)]
         partition: Option<String>,
         /// Time limit per shard task.

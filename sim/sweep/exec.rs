@@ -76,16 +76,16 @@ impl Shard {
 /// Options of `hetsim sweep FILE`.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Threads [default: `SLURM_CPUS_PER_TASK` if set, else all cores].
+    /// Threads (default: `SLURM_CPUS_PER_TASK` if set, else all cores).
     pub jobs: Option<usize>,
-    /// Output folder [default: `reports/<sweep name>`, or
-    /// `reports/<sweep name>-shards/<i>` for a shard].
+    /// Output folder (default: `reports/NAME`, or
+    /// `reports/NAME-shards/I` for a shard).
     pub out: Option<PathBuf>,
     /// Run only this shard.
     pub shard: Option<Shard>,
     /// Print nothing but errors.
     pub quiet: bool,
-    /// Also write each run's own folder to `runs/<run>/` (jobs.csv, power.csv, ...;
+    /// Also write each run's own folder to `runs/RUN/` (jobs.csv, power.csv, ...;
     /// its `scenario.yaml` is the run's full scenario, as JSON). Not part of the
     /// byte-identical output (its summary has `wall_s`), and not merged.
     pub run_folders: bool,

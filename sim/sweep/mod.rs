@@ -50,15 +50,21 @@
 //! - `timing.csv`: wall-clock seconds per run (load, simulate, total). It is the one
 //!   non-deterministic file: never compared, appended across resumed sessions.
 //!
-//! Every file but `timing.csv` is byte-identical for the same sweep file and hetsim
-//! version, whatever `--jobs`, interruptions, or the shard count used with `merge`.
+//! - `runs/<run>/` (only with `--run-folders` or `--run-charts`): each run's own run
+//!   folder; per-run charts only with `--run-charts`. Not merged, not compared.
+//!
+//! Every file but `timing.csv` and `runs/` is byte-identical for the same sweep file
+//! and hetsim version, whatever `--jobs`, interruptions, or the shard count used with
+//! `merge`. Files referenced by the base scenario (e.g. signal CSVs) are read when the
+//! runs are built but are not part of `scenario_sha256`.
 //!
 //! # Resume
 //! Starting a sweep into a folder that holds the same plan (same `plan_hash`) redoes
 //! only the runs without a valid row. A row is written with one `write` call and ends
 //! with a newline, so a kill (SIGKILL included) can only leave a torn last line, which
 //! is dropped; every kept row must match the plan (run, point, axis values, seed,
-//! version, scenario hash). A folder holding a different plan is refused.
+//! version, scenario hash). A folder holding a different plan is refused, and so is a
+//! folder another sweep is writing into (an advisory lock on `manifest.json`).
 //!
 //! # Cluster
 //! `--shard i/N` runs the runs with `k % N == i` into its own folder;

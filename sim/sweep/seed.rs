@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-/// Version tag of the seed rule. Changing [`derive`] in any way must change this tag
+/// Version tag of the seed rule. Changing [`derive()`] in any way must change this tag
 /// (and so every seed and `plan_hash`).
 pub const SEED_RULE: &str = "hetsim-sweep-seed/v1";
 
@@ -17,7 +17,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// The exact text hashed by [`derive`], for documentation and debugging.
+/// The exact text hashed by [`derive()`], for documentation and debugging.
 ///
 /// Lines joined by `\n` (no trailing newline):
 /// ```text

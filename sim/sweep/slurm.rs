@@ -24,11 +24,11 @@ use std::path::{Path, PathBuf};
 pub struct SlurmOptions {
     /// Number of shards (array tasks).
     pub shards: usize,
-    /// Merged output folder [default: `reports/<sweep name>`].
+    /// Merged output folder (default: `reports/NAME`).
     pub out: Option<PathBuf>,
-    /// Folder for the scripts, logs and shard folders [default: `<out>.slurm`].
+    /// Folder for the scripts, logs and shard folders (default: `OUT.slurm`).
     pub work: Option<PathBuf>,
-    /// The hetsim binary the jobs run [default: this executable].
+    /// The hetsim binary the jobs run (default: this executable).
     pub hetsim: Option<PathBuf>,
     /// `--partition` (default: none, the cluster's default partition).
     pub partition: Option<String>,
