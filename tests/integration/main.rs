@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod power;
+mod power_properties;
 mod seed_example;
 mod slurm;
 mod sweep;
