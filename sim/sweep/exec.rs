@@ -246,7 +246,13 @@ pub fn default_out(name: &str, shard: Option<Shard>) -> PathBuf {
 /// Runs a sweep file (all of it, or one shard) and writes its output folder. See the
 /// module docs of [`crate::sweep`] for the files.
 pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
-    let plan = Plan::load(sweep_file)?;
+    let jobs = threads(opts.jobs);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("cannot start the thread pool")?;
+    // Planning checks every point's scenario in parallel: in this pool too.
+    let plan = pool.install(|| Plan::load(sweep_file))?;
     let m = &plan.manifest;
     let dir = opts
         .out
@@ -264,7 +270,6 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         .filter(|k| !table.rows.contains_key(k))
         .collect();
     let resumed = in_scope.len() - todo.len();
-    let jobs = threads(opts.jobs);
     let use_bar = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     if !opts.quiet {
         let scope = match opts.shard {
@@ -360,10 +365,6 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         super::output::check_metrics(m, &writer.header())?;
         rest = tail;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .context("cannot start the thread pool")?;
     let res = pool.install(|| {
         use rayon::prelude::*;
         rest.par_iter().try_for_each(|&k| one(k))
