@@ -32,7 +32,7 @@ pub mod style;
 use crate::model::Scenario;
 use anyhow::{Context, Result};
 use figures::{
-    CdfChart, EnergyChart, Figure, GanttChart, LinesChart, PowerChart, UtilizationChart,
+    CdfChart, Drawable, EnergyChart, Figure, GanttChart, LinesChart, PowerChart, UtilizationChart,
 };
 use plotters::prelude::*;
 use read::{ReadOptions, RunData};
@@ -115,7 +115,7 @@ pub fn figures(run: &RunData) -> (Vec<Figure>, Vec<(String, String)>) {
 }
 
 /// Draws a figure into `dir/<stem>.png` and `dir/<stem>.svg`; returns the SVG text.
-pub fn render(fig: &Figure, dir: &Path) -> Result<String> {
+pub fn render<F: Drawable>(fig: &F, dir: &Path) -> Result<String> {
     style::register_fonts();
     let size = fig.size();
     let png = dir.join(format!("{}.png", fig.stem()));

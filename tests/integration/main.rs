@@ -4,5 +4,6 @@
 mod common;
 
 mod cli;
+mod report;
 mod seed_example;
 mod theory;

@@ -182,13 +182,20 @@ impl LinesChart {
     /// Queue length over time; `None` without a `queue_len` column.
     pub fn queue(run: &RunData) -> Option<LinesChart> {
         let k = run.power_col("queue_len")?;
+        let label = match run.scenario.as_ref().and_then(|s| s.output.power_interval) {
+            Some(d) => format!(
+                "jobs waiting (mean over each {} interval of power.csv)",
+                style::duration(d)
+            ),
+            None => "jobs waiting".into(),
+        };
         Some(LinesChart {
             stem: "queue",
             title: "Queue length".into(),
             y_label: "jobs waiting to start".into(),
             segs: run.power.segs.clone(),
             end_s: run.power.end_s,
-            lines: vec![("jobs waiting".into(), run.power.tracks[k].clone())],
+            lines: vec![(label, run.power.tracks[k].clone())],
         })
     }
 
@@ -225,8 +232,8 @@ impl LinesChart {
 pub struct KindCdf {
     /// Kind name.
     pub name: String,
-    /// Kind index (colour).
-    pub index: usize,
+    /// Line colour.
+    pub color: RGBColor,
     /// The CDF.
     pub cdf: Cdf,
     /// Distinct relative deadlines, s.
@@ -287,7 +294,7 @@ impl CdfChart {
                 .enumerate()
                 .map(|(i, k)| KindCdf {
                     name: k.name.clone(),
-                    index: i,
+                    color: kind_color(i),
                     cdf: k.cdf.clone(),
                     deadlines: k.deadlines.values_s(),
                     varied: k.deadlines.varied,
@@ -347,6 +354,38 @@ pub enum Figure {
     Cdf(CdfChart),
     /// Gantt chart.
     Gantt(GanttChart),
+}
+
+/// Something drawn into `<stem>.png` and `<stem>.svg`.
+pub trait Drawable {
+    /// File stem.
+    fn stem(&self) -> &'static str;
+    /// Title drawn on the chart.
+    fn title(&self) -> String;
+    /// Size in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Draws onto `root` (already filled white).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+impl Drawable for Figure {
+    fn stem(&self) -> &'static str {
+        Figure::stem(self)
+    }
+    fn title(&self) -> String {
+        Figure::title(self)
+    }
+    fn size(&self) -> (u32, u32) {
+        Figure::size(self)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        Figure::draw(self, root)
+    }
 }
 
 impl Figure {
@@ -445,7 +484,7 @@ impl Axis<'_> {
     }
 }
 
-type Coord = Cartesian2d<Ticked, Ticked>;
+pub(crate) type Coord = Cartesian2d<Ticked, Ticked>;
 
 /// One axis: range, tick positions, label and tick format.
 pub struct Axis<'f> {
@@ -487,24 +526,30 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 /// An axis from 0 to a round value above `max` (never empty).
-fn zero_axis<'f>(max: f64, label: String, fmt: &'f dyn Fn(&f64) -> String) -> Axis<'f> {
+pub(crate) fn zero_axis<'f>(max: f64, label: String, fmt: &'f dyn Fn(&f64) -> String) -> Axis<'f> {
     let max = if max > 0.0 && max.is_finite() {
         max
     } else {
         1.0
     };
     let step = nice_step(max * 1.08 / 6.0);
-    let hi = (max * 1.08 / step).ceil() * step;
+    let n = (max * 1.08 / step).ceil() as i64;
     Axis {
-        range: 0.0..hi,
-        ticks: nice_ticks(0.0, hi, 6),
+        range: 0.0..n as f64 * step,
+        ticks: (0..=n).map(|k| k as f64 * step).collect(),
         label,
         fmt,
     }
 }
 
-fn time_axis<'f>(end_s: f64, u: Unit, fmt: &'f dyn Fn(&f64) -> String) -> Axis<'f> {
-    let hi = if end_s > 0.0 { end_s / u.div } else { 1.0 };
+pub(crate) fn time_axis<'f>(end_s: f64, u: Unit, fmt: &'f dyn Fn(&f64) -> String) -> Axis<'f> {
+    let mut hi = if end_s > 0.0 { end_s / u.div } else { 1.0 };
+    // An 8 h shift that ends a few ms early still gets its "8" tick.
+    let step = nice_step(hi / 10.0);
+    let round = (hi / step).ceil() * step;
+    if round - hi <= 0.02 * hi {
+        hi = round;
+    }
     Axis {
         range: 0.0..hi,
         ticks: nice_ticks(0.0, hi, 10),
@@ -517,11 +562,11 @@ fn title_font<'a>() -> TextStyle<'a> {
     (FAMILY, 30).into_font().style(FontStyle::Bold).into()
 }
 
-fn text_font<'a>(size: u32) -> TextStyle<'a> {
+pub(crate) fn text_font<'a>(size: u32) -> TextStyle<'a> {
     (FAMILY, size).into_font().into()
 }
 
-fn cartesian<'a, DB: DrawingBackend>(
+pub(crate) fn cartesian<'a, DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     x: Axis<'_>,
@@ -558,7 +603,7 @@ where
 
 /// How a legend entry is drawn.
 #[derive(Clone, Copy, Debug)]
-enum Swatch {
+pub(crate) enum Swatch {
     Fill(RGBColor, f64),
     Line(RGBColor, bool),
 }
@@ -576,7 +621,7 @@ fn legend_height<DB: DrawingBackend>(
     12 + 30 * rows
 }
 
-const LEGEND_LEFT: i32 = 118;
+pub(crate) const LEGEND_LEFT: i32 = 118;
 
 fn legend_layout<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -644,7 +689,7 @@ where
 }
 
 /// Splits `root` into a plot area and a legend strip at the bottom.
-fn with_legend<DB: DrawingBackend>(
+pub(crate) fn with_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[(String, Swatch)],
 ) -> Result<DrawingArea<DB, Shift>>
@@ -658,8 +703,17 @@ where
     Ok(plot)
 }
 
+/// "1 device", "4 devices".
+fn devices(n: u32) -> String {
+    if n == 1 {
+        "1 device".into()
+    } else {
+        format!("{} devices", style::count(n as u64))
+    }
+}
+
 /// Points of a step line: each segment's value held from its start to its end.
-fn steps(segs: &Segments, v: &[f64], tdiv: f64, ydiv: f64) -> Vec<(f64, f64)> {
+pub(crate) fn steps(segs: &Segments, v: &[f64], tdiv: f64, ydiv: f64) -> Vec<(f64, f64)> {
     let mut p = Vec::with_capacity(2 * v.len());
     for i in 0..segs.len() {
         p.push((segs.t0[i] / tdiv, v[i] / ydiv));
@@ -677,7 +731,7 @@ fn band(segs: &Segments, lo: &[f64], hi: &[f64], tdiv: f64, ydiv: f64) -> Vec<(f
     p
 }
 
-fn dashed<DB: DrawingBackend>(
+pub(crate) fn dashed<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Coord>,
     pts: Vec<(f64, f64)>,
     style: ShapeStyle,
@@ -712,7 +766,7 @@ where
         .iter()
         .map(|(n, i, d)| {
             (
-                format!("{n} ({d} devices)"),
+                format!("{n} ({})", devices(*d)),
                 Swatch::Fill(class_color(*i), 0.8),
             )
         })
@@ -848,60 +902,57 @@ where
     let Some(bottom) = bottom else {
         return Ok(());
     };
-    // Carbon on the left axis, cost on the right (second) axis.
+    // Carbon and cost side by side, each on its own axis: with constant signals
+    // both are facility energy times a constant, and one shared axis would either
+    // hide one curve behind the other or need a second scale read off the wrong side.
     let green = RGBColor(0, 140, 90);
     let orange = RGBColor(200, 110, 0);
-    let cmax = c.carbon_g.as_deref().map_or(0.0, last);
-    let cu = style::carbon_unit(cmax);
-    let kmax = c.cost.as_deref().map_or(0.0, last);
-    let mut legend = Vec::new();
+    let mut panels: Vec<(&str, &Vec<(f64, f64)>, RGBColor, Unit, String)> = Vec::new();
     if let Some(cg) = &c.carbon_g {
-        legend.push((
-            format!("carbon (left axis): {}", style::with_unit(last(cg), cu)),
-            Swatch::Line(green, false),
+        let cu = style::carbon_unit(last(cg));
+        panels.push((
+            "Cumulative carbon",
+            cg,
+            green,
+            cu,
+            format!("carbon ({})", cu.label),
         ));
     }
     if let Some(k) = &c.cost {
-        legend.push((
-            format!("electricity cost (right axis): {}", style::num(last(k))),
-            Swatch::Line(orange, true),
+        let ku = Unit {
+            div: 1.0,
+            label: "",
+        };
+        panels.push((
+            "Cumulative electricity cost",
+            k,
+            orange,
+            ku,
+            "cost (currency of the price)".into(),
         ));
     }
-    let plot = with_legend(&bottom, &legend)?;
-    let (left_max, left_label) = match &c.carbon_g {
-        Some(_) => (cmax / cu.div, format!("carbon ({})", cu.label)),
-        None => (kmax, "cost (currency of the price)".to_string()),
+    let w = bottom.dim_in_pixel().0;
+    let areas = if panels.len() == 2 {
+        let (a, b) = bottom.split_horizontally(w / 2);
+        vec![a, b]
+    } else {
+        vec![bottom]
     };
-    let mut chart = cartesian(
-        &plot,
-        "Cumulative carbon and cost of facility energy",
-        time_axis(c.end_s, tu, &f),
-        zero_axis(left_max, left_label, &f),
-    )
-    .map(|ch| ch)?;
-    if let Some(cg) = &c.carbon_g {
-        chart.draw_series(LineSeries::new(scale(cg, cu.div), green.stroke_width(3)))?;
-    }
-    if let (Some(k), Some(_)) = (&c.cost, &c.carbon_g) {
-        let y2 = zero_axis(kmax, String::new(), &f);
-        let tick2 = |v: &f64| style::tick(*v);
-        let x = time_axis(c.end_s, tu, &f);
-        let mut chart = chart.set_secondary_coord(x.coord(), y2.coord());
-        chart
-            .configure_secondary_axes()
-            .y_desc("cost (currency of the price)")
-            .y_label_formatter(&tick2)
-            .axis_desc_style(text_font(21))
-            .label_style(text_font(18))
-            .draw()?;
-        chart.draw_secondary_series(DashedLineSeries::new(
-            scale(k, 1.0),
-            10,
-            7,
-            orange.stroke_width(3),
-        ))?;
-    } else if let Some(k) = &c.cost {
-        dashed(&mut chart, scale(k, 1.0), orange.stroke_width(3))?;
+    for ((name, v, color, u, ylabel), area) in panels.into_iter().zip(areas) {
+        let total = last(v);
+        let label = if u.label.is_empty() {
+            format!("total {}", style::num(total))
+        } else {
+            format!("total {}", style::with_unit(total, u))
+        };
+        let plot = with_legend(&area, &[(label, Swatch::Line(color, false))])?;
+        let mut chart = cartesian(
+            &plot,
+            name,
+            time_axis(c.end_s, tu, &f),
+            zero_axis(total / u.div, ylabel, &f),
+        )?;
+        chart.draw_series(LineSeries::new(scale(v, u.div), color.stroke_width(3)))?;
     }
     Ok(())
 }
@@ -920,13 +971,13 @@ where
         .iter()
         .map(|(n, i, d, _)| {
             (
-                format!("{n} ({d} devices)"),
+                format!("{n} ({})", devices(*d)),
                 Swatch::Line(class_color(*i), false),
             )
         })
         .collect();
     if c.overall.is_some() {
-        legend.push(("all devices".into(), Swatch::Line(BLACK, true)));
+        legend.push(("all devices".into(), Swatch::Line(BLACK, false)));
     }
     let plot = with_legend(root, &legend)?;
     let peak = c
@@ -954,11 +1005,10 @@ where
         ))?;
     }
     if let Some(o) = &c.overall {
-        dashed(
-            &mut chart,
+        chart.draw_series(LineSeries::new(
             steps(&c.segs, o, tu.div, 0.01),
-            BLACK.stroke_width(2),
-        )?;
+            BLACK.mix(0.8).stroke_width(1),
+        ))?;
     }
     Ok(())
 }
@@ -1015,7 +1065,7 @@ where
     Ok(())
 }
 
-fn draw_cdf<DB: DrawingBackend>(
+pub(crate) fn draw_cdf<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     c: &CdfChart,
@@ -1034,7 +1084,7 @@ where
                     style::num(100.0 * k.met as f64 / k.with_deadline as f64)
                 );
             }
-            (s, Swatch::Line(kind_color(k.index), false))
+            (s, Swatch::Line(k.color, false))
         })
         .collect();
     let plot = with_legend(root, &legend)?;
@@ -1056,20 +1106,28 @@ where
         }
         (a..b, t)
     } else {
-        (c.lo..c.hi, nice_ticks(c.lo, c.hi, 8))
+        let u = style::duration_unit(c.hi).div;
+        let t = nice_ticks(c.lo / u, c.hi / u, 8);
+        (c.lo..c.hi, t.into_iter().map(|v| v * u).collect())
     };
+    // A linear axis uses one unit for every tick; a log axis names each decade.
+    let lu = style::duration_unit(c.hi);
     let xf = |v: &f64| {
-        let x = if c.log { 10f64.powf(*v) } else { *v };
-        style::duration(x)
+        if c.log {
+            style::duration(10f64.powf(*v))
+        } else {
+            tick(*v / lu.div)
+        }
     };
     let yf = |v: &f64| tick(*v);
     let x = Axis {
         range: xr.clone(),
         ticks: xt,
-        label: format!(
-            "response time (arrival to end){}",
-            if c.log { ", log scale" } else { "" }
-        ),
+        label: if c.log {
+            "response time (arrival to end), log scale".into()
+        } else {
+            format!("response time (arrival to end, {})", lu.label)
+        },
         fmt: &xf,
     };
     let y = Axis {
@@ -1081,7 +1139,7 @@ where
     let mut chart = cartesian(&plot, title, x, y)?;
     let (x0, x1) = (xr.start, xr.end);
     for (n, k) in c.kinds.iter().enumerate() {
-        let color = kind_color(k.index);
+        let color = k.color;
         let mut pts = vec![(x0, k.cdf.at_zero)];
         let mut f = k.cdf.at_zero;
         for &(x, fx) in &k.cdf.points {

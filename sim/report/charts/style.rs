@@ -237,6 +237,26 @@ pub fn duration(s: f64) -> String {
     }
 }
 
+/// One unit for a whole axis that ends at `s` (switching later than [`duration`], so
+/// a 200 s axis stays in seconds).
+pub fn duration_unit(s: f64) -> Unit {
+    let a = s.abs();
+    let (div, label) = if a < 1e-6 {
+        (1e-9, "ns")
+    } else if a < 1e-3 {
+        (1e-6, "µs")
+    } else if a < 1.0 {
+        (1e-3, "ms")
+    } else if a < 600.0 {
+        (1.0, "s")
+    } else if a < 36000.0 {
+        (60.0, "min")
+    } else {
+        (3600.0, "h")
+    };
+    Unit { div, label }
+}
+
 /// A value with an auto-scaled unit, e.g. `1.5 kW`.
 pub fn with_unit(v: f64, u: Unit) -> String {
     format!("{} {}", num(v / u.div), u.label)
