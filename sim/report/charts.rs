@@ -194,7 +194,11 @@ pub fn caption(fig: &Figure, run: &RunData) -> String {
         ),
         Figure::Cdf(c) => format!(
             "Fraction of jobs of each kind whose response time (arrival to end) is at most x; dashed vertical lines mark deadlines.{}{}",
-            if c.log { " The x axis is logarithmic." } else { "" },
+            if c.log {
+                " The x axis is logarithmic and starts at the 0.1st percentile of the fastest kind."
+            } else {
+                ""
+            },
             if c.kinds.iter().all(|k| k.cdf.exact) {
                 ""
             } else {

@@ -264,6 +264,17 @@ fn device_table(out: &mut String, run: &RunData) {
     out.push_str("</table>\n");
 }
 
+/// A rate in the unit a reader would write it in (6 jobs/h rather than 0.001667/s).
+fn rate_text(per_s: f64) -> String {
+    if per_s >= 1.0 || per_s == 0.0 {
+        format!("{} jobs/s", style::num(per_s))
+    } else if per_s * 60.0 >= 1.0 {
+        format!("{} jobs/min", style::num(per_s * 60.0))
+    } else {
+        format!("{} jobs/h", style::num(per_s * 3600.0))
+    }
+}
+
 fn arrival_text(a: &Arrival) -> String {
     let count = |c: &Option<u64>| {
         c.map(|c| format!(", at most {} jobs", style::count(c)))
@@ -275,8 +286,8 @@ fn arrival_text(a: &Arrival) -> String {
             count: c,
             start,
         } => format!(
-            "Poisson, {} jobs/s{}{}",
-            style::num(*rate),
+            "Poisson, {}{}{}",
+            rate_text(*rate),
             if *start > 0.0 {
                 format!(" from {}", style::duration(*start))
             } else {
@@ -491,7 +502,7 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
         .filter(|p| p != "{}");
     let _ = writeln!(
         out,
-        "<p>Placement policy <b>{}</b>{}. `hetsim policies` lists the policies and what they optimise.</p>",
+        "<p>Placement policy <b>{}</b>{}. <code>hetsim policies</code> lists the policies and their parameters.</p>",
         esc(&policy),
         params
             .map(|p| format!(" with parameters <code>{}</code>", esc(&p)))

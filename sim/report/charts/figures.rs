@@ -278,6 +278,20 @@ impl CdfChart {
             (lo, hi) = (0.0, 1.0);
         }
         let log = lo > 0.0 && hi / lo > 20.0;
+        // A log axis starts at the 0.1st percentile of the fastest kind (or the first
+        // deadline), so a handful of near-zero responses does not stretch it over
+        // decades where nothing happens.
+        let lo = if log {
+            kinds
+                .iter()
+                .filter_map(|k| k.cdf.points.iter().find(|p| p.1 >= 0.001).map(|p| p.0))
+                .chain(kinds.iter().flat_map(|k| k.deadlines.clone()))
+                .filter(|x| *x > 0.0)
+                .fold(f64::INFINITY, f64::min)
+                .max(lo)
+        } else {
+            lo
+        };
         let (lo, hi) = if log {
             (lo / 1.25, hi * 1.25)
         } else {
@@ -1149,7 +1163,9 @@ where
             f = fx;
         }
         pts.push((x1, f));
-        chart.draw_series(LineSeries::new(pts, color.stroke_width(3)))?;
+        // Earlier lines are wider, so a line drawn over an identical one still shows.
+        let width = 3 + (c.kinds.len() - 1 - n).min(3) as u32;
+        chart.draw_series(LineSeries::new(pts, color.stroke_width(width)))?;
         for (j, &d) in k.deadlines.iter().enumerate() {
             let xd = tx(d);
             dashed(

@@ -362,16 +362,187 @@ fn signal_col(names: &[String], prefix: &str) -> Option<usize> {
         .position(|n| n.starts_with(prefix) && n.ends_with("_per_kwh"))
 }
 
+/// Files at least this large are read in [`CHUNKS`] parallel chunks.
+const PARALLEL_BYTES: u64 = 8 << 20;
+/// Number of chunks of a large file. Fixed, not the core count, so results (float
+/// sums merged chunk by chunk) are the same on every machine.
+const CHUNKS: usize = 8;
+
+/// A CSV file's header and where its data start.
+struct CsvFile {
+    path: PathBuf,
+    header: csv::ByteRecord,
+    data_start: u64,
+    len: u64,
+}
+
+impl CsvFile {
+    fn open(path: PathBuf) -> Result<CsvFile> {
+        let mut r = csv::Reader::from_path(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let header = r.byte_headers()?.clone();
+        let data_start = r.position().byte();
+        let len = std::fs::metadata(&path)?.len();
+        Ok(CsvFile {
+            path,
+            header,
+            data_start,
+            len,
+        })
+    }
+
+    fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Folds the data lines with `f` into one accumulator per chunk, chunks read in
+    /// parallel, and returns the accumulators in file order. A chunk owns the lines
+    /// that start inside its byte range.
+    fn fold<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync,
+        f: impl Fn(&mut A, &Fields<'_>) -> Result<()> + Sync,
+    ) -> Result<Vec<A>> {
+        use rayon::prelude::*;
+        let body = self.len.saturating_sub(self.data_start);
+        let chunks = if self.len >= PARALLEL_BYTES {
+            CHUNKS
+        } else {
+            1
+        };
+        let bounds: Vec<(u64, u64)> = (0..chunks as u64)
+            .map(|i| {
+                (
+                    self.data_start + body * i / chunks as u64,
+                    self.data_start + body * (i + 1) / chunks as u64,
+                )
+            })
+            .collect();
+        bounds
+            .par_iter()
+            .map(|&(from, to)| {
+                let mut acc = init();
+                self.fold_range(from, to, &mut acc, &f)?;
+                Ok(acc)
+            })
+            .collect()
+    }
+
+    fn fold_range<A>(
+        &self,
+        from: u64,
+        to: u64,
+        acc: &mut A,
+        f: &(impl Fn(&mut A, &Fields<'_>) -> Result<()> + Sync),
+    ) -> Result<()> {
+        use std::io::{BufRead, BufReader, Seek, SeekFrom};
+        let file = std::fs::File::open(&self.path)?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::with_capacity(256);
+        let mut pos = from;
+        if from > self.data_start {
+            // Start after the line that began before `from`: look at the byte before
+            // it, so a line starting exactly at `from` is ours.
+            r.seek(SeekFrom::Start(from - 1))?;
+            pos = from - 1 + r.read_until(b'\n', &mut line)? as u64;
+        } else {
+            r.seek(SeekFrom::Start(from))?;
+        }
+        let mut bounds = Vec::new();
+        while pos < to {
+            line.clear();
+            let n = r.read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            let at = pos;
+            pos += n as u64;
+            let l = line.strip_suffix(b"\n").unwrap_or(&line);
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            if l.is_empty() {
+                continue;
+            }
+            let fields = Fields::split(l, std::mem::take(&mut bounds));
+            let res = fields
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .and_then(|fl| f(acc, fl));
+            res.with_context(|| {
+                format!(
+                    "{} at byte {at}: {}",
+                    self.name(),
+                    String::from_utf8_lossy(l)
+                )
+            })?;
+            if let Ok(fl) = fields {
+                bounds = fl.bounds;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fields of one CSV line. Lines without quotes are split in place; a line with a
+/// quote (a name containing a comma) goes through the csv crate.
+struct Fields<'a> {
+    bounds: Vec<(usize, usize)>,
+    line: &'a [u8],
+    quoted: Option<csv::ByteRecord>,
+}
+
+impl<'a> Fields<'a> {
+    /// Splits `line`, reusing the `bounds` buffer.
+    fn split(line: &'a [u8], mut bounds: Vec<(usize, usize)>) -> Result<Fields<'a>, csv::Error> {
+        bounds.clear();
+        if line.contains(&b'"') {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line);
+            let mut rec = csv::ByteRecord::new();
+            r.read_byte_record(&mut rec)?;
+            return Ok(Fields {
+                bounds,
+                line,
+                quoted: Some(rec),
+            });
+        }
+        let mut start = 0;
+        for (i, &b) in line.iter().enumerate() {
+            if b == b',' {
+                bounds.push((start, i));
+                start = i + 1;
+            }
+        }
+        bounds.push((start, line.len()));
+        Ok(Fields {
+            bounds,
+            line,
+            quoted: None,
+        })
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        match &self.quoted {
+            Some(rec) => rec.get(i).unwrap_or(b""),
+            None => self
+                .bounds
+                .get(i)
+                .map_or(&b""[..], |&(a, b)| &self.line[a..b]),
+        }
+    }
+}
+
 /// Streams power.csv into a series of every column but `time_s` and `duration_s`, plus
 /// the derived carbon and cost rates ([`CARBON_RATE`], [`COST_RATE`]), computed row by
 /// row so their integrals are exact however the series is downsampled.
 fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
-    let path = dir.join("power.csv");
-    let mut r =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let h = r.byte_headers()?.clone();
-    let ti = need(&h, "time_s", "power.csv")?;
-    let di = need(&h, "duration_s", "power.csv")?;
+    let file = CsvFile::open(dir.join("power.csv"))?;
+    let h = &file.header;
+    let ti = need(h, "time_s", "power.csv")?;
+    let di = need(h, "duration_s", "power.csv")?;
     let value_cols: Vec<usize> = (0..h.len()).filter(|&i| i != ti && i != di).collect();
     let mut names: Vec<String> = value_cols
         .iter()
@@ -391,22 +562,29 @@ fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
     if cost.is_some() {
         names.push(COST_RATE.into());
     }
-    let mut b = SeriesBuilder::new(names.clone(), grid);
-    let mut rec = csv::ByteRecord::new();
-    let mut vals = vec![0.0; names.len()];
-    while r.read_byte_record(&mut rec)? {
-        for (v, &i) in vals.iter_mut().zip(&value_cols) {
-            *v = parse_f64(&rec[i]);
-        }
-        let mut k = n;
-        if let Some(f) = carbon {
-            vals[k] = vals[f] * carbon_col.map_or(sig.carbon_per_j, |c| vals[c] / 3.6e6);
-            k += 1;
-        }
-        if let Some(f) = cost {
-            vals[k] = vals[f] * price_col.map_or(sig.cost_per_j, |c| vals[c] / 3.6e6);
-        }
-        b.push(parse_f64(&rec[ti]), parse_f64(&rec[di]), &vals);
+    let width = names.len();
+    let parts = file.fold(
+        || (SeriesBuilder::new(names.clone(), grid), vec![0.0; width]),
+        |(b, vals), rec| {
+            for (v, &i) in vals.iter_mut().zip(&value_cols) {
+                *v = parse_f64(rec.get(i));
+            }
+            let mut k = n;
+            if let Some(f) = carbon {
+                vals[k] = vals[f] * carbon_col.map_or(sig.carbon_per_j, |c| vals[c] / 3.6e6);
+                k += 1;
+            }
+            if let Some(f) = cost {
+                vals[k] = vals[f] * price_col.map_or(sig.cost_per_j, |c| vals[c] / 3.6e6);
+            }
+            b.push(parse_f64(rec.get(ti)), parse_f64(rec.get(di)), vals);
+            Ok(())
+        },
+    )?;
+    let mut parts = parts.into_iter().map(|p| p.0);
+    let mut b = parts.next().expect("at least one chunk");
+    for p in parts {
+        b.merge(p);
     }
     Ok(b.finish())
 }
@@ -416,6 +594,143 @@ struct JobsRead {
     deadlines: Vec<Deadlines>,
     busy: TimeSeries,
     busy_s: Vec<f64>,
+}
+
+/// Columns of jobs.csv the reader uses.
+#[derive(Clone, Copy)]
+struct JobCols {
+    kind: usize,
+    start: usize,
+    end: usize,
+    response: usize,
+    devices: usize,
+    id: Option<usize>,
+    arrival: Option<usize>,
+    deadline: Option<usize>,
+    met: Option<usize>,
+}
+
+/// What one chunk of jobs.csv adds up to.
+struct JobsAcc {
+    kinds: Vec<Vec<u8>>,
+    cdfs: Vec<CdfBuilder>,
+    deadlines: Vec<Deadlines>,
+    busy: BusyBuilder,
+    // `None` once the chunk has more jobs than the Gantt chart shows.
+    gantt: Option<Vec<GanttJob>>,
+    per_class: Vec<u32>,
+    devs: Vec<u32>,
+    last_kind: usize,
+    exact_cdf: usize,
+}
+
+impl JobsAcc {
+    fn kind(&mut self, name: &[u8]) -> usize {
+        if self
+            .kinds
+            .get(self.last_kind)
+            .is_some_and(|x| x.as_slice() == name)
+        {
+            return self.last_kind;
+        }
+        let k = match self.kinds.iter().position(|x| x.as_slice() == name) {
+            Some(i) => i,
+            None => {
+                self.kinds.push(name.to_vec());
+                self.cdfs.push(CdfBuilder::new(self.exact_cdf));
+                self.deadlines.push(Deadlines::default());
+                self.kinds.len() - 1
+            }
+        };
+        self.last_kind = k;
+        k
+    }
+
+    fn row(
+        &mut self,
+        rec: &Fields<'_>,
+        c: &JobCols,
+        device_class: &[usize],
+        gantt_max: usize,
+    ) -> Result<()> {
+        let k = self.kind(rec.get(c.kind));
+        self.cdfs[k].push(parse_f64(rec.get(c.response)));
+        if let Some(cdl) = c.deadline {
+            let dl = rec.get(cdl);
+            if !dl.is_empty() {
+                let arrival = c.arrival.map_or(f64::NAN, |i| parse_f64(rec.get(i)));
+                let met = c.met.is_some_and(|i| rec.get(i) == b"true");
+                self.deadlines[k].add(parse_f64(dl) - arrival, met);
+            }
+        }
+        let (start, end) = (parse_f64(rec.get(c.start)), parse_f64(rec.get(c.end)));
+        self.devs.clear();
+        for part in rec.get(c.devices).split(|&b| b == b';') {
+            let mut v: u32 = 0;
+            let mut ok = !part.is_empty() && part.len() <= 9;
+            for &b in part {
+                if b.is_ascii_digit() {
+                    v = v * 10 + (b - b'0') as u32;
+                } else {
+                    ok = false;
+                }
+            }
+            if !ok {
+                bail!("bad device list");
+            }
+            self.devs.push(v);
+        }
+        for &d in &self.devs {
+            let cl = *device_class
+                .get(d as usize)
+                .with_context(|| format!("unknown device {d}"))?;
+            self.per_class[cl] += 1;
+        }
+        for (cl, n) in self.per_class.iter_mut().enumerate() {
+            if *n > 0 {
+                self.busy.add(cl, *n, start, end);
+                *n = 0;
+            }
+        }
+        if let Some(g) = &mut self.gantt {
+            if g.len() < gantt_max {
+                let id =
+                    c.id.and_then(|i| std::str::from_utf8(rec.get(i)).ok()?.parse().ok())
+                        .unwrap_or(u64::MAX);
+                g.push(GanttJob {
+                    id,
+                    kind: k,
+                    start_s: start,
+                    end_s: end,
+                    devices: self.devs.clone(),
+                });
+            } else {
+                self.gantt = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a later chunk. Kinds new to this chunk are appended in the later chunk's
+    /// order, so kinds stay in order of first appearance in the file.
+    fn merge(&mut self, other: JobsAcc, gantt_max: usize) {
+        let map: Vec<usize> = other.kinds.iter().map(|k| self.kind(k)).collect();
+        for ((cdf, dl), &k) in other.cdfs.into_iter().zip(other.deadlines).zip(&map) {
+            self.cdfs[k].merge(cdf);
+            self.deadlines[k].merge(dl);
+        }
+        self.busy.merge(other.busy);
+        self.gantt = match (self.gantt.take(), other.gantt) {
+            (Some(mut a), Some(b)) if a.len() + b.len() <= gantt_max => {
+                a.extend(b.into_iter().map(|mut j| {
+                    j.kind = map[j.kind];
+                    j
+                }));
+                Some(a)
+            }
+            _ => None,
+        };
+    }
 }
 
 /// Streams jobs.csv: response CDFs and deadlines per kind, busy devices per class, and
@@ -429,123 +744,64 @@ fn read_jobs(
     opts: &ReadOptions,
     gantt: &mut Result<Vec<GanttJob>, String>,
 ) -> Result<JobsRead> {
-    let path = dir.join("jobs.csv");
-    let mut r = csv::ReaderBuilder::new()
-        .buffer_capacity(1 << 20)
-        .from_path(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let h = r.byte_headers()?.clone();
+    let file = CsvFile::open(dir.join("jobs.csv"))?;
+    let h = &file.header;
     let f = "jobs.csv";
-    let (ck, cs, ce, cr, cd) = (
-        need(&h, "kind", f)?,
-        need(&h, "start_s", f)?,
-        need(&h, "end_s", f)?,
-        need(&h, "response_s", f)?,
-        need(&h, "devices", f)?,
-    );
-    let (cid, ca, cdl, cdm) = (
-        col(&h, "id"),
-        col(&h, "arrival_s"),
-        col(&h, "deadline_s"),
-        col(&h, "deadline_met"),
-    );
-    let mut kinds: Vec<Vec<u8>> = kind_names.iter().map(|k| k.as_bytes().to_vec()).collect();
-    let mut cdfs: Vec<CdfBuilder> = kinds
-        .iter()
-        .map(|_| CdfBuilder::new(opts.exact_cdf))
-        .collect();
-    let mut deadlines: Vec<Deadlines> = kinds.iter().map(|_| Deadlines::default()).collect();
-    let mut busy = BusyBuilder::new(
-        classes.iter().map(|c| c.name.clone()).collect(),
-        classes.iter().map(|c| c.devices).collect(),
-        grid,
-        opts.gantt_max_jobs,
-    );
-    let mut per_class = vec![0u32; classes.len()];
-    let mut devs: Vec<u32> = Vec::new();
-    let mut last_kind = 0usize;
-    let mut rec = csv::ByteRecord::new();
-    let mut row = 0u64;
-    while r.read_byte_record(&mut rec)? {
-        row += 1;
-        let kb = &rec[ck];
-        let k = if kinds.get(last_kind).is_some_and(|x| x.as_slice() == kb) {
-            last_kind
-        } else {
-            match kinds.iter().position(|x| x.as_slice() == kb) {
-                Some(i) => i,
-                None => {
-                    kinds.push(kb.to_vec());
-                    kind_names.push(String::from_utf8_lossy(kb).into_owned());
-                    cdfs.push(CdfBuilder::new(opts.exact_cdf));
-                    deadlines.push(Deadlines::default());
-                    kinds.len() - 1
-                }
-            }
-        };
-        last_kind = k;
-        cdfs[k].push(parse_f64(&rec[cr]));
-        if let Some(cdl) = cdl {
-            let dl = &rec[cdl];
-            if !dl.is_empty() {
-                let arrival = ca.map(|i| parse_f64(&rec[i])).unwrap_or(f64::NAN);
-                let met = cdm.is_some_and(|i| &rec[i] == b"true");
-                deadlines[k].add(parse_f64(dl) - arrival, met);
-            }
-        }
-        let (start, end) = (parse_f64(&rec[cs]), parse_f64(&rec[ce]));
-        devs.clear();
-        for part in rec[cd].split(|&b| b == b';') {
-            let mut v: u32 = 0;
-            let mut ok = !part.is_empty();
-            for &b in part {
-                if b.is_ascii_digit() {
-                    v = v.wrapping_mul(10).wrapping_add((b - b'0') as u32);
-                } else {
-                    ok = false;
-                }
-            }
-            if !ok {
-                bail!("jobs.csv row {row}: bad device list");
-            }
-            devs.push(v);
-        }
-        for &d in &devs {
-            let c = *device_class
-                .get(d as usize)
-                .with_context(|| format!("jobs.csv row {row}: unknown device {d}"))?;
-            per_class[c] += 1;
-        }
-        for (c, n) in per_class.iter_mut().enumerate() {
-            if *n > 0 {
-                busy.add(c, *n, start, end);
-                *n = 0;
-            }
-        }
-        if let Ok(g) = gantt {
-            if g.len() < opts.gantt_max_jobs {
-                g.push(GanttJob {
-                    id: cid
-                        .and_then(|i| std::str::from_utf8(&rec[i]).ok()?.parse().ok())
-                        .unwrap_or(row - 1),
-                    kind: k,
-                    start_s: start,
-                    end_s: end,
-                    devices: devs.clone(),
-                });
-            } else {
-                *gantt = Err(format!(
-                    "The Gantt chart is drawn for runs of at most {} jobs; this run has more.",
-                    opts.gantt_max_jobs
-                ));
-            }
-        }
+    let cols = JobCols {
+        kind: need(h, "kind", f)?,
+        start: need(h, "start_s", f)?,
+        end: need(h, "end_s", f)?,
+        response: need(h, "response_s", f)?,
+        devices: need(h, "devices", f)?,
+        id: col(h, "id"),
+        arrival: col(h, "arrival_s"),
+        deadline: col(h, "deadline_s"),
+        met: col(h, "deadline_met"),
+    };
+    let want_gantt = gantt.is_ok();
+    let init = || JobsAcc {
+        kinds: kind_names.iter().map(|k| k.as_bytes().to_vec()).collect(),
+        cdfs: kind_names
+            .iter()
+            .map(|_| CdfBuilder::new(opts.exact_cdf))
+            .collect(),
+        deadlines: kind_names.iter().map(|_| Deadlines::default()).collect(),
+        busy: BusyBuilder::new(
+            classes.iter().map(|c| c.name.clone()).collect(),
+            classes.iter().map(|c| c.devices).collect(),
+            grid,
+            opts.gantt_max_jobs,
+        ),
+        gantt: want_gantt.then(Vec::new),
+        per_class: vec![0; classes.len()],
+        devs: Vec::new(),
+        last_kind: 0,
+        exact_cdf: opts.exact_cdf,
+    };
+    let parts = file.fold(init, |acc, rec| {
+        acc.row(rec, &cols, device_class, opts.gantt_max_jobs)
+    })?;
+    let mut parts = parts.into_iter();
+    let mut acc = parts.next().expect("at least one chunk");
+    for p in parts {
+        acc.merge(p, opts.gantt_max_jobs);
     }
-    let busy_s = busy.busy_device_seconds().to_vec();
+    for k in &acc.kinds[kind_names.len()..] {
+        kind_names.push(String::from_utf8_lossy(k).into_owned());
+    }
+    if want_gantt {
+        *gantt = acc.gantt.ok_or_else(|| {
+            format!(
+                "The Gantt chart is drawn for runs of at most {} jobs; this run has more.",
+                opts.gantt_max_jobs
+            )
+        });
+    }
+    let busy_s = acc.busy.busy_device_seconds().to_vec();
     Ok(JobsRead {
-        cdfs,
-        deadlines,
-        busy: busy.finish(),
+        cdfs: acc.cdfs,
+        deadlines: acc.deadlines,
+        busy: acc.busy.finish(),
         busy_s,
     })
 }

@@ -240,6 +240,36 @@ impl SeriesBuilder {
         }
     }
 
+    /// Adds the rows another builder over the same quantities and grid received after
+    /// this one's rows (used to read a file in chunks).
+    pub fn merge(&mut self, other: SeriesBuilder) {
+        debug_assert_eq!(self.names, other.names);
+        self.raw = match (self.raw.take(), other.raw) {
+            (Some((mut t, mut d, mut v)), Some((t2, d2, v2)))
+                if t.len() + t2.len() <= self.limit =>
+            {
+                t.extend(t2);
+                d.extend(d2);
+                v.extend(v2);
+                Some((t, d, v))
+            }
+            _ => None,
+        };
+        for (a, b) in self.covered.iter_mut().zip(&other.covered) {
+            *a += b;
+        }
+        for (a, b) in self.sum.iter_mut().zip(&other.sum) {
+            *a += b;
+        }
+        for (a, b) in self.min.iter_mut().zip(&other.min) {
+            *a = a.min(*b);
+        }
+        for (a, b) in self.max.iter_mut().zip(&other.max) {
+            *a = a.max(*b);
+        }
+        self.last_end = self.last_end.max(other.last_end);
+    }
+
     /// The reduced series: exact rows if there were few, else one segment per column
     /// that holds data.
     pub fn finish(self) -> TimeSeries {
@@ -369,6 +399,26 @@ impl BusyBuilder {
             let wrow = class * (cols + 1);
             self.whole[wrow + c0 + 1] += nf;
             self.whole[wrow + c1] -= nf;
+        }
+    }
+
+    /// Adds the jobs another builder over the same classes and grid received.
+    pub fn merge(&mut self, other: BusyBuilder) {
+        for (a, b) in self.total_s.iter_mut().zip(&other.total_s) {
+            *a += b;
+        }
+        self.events = match (self.events.take(), other.events) {
+            (Some(mut a), Some(b)) if a.len() + b.len() <= self.limit => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        for (a, b) in self.partial.iter_mut().zip(&other.partial) {
+            *a += b;
+        }
+        for (a, b) in self.whole.iter_mut().zip(&other.whole) {
+            *a += b;
         }
     }
 
@@ -537,6 +587,36 @@ impl CdfBuilder {
         }
     }
 
+    fn histogram(&mut self) -> &mut Vec<u64> {
+        if self.hist.is_none() {
+            let mut h = vec![0u64; (HIST_OCTAVES << HIST_SUB_BITS) as usize];
+            for &v in &self.exact {
+                h[Self::bucket(v)] += 1;
+            }
+            self.exact = Vec::new();
+            self.hist = Some(h);
+        }
+        self.hist.as_mut().expect("just built")
+    }
+
+    /// Adds the values of another builder. The result is the same as pushing every
+    /// value into one builder, in any order.
+    pub fn merge(&mut self, mut other: CdfBuilder) {
+        self.n += other.n;
+        self.zeros += other.zeros;
+        if self.hist.is_none()
+            && other.hist.is_none()
+            && self.exact.len() + other.exact.len() <= self.exact_limit
+        {
+            self.exact.extend(other.exact);
+            return;
+        }
+        let theirs = std::mem::take(other.histogram());
+        for (a, b) in self.histogram().iter_mut().zip(theirs) {
+            *a += b;
+        }
+    }
+
     /// Number of values added.
     pub fn len(&self) -> u64 {
         self.n
@@ -617,6 +697,22 @@ impl Deadlines {
                 self.varied = true;
                 self.values_ns.clear();
             }
+        }
+    }
+
+    /// Adds the deadlines recorded by another set.
+    pub fn merge(&mut self, other: Deadlines) {
+        self.with_deadline += other.with_deadline;
+        self.met += other.met;
+        self.varied |= other.varied;
+        if self.varied {
+            self.values_ns.clear();
+            return;
+        }
+        self.values_ns.extend(other.values_ns);
+        if self.values_ns.len() > Self::MAX {
+            self.varied = true;
+            self.values_ns.clear();
         }
     }
 
@@ -851,6 +947,43 @@ mod tests {
         }
         assert!(d.varied);
         assert!(d.values_s().is_empty());
+    }
+
+    #[test]
+    fn merged_builders_equal_one_builder() {
+        let rows: Vec<(f64, f64)> = (0..5000)
+            .map(|i| (i as f64, 1.0 + (i % 13) as f64))
+            .collect();
+        let names = vec!["w".to_string()];
+        let grid = Grid::new(5000.0, 100);
+        let mut one = SeriesBuilder::new(names.clone(), grid);
+        let mut a = SeriesBuilder::new(names.clone(), grid);
+        let mut b = SeriesBuilder::new(names, grid);
+        let mut c1 = CdfBuilder::new(3000);
+        let mut ca = CdfBuilder::new(3000);
+        let mut cb = CdfBuilder::new(3000);
+        for (i, &(t, v)) in rows.iter().enumerate() {
+            one.push(t, 1.0, &[v]);
+            c1.push(v);
+            if i < 2000 {
+                a.push(t, 1.0, &[v]);
+                ca.push(v);
+            } else {
+                b.push(t, 1.0, &[v]);
+                cb.push(v);
+            }
+        }
+        a.merge(b);
+        ca.merge(cb);
+        assert_eq!(a.finish(), one.finish());
+        assert_eq!(ca.finish(), c1.finish());
+        // Small sets stay exact through a merge.
+        let mut x = CdfBuilder::new(10);
+        let mut y = CdfBuilder::new(10);
+        x.push(2.0);
+        y.push(1.0);
+        x.merge(y);
+        assert_eq!(x.finish().points, vec![(1.0, 0.5), (2.0, 1.0)]);
     }
 
     #[test]

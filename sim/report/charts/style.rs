@@ -84,18 +84,18 @@ pub struct Unit {
 }
 
 /// Time unit for an axis that ends at `end_s`: seconds up to 5 min, minutes up to
-/// 5 h, hours up to 5 days, else days.
+/// 3 h, hours up to 3 days, else days.
 pub fn time_unit(end_s: f64) -> Unit {
     match end_s {
         e if e <= 300.0 => Unit {
             div: 1.0,
             label: "s",
         },
-        e if e <= 5.0 * 3600.0 => Unit {
+        e if e <= 3.0 * 3600.0 => Unit {
             div: 60.0,
             label: "min",
         },
-        e if e <= 5.0 * 86400.0 => Unit {
+        e if e <= 3.0 * 86400.0 => Unit {
             div: 3600.0,
             label: "h",
         },
