@@ -39,6 +39,19 @@ pub enum Quantity {
     Power,
 }
 
+/// One run's curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// Run label.
+    pub label: String,
+    /// Colour.
+    pub color: RGBColor,
+    /// Points `(t s, value)`.
+    pub points: Vec<(f64, f64)>,
+    /// A dashed companion curve (facility energy when it differs from IT energy).
+    pub dashed: Option<Vec<(f64, f64)>>,
+}
+
 /// Curves of several runs over time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curves {
@@ -50,9 +63,8 @@ pub struct Curves {
     pub quantity: Quantity,
     /// End of the time axis, s.
     pub end_s: f64,
-    /// Per run: label, colour, points `(t s, value)`, and an optional dashed
-    /// companion curve (facility energy).
-    pub curves: Vec<(String, RGBColor, Vec<(f64, f64)>, Option<Vec<(f64, f64)>>)>,
+    /// One curve per run.
+    pub curves: Vec<Curve>,
 }
 
 impl Curves {
@@ -71,12 +83,12 @@ impl Curves {
                         let (a, b) = (f.last().map_or(0.0, |p| p.1), r.run.num("energy_it_j"));
                         b.is_some_and(|b| (a - b).abs() > 1e-9 * (1.0 + b.abs()))
                     });
-                Some((
-                    r.label.clone(),
-                    run_color(i),
-                    r.run.power.cumulative(it),
-                    fac,
-                ))
+                Some(Curve {
+                    label: r.label.clone(),
+                    color: run_color(i),
+                    points: r.run.power.cumulative(it),
+                    dashed: fac,
+                })
             })
             .collect();
         Curves {
@@ -96,7 +108,12 @@ impl Curves {
             .filter_map(|(i, r)| {
                 let it = r.run.power_col("it_w")?;
                 let p = figures::steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
-                Some((r.label.clone(), run_color(i), p, None))
+                Some(Curve {
+                    label: r.label.clone(),
+                    color: run_color(i),
+                    points: p,
+                    dashed: None,
+                })
             })
             .collect();
         Curves {
@@ -230,7 +247,12 @@ where
     let max = c
         .curves
         .iter()
-        .flat_map(|x| x.2.iter().chain(x.3.iter().flatten()).map(|p| p.1))
+        .flat_map(|x| {
+            x.points
+                .iter()
+                .chain(x.dashed.iter().flatten())
+                .map(|p| p.1)
+        })
         .fold(0.0, f64::max);
     let (u, what) = match c.quantity {
         Quantity::Energy => (style::energy_unit(max), "energy"),
@@ -239,18 +261,19 @@ where
     let mut legend: Vec<(String, Swatch)> = c
         .curves
         .iter()
-        .map(|(l, col, pts, _)| {
+        .map(|cv| {
             let s = match c.quantity {
                 Quantity::Energy => format!(
-                    "{l}: {}",
-                    style::with_unit(pts.last().map_or(0.0, |p| p.1), u)
+                    "{}: {}",
+                    cv.label,
+                    style::with_unit(cv.points.last().map_or(0.0, |p| p.1), u)
                 ),
-                Quantity::Power => l.clone(),
+                Quantity::Power => cv.label.clone(),
             };
-            (s, Swatch::Line(*col, false))
+            (s, Swatch::Line(cv.color, false))
         })
         .collect();
-    if c.curves.iter().any(|x| x.3.is_some()) {
+    if c.curves.iter().any(|x| x.dashed.is_some()) {
         legend.push((
             "dashed: facility energy (IT × PUE)".into(),
             Swatch::Line(RGBColor(110, 110, 110), true),
@@ -264,10 +287,13 @@ where
     let scale = |v: &[(f64, f64)], u: Unit| -> Vec<(f64, f64)> {
         v.iter().map(|p| (p.0 / tu.div, p.1 / u.div)).collect()
     };
-    for (_, col, pts, dashed) in &c.curves {
-        chart.draw_series(LineSeries::new(scale(pts, u), col.stroke_width(2)))?;
-        if let Some(d) = dashed {
-            figures::dashed(&mut chart, scale(d, u), col.stroke_width(2))?;
+    for cv in &c.curves {
+        chart.draw_series(LineSeries::new(
+            scale(&cv.points, u),
+            cv.color.stroke_width(2),
+        ))?;
+        if let Some(d) = &cv.dashed {
+            figures::dashed(&mut chart, scale(d, u), cv.color.stroke_width(2))?;
         }
     }
     Ok(())
@@ -502,10 +528,10 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
     ];
     let mut charts = Vec::new();
     for f in &figs {
-        if let CompareFigure::Cdf(p) = f {
-            if p.panels.is_empty() {
-                continue;
-            }
+        if let CompareFigure::Cdf(p) = f
+            && p.panels.is_empty()
+        {
+            continue;
         }
         let svg = render(f, &chart_dir)?;
         charts.push((f.stem().to_string(), f.title(), svg));

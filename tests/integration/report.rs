@@ -128,8 +128,8 @@ fn utilisation_is_rebuilt_exactly_from_jobs() {
     let u = UtilizationChart::from_run(&run).unwrap();
     assert!(u.segs.exact);
     assert_eq!(u.segs.t0, vec![0.0, 1.0, 2.0, 3.0]);
-    assert_eq!(u.classes[0].3, vec![1.0, 1.0, 0.5, 0.0]);
-    assert_eq!(u.classes[1].3, vec![0.0, 1.0, 1.0, 1.0]);
+    assert_eq!(u.classes[0].busy, vec![1.0, 1.0, 0.5, 0.0]);
+    assert_eq!(u.classes[1].busy, vec![0.0, 1.0, 1.0, 1.0]);
     assert_all_close(
         u.overall.as_deref().unwrap(),
         &[2.0 / 3.0, 1.0, 2.0 / 3.0, 1.0 / 3.0],
@@ -411,7 +411,7 @@ fn long_runs_are_downsampled_keeping_peaks_and_energy() {
     assert!(run.notes.is_empty(), "{:?}", run.notes);
     let u = UtilizationChart::from_run(&run).unwrap();
     let ds: f64 = (0..u.segs.len())
-        .map(|i| u.classes[0].3[i] * 16.0 * u.segs.covered[i])
+        .map(|i| u.classes[0].busy[i] * 16.0 * u.segs.covered[i])
         .sum();
     let (_, devs) = read_csv(&dir.join("devices.csv"));
     let busy: f64 = devs.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
@@ -525,5 +525,8 @@ fn report_renders_in_headless_chromium() {
         assert!(console.is_empty(), "console messages: {console:?}");
     }
     assert!(is_png(&shot), "no screenshot at {}", shot.display());
-    eprintln!("screenshot: {}", shot.display());
+    // Keep a copy where people can look at it after the run (target/tmp).
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    std::fs::copy(&shot, &keep).unwrap();
+    eprintln!("screenshot: {}", keep.display());
 }

@@ -107,6 +107,21 @@ impl EnergyChart {
     }
 }
 
+/// One class on the utilisation chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassBusy {
+    /// Class name.
+    pub name: String,
+    /// Class index (colour).
+    pub index: usize,
+    /// Devices in the class.
+    pub devices: u32,
+    /// Fraction of the class's devices busy, per segment.
+    pub busy: Vec<f64>,
+    /// The run's mean utilisation of the class, from the summary.
+    pub mean: Option<f64>,
+}
+
 /// Fraction of devices busy per class over time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UtilizationChart {
@@ -114,10 +129,12 @@ pub struct UtilizationChart {
     pub segs: Segments,
     /// End of the time axis, s.
     pub end_s: f64,
-    /// Per class: name, class index, devices, busy fraction per segment.
-    pub classes: Vec<(String, usize, u32, Vec<f64>)>,
+    /// Per class, in class order.
+    pub classes: Vec<ClassBusy>,
     /// All devices together (only with more than one class).
     pub overall: Option<Vec<f64>>,
+    /// The run's mean utilisation over all devices, from the summary.
+    pub overall_mean: Option<f64>,
 }
 
 impl UtilizationChart {
@@ -130,13 +147,15 @@ impl UtilizationChart {
             .classes
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                (
-                    c.name.clone(),
-                    i,
-                    c.devices,
-                    run.busy.tracks[i].mean.clone(),
-                )
+            .map(|(i, c)| ClassBusy {
+                name: c.name.clone(),
+                index: i,
+                devices: c.devices,
+                busy: run.busy.tracks[i].mean.clone(),
+                mean: run
+                    .summary
+                    .get("per_class")
+                    .and_then(|p| p.get(&c.name)?.get("utilization")?.as_f64()),
             })
             .collect();
         let total = run.device_count() as f64;
@@ -145,7 +164,7 @@ impl UtilizationChart {
                 .map(|s| {
                     classes
                         .iter()
-                        .map(|(_, _, n, f)| f[s] * *n as f64)
+                        .map(|c| c.busy[s] * c.devices as f64)
                         .sum::<f64>()
                         / total
                 })
@@ -156,6 +175,7 @@ impl UtilizationChart {
             end_s: run.busy.end_s,
             classes,
             overall,
+            overall_mean: run.num("utilization"),
         })
     }
 }
@@ -515,7 +535,7 @@ pub struct Axis<'f> {
 /// Ticks at 1, 2 or 5 times a power of ten, about `target` of them over `[lo, hi]`.
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span.is_nan() || span <= 0.0 || span.is_infinite() {
         return vec![lo];
     }
     let step = nice_step(span / target.max(1) as f64);
@@ -580,7 +600,7 @@ pub(crate) fn text_font<'a>(size: u32) -> TextStyle<'a> {
     (FAMILY, size).into_font().into()
 }
 
-pub(crate) fn cartesian<'a, DB: DrawingBackend>(
+pub(crate) fn cartesian<'a, DB: DrawingBackend + 'a>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     x: Axis<'_>,
@@ -588,7 +608,6 @@ pub(crate) fn cartesian<'a, DB: DrawingBackend>(
 ) -> Result<ChartContext<'a, DB, Coord>>
 where
     DB::ErrorType: 'static,
-    DB: 'a,
 {
     let mut b = ChartBuilder::on(area);
     if !title.is_empty() {
@@ -729,9 +748,9 @@ fn devices(n: u32) -> String {
 /// Points of a step line: each segment's value held from its start to its end.
 pub(crate) fn steps(segs: &Segments, v: &[f64], tdiv: f64, ydiv: f64) -> Vec<(f64, f64)> {
     let mut p = Vec::with_capacity(2 * v.len());
-    for i in 0..segs.len() {
-        p.push((segs.t0[i] / tdiv, v[i] / ydiv));
-        p.push((segs.t1[i] / tdiv, v[i] / ydiv));
+    for ((t0, t1), y) in segs.t0.iter().zip(&segs.t1).zip(v) {
+        p.push((t0 / tdiv, y / ydiv));
+        p.push((t1 / tdiv, y / ydiv));
     }
     p
 }
@@ -785,14 +804,21 @@ where
             )
         })
         .collect();
-    legend.push(("IT total".into(), Swatch::Line(BLACK, false)));
+    // With a PUE of 1 the facility line would hide under the IT line: say so instead.
+    let facility = c.facility.as_ref().filter(|f| *f != &c.it.mean);
+    let it_label = if c.facility.is_some() && facility.is_none() {
+        "IT total (= facility total, PUE 1)"
+    } else {
+        "IT total"
+    };
+    legend.push((it_label.into(), Swatch::Line(BLACK, false)));
     if !c.segs.exact {
         legend.push((
             "IT min–max within each pixel column".into(),
             Swatch::Fill(RGBColor(120, 120, 120), 0.35),
         ));
     }
-    if c.facility.is_some() {
+    if facility.is_some() {
         let pue = c
             .pue
             .map(|p| format!(" (IT × PUE {})", style::num(p)))
@@ -840,7 +866,7 @@ where
         steps(&c.segs, &c.it.mean, tu.div, pu.div),
         BLACK.stroke_width(2),
     ))?;
-    if let Some(fac) = &c.facility {
+    if let Some(fac) = facility {
         dashed(
             &mut chart,
             steps(&c.segs, fac, tu.div, pu.div),
@@ -921,7 +947,8 @@ where
     // hide one curve behind the other or need a second scale read off the wrong side.
     let green = RGBColor(0, 140, 90);
     let orange = RGBColor(200, 110, 0);
-    let mut panels: Vec<(&str, &Vec<(f64, f64)>, RGBColor, Unit, String)> = Vec::new();
+    type Panel<'p> = (&'p str, &'p Vec<(f64, f64)>, RGBColor, Unit, String);
+    let mut panels: Vec<Panel<'_>> = Vec::new();
     if let Some(cg) = &c.carbon_g {
         let cu = style::carbon_unit(last(cg));
         panels.push((
@@ -983,21 +1010,29 @@ where
     let mut legend: Vec<(String, Swatch)> = c
         .classes
         .iter()
-        .map(|(n, i, d, _)| {
+        .map(|cb| {
+            let mean = cb
+                .mean
+                .map(|m| format!(", mean {} %", style::num(100.0 * m)))
+                .unwrap_or_default();
             (
-                format!("{n} ({})", devices(*d)),
-                Swatch::Line(class_color(*i), false),
+                format!("{} ({}{mean})", cb.name, devices(cb.devices)),
+                Swatch::Line(class_color(cb.index), false),
             )
         })
         .collect();
     if c.overall.is_some() {
-        legend.push(("all devices".into(), Swatch::Line(BLACK, false)));
+        let mean = c
+            .overall_mean
+            .map(|m| format!(" (mean {} %)", style::num(100.0 * m)))
+            .unwrap_or_default();
+        legend.push((format!("all devices{mean}"), Swatch::Line(BLACK, false)));
     }
     let plot = with_legend(root, &legend)?;
     let peak = c
         .classes
         .iter()
-        .flat_map(|x| x.3.iter().copied())
+        .flat_map(|x| x.busy.iter().copied())
         .fold(0.0, f64::max);
     // Zoom in on lightly loaded runs, but never past 100 %.
     let ymax = if peak > 0.6 {
@@ -1012,10 +1047,10 @@ where
         y.ticks = nice_ticks(0.0, 100.0, 5);
     }
     let mut chart = cartesian(&plot, title, time_axis(c.end_s, tu, &f), y)?;
-    for (_, i, _, v) in &c.classes {
+    for cb in &c.classes {
         chart.draw_series(LineSeries::new(
-            steps(&c.segs, v, tu.div, 0.01),
-            class_color(*i).stroke_width(2),
+            steps(&c.segs, &cb.busy, tu.div, 0.01),
+            class_color(cb.index).stroke_width(2),
         ))?;
     }
     if let Some(o) = &c.overall {
