@@ -6,7 +6,7 @@ use serde::Serialize;
 pub const BSLD_THRESHOLD_S: f64 = 10.0;
 
 /// One finished job, as written to jobs.csv.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
 pub struct JobRecord {
     /// Job id (arrival order).
     pub id: u64,
@@ -34,12 +34,136 @@ pub struct JobRecord {
     pub devices: String,
     /// Work units.
     pub work: f64,
-    /// Energy drawn while running: busy power x run time over its devices, J.
+    /// Energy drawn by its devices while it ran, J.
     pub energy_j: f64,
+    /// Carbon of that energy (facility share: x PUE), g.
+    pub carbon_g: f64,
+    /// Electricity cost of that energy (facility share).
+    pub cost: f64,
+    /// P-state it started at (0 = fastest).
+    pub pstate: u32,
+    /// Time it waited for power under the cap, s.
+    pub cap_delay_s: f64,
     /// Absolute deadline, s (empty when none).
     pub deadline_s: Option<f64>,
     /// Whether the job ended by its deadline (empty when none).
     pub deadline_met: Option<bool>,
+}
+
+/// Column names of jobs.csv, in [`JobRecord`] field order.
+pub const JOB_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "arrival_s",
+    "start_s",
+    "end_s",
+    "wait_s",
+    "response_s",
+    "run_s",
+    "slowdown",
+    "bounded_slowdown",
+    "class",
+    "devices",
+    "work",
+    "energy_j",
+    "carbon_g",
+    "cost",
+    "pstate",
+    "cap_delay_s",
+    "deadline_s",
+    "deadline_met",
+];
+
+/// Appends `s` as one CSV field, quoted only when it must be.
+pub fn csv_field(out: &mut Vec<u8>, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend(s.replace('"', "\"\"").bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Appends a time in seconds as fixed-point with nanosecond resolution, the model's
+/// own (`0.017137248`, not `0.017137247999999997`), trailing zeros trimmed.
+pub fn csv_secs(out: &mut Vec<u8>, v: f64) {
+    let ns = (v * 1e9).round();
+    if !(0.0..9.0e18).contains(&ns) {
+        return csv_f64(out, v);
+    }
+    let ns = ns as u64;
+    let mut ib = itoa::Buffer::new();
+    out.extend_from_slice(ib.format(ns / 1_000_000_000).as_bytes());
+    let frac = ns % 1_000_000_000;
+    out.push(b'.');
+    if frac == 0 {
+        out.push(b'0');
+        return;
+    }
+    let digits = ib.format(frac);
+    out.extend(std::iter::repeat_n(b'0', 9 - digits.len()));
+    out.extend_from_slice(digits.trim_end_matches('0').as_bytes());
+}
+
+/// Appends a float in the shortest form that reads back exactly.
+pub fn csv_f64(out: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+    } else {
+        out.extend_from_slice(v.to_string().as_bytes());
+    }
+}
+
+impl JobRecord {
+    /// Appends this record as one jobs.csv line (the same text the csv crate writes,
+    /// without the cost of serde per field).
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        let mut ib = itoa::Buffer::new();
+        out.extend_from_slice(ib.format(self.id).as_bytes());
+        out.push(b',');
+        csv_field(out, &self.kind);
+        for v in [
+            self.arrival_s,
+            self.start_s,
+            self.end_s,
+            self.wait_s,
+            self.response_s,
+            self.run_s,
+        ] {
+            out.push(b',');
+            csv_secs(out, v);
+        }
+        for v in [self.slowdown, self.bounded_slowdown] {
+            out.push(b',');
+            csv_f64(out, v);
+        }
+        out.push(b',');
+        csv_field(out, &self.class);
+        out.push(b',');
+        out.extend_from_slice(self.devices.as_bytes());
+        for v in [self.work, self.energy_j, self.carbon_g, self.cost] {
+            out.push(b',');
+            csv_f64(out, v);
+        }
+        out.push(b',');
+        out.extend_from_slice(ib.format(self.pstate).as_bytes());
+        out.push(b',');
+        csv_secs(out, self.cap_delay_s);
+        out.push(b',');
+        if let Some(d) = self.deadline_s {
+            csv_secs(out, d);
+        }
+        out.push(b',');
+        if let Some(m) = self.deadline_met {
+            out.extend(if m {
+                b"true".as_slice()
+            } else {
+                b"false".as_slice()
+            });
+        }
+        out.push(b'\n');
+    }
 }
 
 /// Per-class figures in the summary.
@@ -62,6 +186,8 @@ pub struct Summary {
     pub scenario: String,
     /// Policy name.
     pub policy: String,
+    /// Power manager name.
+    pub power_manager: String,
     /// Seed.
     pub seed: u64,
     /// Simulated time span (0 to the last event), s.
@@ -108,18 +234,34 @@ pub struct Summary {
     pub energy_facility_j: f64,
     /// IT energy / completed jobs, J.
     pub energy_per_job_j: f64,
-    /// Energy attributed to jobs (busy power x run time), J.
+    /// Energy drawn by devices while running jobs, J.
     pub energy_jobs_j: f64,
+    /// Energy of busy devices, J.
+    pub energy_busy_j: f64,
+    /// Energy of idle devices, J.
+    pub energy_idle_j: f64,
+    /// Energy of sleeping devices, J.
+    pub energy_asleep_j: f64,
+    /// Energy of sleep transitions, J.
+    pub energy_transition_j: f64,
+    /// Wake-ups.
+    pub wakeups: u64,
     /// Highest IT power held for a positive time, W.
     pub power_peak_w: f64,
     /// IT energy / horizon, W.
     pub power_mean_w: f64,
-    /// IT power cap, W (empty when none).
+    /// IT power cap at t = 0, W (empty when none).
     pub power_cap_w: Option<f64>,
-    /// Time with IT power at the cap, s.
+    /// Time with IT power at the cap (within 0.1%), s.
     pub time_at_cap_s: f64,
+    /// Jobs whose start waited for power under the cap.
+    pub cap_delayed_jobs: u64,
+    /// Total time jobs waited for power under the cap, s.
+    pub cap_delay_s: f64,
     /// Carbon from facility energy, g CO2.
     pub carbon_g: f64,
+    /// Carbon / completed jobs, g.
+    pub carbon_per_job_g: f64,
     /// Electricity cost of facility energy.
     pub cost: f64,
     /// Time-averaged number of waiting jobs.
@@ -208,6 +350,52 @@ mod tests {
         assert_eq!(quantile_sorted(&v, 0.95), 95.0);
         assert_eq!(quantile_sorted(&v, 0.99), 99.0);
         assert_eq!(quantile_sorted(&[3.0], 0.99), 3.0);
+    }
+
+    #[test]
+    fn fast_csv_row_matches_the_csv_crate() {
+        let r = JobRecord {
+            id: 7,
+            kind: "a,b".into(),
+            arrival_s: 0.1,
+            start_s: 1e-7,
+            end_s: 3.0,
+            class: "gpu".into(),
+            devices: "1;2".into(),
+            deadline_s: Some(2.5),
+            deadline_met: Some(false),
+            ..Default::default()
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&r).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), JOB_COLUMNS.join(","));
+        let mut mine = Vec::new();
+        r.write_csv(&mut mine);
+        let mine = String::from_utf8(mine).unwrap();
+        let parse = |line: &str| -> Vec<String> {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(String::from)
+                .collect()
+        };
+        let (a, b) = (parse(mine.trim_end()), parse(lines.next().unwrap()));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(p), Ok(q)) => assert!((p - q).abs() <= 1e-9 * q.abs().max(1.0), "{x} vs {y}"),
+                _ => assert_eq!(x, y),
+            }
+        }
+        // Times are written at nanosecond resolution without float noise.
+        assert!(mine.contains(",0.0000001,"), "{mine}");
     }
 
     #[test]

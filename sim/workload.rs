@@ -46,8 +46,14 @@ pub struct NewJob {
     pub deadline: Option<f64>,
     /// Priority.
     pub priority: i32,
+    /// Deferrable slack, s.
+    pub slack: Option<f64>,
+    /// The work may be split across devices.
+    pub divisible: bool,
 }
 
+// One value per kind, held inline: there are only a handful of sources.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Kind {
         kind: u32,
@@ -101,11 +107,14 @@ impl Sampler {
     }
 }
 
+/// Per-kind job fields: devices, memory, deadline, priority, slack, divisible.
+type KindDefaults = (u32, f64, Option<f64>, i32, Option<f64>, bool);
+
 /// All job sources of a scenario.
 pub struct Workload {
     sources: Vec<Source>,
     horizon: Option<Time>,
-    kinds: Vec<(u32, f64, Option<f64>, i32)>,
+    kinds: Vec<KindDefaults>,
 }
 
 impl Workload {
@@ -141,7 +150,16 @@ impl Workload {
             kinds: sc
                 .kinds
                 .iter()
-                .map(|k| (k.devices, k.memory, k.deadline, k.priority))
+                .map(|k| {
+                    (
+                        k.devices,
+                        k.memory,
+                        k.deadline,
+                        k.priority,
+                        k.slack,
+                        k.divisible,
+                    )
+                })
                 .collect(),
         }
     }
@@ -172,6 +190,8 @@ impl Workload {
                     memory: j.memory,
                     deadline: j.deadline,
                     priority: j.priority,
+                    slack: j.slack,
+                    divisible: j.divisible,
                 }
             }
             Source::Kind {
@@ -229,7 +249,8 @@ impl Workload {
                     return None;
                 }
                 *emitted += 1;
-                let (devices, memory, deadline, priority) = self.kinds[*kind as usize];
+                let (devices, memory, deadline, priority, slack, divisible) =
+                    self.kinds[*kind as usize];
                 NewJob {
                     kind: *kind,
                     arrival: arrival_t,
@@ -238,6 +259,8 @@ impl Workload {
                     memory,
                     deadline,
                     priority,
+                    slack,
+                    divisible,
                 }
             }
         };

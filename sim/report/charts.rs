@@ -16,10 +16,13 @@
 //! - Time series with more than two rows per pixel column are drawn as one segment
 //!   per column: the time-weighted mean, and a band from the minimum to the maximum
 //!   inside the column, so peaks are never dropped and energy integrals stay exact.
-//! - Utilisation per class is rebuilt from jobs.csv: a device is busy from its job's
-//!   start to its end, which is exactly how the simulation counts busy time. It is the
-//!   exact step function for runs of at most [`read::ReadOptions::gantt_max_jobs`]
-//!   jobs, else the exact mean busy fraction in each pixel column.
+//! - Utilisation per class comes from power.csv's `<class>_busy_devices` columns when
+//!   the run has them. Otherwise it is rebuilt from jobs.csv: a device is busy from its
+//!   job's start to its end, which is how the simulation counts busy time (the exact
+//!   step function for runs of at most [`read::ReadOptions::gantt_max_jobs`] jobs,
+//!   else the exact mean busy fraction in each pixel column). The reader checks the
+//!   rebuilt busy time against devices.csv and says in the report if they differ
+//!   (jobs split into parts that end at different times are recorded as one interval).
 //! - Response-time CDFs keep up to 4096 values per kind exactly, then switch to a
 //!   histogram with buckets at most 0.8 % wide (drawn at their upper edge).
 //! - The Gantt chart is drawn for runs of at most 64 devices and 2000 jobs.
@@ -162,7 +165,7 @@ pub fn caption(fig: &Figure, run: &RunData) -> String {
     match fig {
         Figure::Power(p) => format!(
             "IT power of each device class, stacked; the black line is total IT power and the dashed grey line facility power (IT power times PUE).{}{}{}",
-            if p.cap_w.is_some() { " The red dashed line is the IT power cap." } else { "" },
+            if p.cap_w.is_some() || p.cap_series.is_some() { " The red dashed line is the IT power cap." } else { "" },
             interval,
             reduced(p.segs.exact)
         ),
@@ -175,7 +178,12 @@ pub fn caption(fig: &Figure, run: &RunData) -> String {
             }
         ),
         Figure::Utilization(u) => format!(
-            "Share of each class's devices that are busy, rebuilt from jobs.csv (a device is busy from its job's start to its end, as the simulation counts it). {}",
+            "Share of each class's devices that are busy, {}. {}",
+            if run.busy_from_power {
+                "from power.csv's per-class busy columns"
+            } else {
+                "rebuilt from jobs.csv (a device is busy from its job's start to its end, as the simulation counts it)"
+            },
             if u.segs.exact {
                 "Drawn exactly."
             } else {

@@ -11,10 +11,12 @@ use std::path::Path;
 
 /// Streams jobs.csv and power.csv while the simulation runs.
 pub struct CsvObserver {
-    jobs: csv::Writer<BufWriter<File>>,
+    jobs: BufWriter<File>,
+    line: Vec<u8>,
     power: csv::Writer<BufWriter<File>>,
     row: Vec<String>,
     progress: Option<Box<dyn FnMut(f64, u64)>>,
+    jobs_written: u64,
 }
 
 impl CsvObserver {
@@ -27,35 +29,34 @@ impl CsvObserver {
                 .has_headers(false)
                 .from_writer(BufWriter::with_capacity(1 << 16, f)))
         };
-        let mut jobs = open("jobs.csv")?;
-        jobs.write_record([
-            "id",
-            "kind",
-            "arrival_s",
-            "start_s",
-            "end_s",
-            "wait_s",
-            "response_s",
-            "run_s",
-            "slowdown",
-            "bounded_slowdown",
-            "class",
-            "devices",
-            "work",
-            "energy_j",
-            "deadline_s",
-            "deadline_met",
-        ])?;
+        let f = File::create(dir.join("jobs.csv")).context("cannot create jobs.csv")?;
+        let mut jobs = BufWriter::with_capacity(1 << 16, f);
+        writeln!(jobs, "{}", crate::metrics::JOB_COLUMNS.join(","))?;
         let mut power = open("power.csv")?;
         let mut header = vec!["time_s".to_string(), "duration_s".to_string()];
         header.extend(sc.classes.iter().map(|c| format!("{}_w", c.name)));
-        header.extend(["it_w", "facility_w", "queue_len", "busy_devices"].map(String::from));
+        header.extend(
+            [
+                "it_w",
+                "facility_w",
+                "cap_w",
+                "queue_len",
+                "busy_devices",
+                "asleep_devices",
+                "transition_devices",
+                "carbon_g",
+                "cost",
+            ]
+            .map(String::from),
+        );
         power.write_record(&header)?;
         Ok(CsvObserver {
             jobs,
             power,
             row: Vec::new(),
             progress: None,
+            jobs_written: 0,
+            line: Vec::with_capacity(256),
         })
     }
 
@@ -75,7 +76,10 @@ impl CsvObserver {
 
 impl Observer for CsvObserver {
     fn job(&mut self, r: &JobRecord) -> Result<()> {
-        self.jobs.serialize(r)?;
+        self.jobs_written += 1;
+        self.line.clear();
+        r.write_csv(&mut self.line);
+        self.jobs.write_all(&self.line)?;
         Ok(())
     }
     fn power(&mut self, r: &PowerRow) -> Result<()> {
@@ -85,8 +89,14 @@ impl Observer for CsvObserver {
         self.row.extend(r.class_w.iter().map(|w| w.to_string()));
         self.row.push(r.it_w.to_string());
         self.row.push(r.facility_w.to_string());
+        self.row
+            .push(r.cap_w.map(|c| c.to_string()).unwrap_or_default());
         self.row.push(r.queue_len.to_string());
         self.row.push(r.busy_devices.to_string());
+        self.row.push(r.asleep_devices.to_string());
+        self.row.push(r.transition_devices.to_string());
+        self.row.push(r.carbon_g.to_string());
+        self.row.push(r.cost.to_string());
         self.power.write_record(&self.row)?;
         Ok(())
     }

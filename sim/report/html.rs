@@ -59,6 +59,7 @@ fn describe(key: &str) -> Option<(&'static str, Kind)> {
     Some(match key {
         "scenario" => ("scenario name", Text),
         "policy" => ("placement policy", Text),
+        "power_manager" => ("power manager (sleep states, P-states)", Text),
         "seed" => ("random seed", Count),
         "horizon_s" => ("simulated time span (0 to the last event)", Seconds),
         "makespan_s" => ("time of the last completion", Seconds),
@@ -83,9 +84,17 @@ fn describe(key: &str) -> Option<(&'static str, Kind)> {
         "energy_facility_j" => ("facility energy (IT × PUE)", Energy),
         "energy_per_job_j" => ("IT energy per finished job", Energy),
         "energy_jobs_j" => ("energy attributed to jobs (busy power × run time)", Energy),
+        "energy_busy_j" => ("energy of busy devices", Energy),
+        "energy_idle_j" => ("energy of idle devices", Energy),
+        "energy_asleep_j" => ("energy of sleeping devices", Energy),
+        "energy_transition_j" => ("energy of sleep and wake transitions", Energy),
+        "wakeups" => ("device wake-ups", Count),
+        "cap_delayed_jobs" => ("jobs whose start waited for power under the cap", Count),
+        "cap_delay_s" => ("total time jobs waited for power under the cap", Seconds),
+        "carbon_per_job_g" => ("carbon per finished job", Carbon),
         "power_peak_w" => ("highest IT power", Power),
         "power_mean_w" => ("mean IT power", Power),
-        "power_cap_w" => ("IT power cap", Power),
+        "power_cap_w" => ("IT power cap at the start", Power),
         "time_at_cap_s" => ("time with IT power at the cap", Seconds),
         "carbon_g" => ("carbon of facility energy", Carbon),
         "cost" => ("electricity cost of facility energy", Plain),
@@ -164,6 +173,16 @@ fn class_cell(name: &str, color: plotters::style::RGBColor) -> String {
         css(color),
         esc(name)
     )
+}
+
+/// A constant signal's value, or the range of a time series.
+fn signal(sig: &crate::signal::Signal, fmt: fn(f64) -> String) -> String {
+    if sig.is_constant() {
+        fmt(sig.at(0))
+    } else {
+        let (lo, hi) = sig.range();
+        format!("a time series from {} to {}", fmt(lo), fmt(hi))
+    }
 }
 
 fn watts(w: f64) -> String {
@@ -458,8 +477,12 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
     }
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Policy <b>{}</b> · seed {} · {} simulated · {} jobs on {} devices in {} classes</p>",
+        "<p class=\"meta\">Policy <b>{}</b>{} · seed {} · {} simulated · {} jobs on {} devices in {} classes</p>",
         esc(&policy),
+        match run.text("power_manager") {
+            pm if pm.is_empty() => String::new(),
+            pm => format!(" · power manager <b>{}</b>", esc(&pm)),
+        },
         esc(&seed),
         esc(&style::duration(run.num("horizon_s").unwrap_or(0.0))),
         style::count(run.num("jobs_completed").unwrap_or(0.0) as u64),
@@ -514,9 +537,12 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
             out,
             "<p>Facility: PUE {}, carbon intensity {} g CO₂e/kWh, electricity price {} per kWh, IT power cap {}.</p>",
             style::num(f.pue),
-            style::num(f.carbon_g_per_kwh),
-            style::num(f.price_per_kwh),
-            f.power_cap_w.map(watts).unwrap_or_else(|| "none".into())
+            signal(&f.carbon, style::num),
+            signal(&f.price, style::num),
+            f.power_cap
+                .as_ref()
+                .map(|c| signal(c, watts))
+                .unwrap_or_else(|| "none".into())
         );
     }
     out.push_str("</section>\n<section id=\"metrics\">\n<h2>Summary metrics</h2>\n");

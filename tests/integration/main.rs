@@ -4,6 +4,8 @@
 mod common;
 
 mod cli;
+mod power;
+mod power_properties;
 mod report;
 mod seed_example;
 mod theory;

@@ -32,8 +32,11 @@ pub struct PowerChart {
     pub facility: Option<Vec<f64>>,
     /// Facility / IT energy (the effective PUE).
     pub pue: Option<f64>,
-    /// IT power cap, W.
+    /// IT power cap at the start, W (from the summary).
     pub cap_w: Option<f64>,
+    /// IT power cap per segment from power.csv's `cap_w` column (lowest in the
+    /// segment; NaN where there is none), when the run reports it.
+    pub cap_series: Option<Vec<f64>>,
     /// Time at the cap, s.
     pub time_at_cap_s: f64,
 }
@@ -69,6 +72,16 @@ impl PowerChart {
             facility,
             pue,
             cap_w: run.num("power_cap_w"),
+            cap_series: run
+                .power_col("cap_w")
+                .map(|k| {
+                    run.power.tracks[k]
+                        .min
+                        .iter()
+                        .map(|&v| if v.is_finite() { v } else { f64::NAN })
+                        .collect::<Vec<f64>>()
+                })
+                .filter(|v| v.iter().any(|x| x.is_finite())),
             time_at_cap_s: run.num("time_at_cap_s").unwrap_or(0.0),
         })
     }
@@ -196,6 +209,19 @@ pub struct LinesChart {
     pub end_s: f64,
     /// Named tracks.
     pub lines: Vec<(String, Track)>,
+    /// Draw the means as stacked areas (quantities that partition a whole).
+    pub stacked: bool,
+}
+
+/// Colours of power states on the stacked chart.
+fn state_color(name: &str, i: usize) -> RGBColor {
+    match name {
+        "busy" => RGBColor(0, 114, 178),
+        "idle" => RGBColor(170, 200, 225),
+        "transition" => RGBColor(230, 159, 0),
+        "asleep" => RGBColor(110, 110, 110),
+        _ => kind_color(i),
+    }
 }
 
 impl LinesChart {
@@ -216,6 +242,7 @@ impl LinesChart {
             segs: run.power.segs.clone(),
             end_s: run.power.end_s,
             lines: vec![(label, run.power.tracks[k].clone())],
+            stacked: false,
         })
     }
 
@@ -223,19 +250,46 @@ impl LinesChart {
     /// `None` unless the run reports a state besides `busy_devices` (power management
     /// on).
     pub fn power_states(run: &RunData) -> Option<LinesChart> {
-        let lines: Vec<(String, Track)> = run
+        // `<state>_devices` columns, but not per-class columns (`<class>_busy_devices`).
+        let mut lines: Vec<(String, Track)> = run
             .power
             .names
             .iter()
             .zip(&run.power.tracks)
+            .filter(|(n, _)| {
+                !run.classes
+                    .iter()
+                    .any(|c| n.starts_with(&format!("{}_", c.name)))
+            })
             .filter_map(|(n, t)| {
                 n.strip_suffix("_devices")
                     .map(|s| (s.replace('_', " "), t.clone()))
             })
             .collect();
-        if !lines.iter().any(|(n, _)| n != "busy") {
+        if !lines.iter().any(|(n, t)| n != "busy" && t.peak() > 0.0) {
             return None;
         }
+        // Devices in no reported state are idle: the states then stack to the
+        // device count.
+        let total = run.device_count() as f64;
+        let idle: Vec<f64> = (0..run.power.segs.len())
+            .map(|i| (total - lines.iter().map(|(_, t)| t.mean[i]).sum::<f64>()).max(0.0))
+            .collect();
+        let at = lines
+            .iter()
+            .position(|(n, _)| n == "busy")
+            .map_or(0, |p| p + 1);
+        lines.insert(
+            at,
+            (
+                "idle".into(),
+                Track {
+                    min: idle.clone(),
+                    max: idle.clone(),
+                    mean: idle,
+                },
+            ),
+        );
         Some(LinesChart {
             stem: "power_states",
             title: "Devices per power state".into(),
@@ -243,6 +297,7 @@ impl LinesChart {
             segs: run.power.segs.clone(),
             end_s: run.power.end_s,
             lines,
+            stacked: true,
         })
     }
 }
@@ -791,7 +846,14 @@ where
         .facility
         .as_ref()
         .map_or(0.0, |f| f.iter().copied().fold(0.0, f64::max));
-    let ymax = c.it.peak().max(fac_max).max(c.cap_w.unwrap_or(0.0));
+    let cap_max = c
+        .cap_series
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(c.cap_w.unwrap_or(0.0), f64::max);
+    let ymax = c.it.peak().max(fac_max).max(cap_max);
     let pu = style::power_unit(ymax);
     let tu = style::time_unit(c.end_s);
     let mut legend: Vec<(String, Swatch)> = c
@@ -828,7 +890,19 @@ where
             Swatch::Line(RGBColor(110, 110, 110), true),
         ));
     }
-    if let Some(cap) = c.cap_w {
+    let varies = c.cap_series.as_ref().is_some_and(|v| {
+        let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+        finite.len() < v.len() || finite.iter().any(|x| *x != finite[0])
+    });
+    if varies {
+        legend.push((
+            format!(
+                "IT power cap, varying (at cap {})",
+                style::duration(c.time_at_cap_s)
+            ),
+            Swatch::Line(RED, true),
+        ));
+    } else if let Some(cap) = c.cap_w.or_else(|| c.cap_series.as_ref().map(|v| v[0])) {
         legend.push((
             format!(
                 "IT power cap {} (at cap {})",
@@ -873,14 +947,32 @@ where
             RGBColor(110, 110, 110).stroke_width(2),
         )?;
     }
-    if let Some(cap) = c.cap_w {
-        let x1 = c.end_s / tu.div;
-        dashed(
-            &mut chart,
-            vec![(0.0, cap / pu.div), (x1, cap / pu.div)],
-            RED.stroke_width(2),
-        )?;
+    match &c.cap_series {
+        // Each stretch where a cap holds, drawn as steps.
+        Some(cap) => {
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for i in 0..=c.segs.len() {
+                let v = cap.get(i).copied().unwrap_or(f64::NAN);
+                if v.is_finite() {
+                    run.push((c.segs.t0[i] / tu.div, v / pu.div));
+                    run.push((c.segs.t1[i] / tu.div, v / pu.div));
+                } else if !run.is_empty() {
+                    dashed(&mut chart, std::mem::take(&mut run), RED.stroke_width(2))?;
+                }
+            }
+        }
+        None => {
+            if let Some(cap) = c.cap_w {
+                let x1 = c.end_s / tu.div;
+                dashed(
+                    &mut chart,
+                    vec![(0.0, cap / pu.div), (x1, cap / pu.div)],
+                    RED.stroke_width(2),
+                )?;
+            }
+        }
     }
+
     Ok(())
 }
 
@@ -1070,6 +1162,9 @@ fn draw_lines<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    if c.stacked {
+        return draw_stacked(root, title, c);
+    }
     let tu = style::time_unit(c.end_s);
     let colors = |i: usize| {
         if c.lines.len() == 1 {
@@ -1110,6 +1205,56 @@ where
             steps(&c.segs, &t.mean, tu.div, 1.0),
             colors(i).stroke_width(2),
         ))?;
+    }
+    Ok(())
+}
+
+fn draw_stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    c: &LinesChart,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let tu = style::time_unit(c.end_s);
+    let legend: Vec<(String, Swatch)> = c
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.clone(), Swatch::Fill(state_color(n, i), 0.85)))
+        .collect();
+    let plot = with_legend(root, &legend)?;
+    let tracks: Vec<&Track> = c.lines.iter().map(|l| &l.1).collect();
+    let mut tops: Vec<Vec<f64>> = Vec::new();
+    for (k, t) in tracks.iter().enumerate() {
+        let top = match k {
+            0 => t.mean.clone(),
+            _ => tops[k - 1]
+                .iter()
+                .zip(&t.mean)
+                .map(|(a, b)| a + b)
+                .collect(),
+        };
+        tops.push(top);
+    }
+    let ymax = tops
+        .last()
+        .map_or(0.0, |t| t.iter().copied().fold(0.0, f64::max));
+    let f = |v: &f64| tick(*v);
+    let mut chart = cartesian(
+        &plot,
+        title,
+        time_axis(c.end_s, tu, &f),
+        zero_axis(ymax, c.y_label.clone(), &f),
+    )?;
+    let zeros = vec![0.0; c.segs.len()];
+    for (k, (n, _)) in c.lines.iter().enumerate() {
+        let lo = if k == 0 { &zeros } else { &tops[k - 1] };
+        chart.draw_series(std::iter::once(Polygon::new(
+            band(&c.segs, lo, &tops[k], tu.div, 1.0),
+            state_color(n, k).mix(0.85).filled(),
+        )))?;
     }
     Ok(())
 }

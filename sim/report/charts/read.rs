@@ -7,7 +7,7 @@
 //! of small runs.
 
 use super::series::{
-    BusyBuilder, Cdf, CdfBuilder, Deadlines, GanttJob, Grid, SeriesBuilder, TimeSeries,
+    BusyBuilder, Cdf, CdfBuilder, Deadlines, GanttJob, Grid, SeriesBuilder, TimeSeries, Track,
 };
 use crate::model::Scenario;
 use anyhow::{Context, Result, bail};
@@ -75,6 +75,9 @@ pub struct RunData {
     pub power: TimeSeries,
     /// Fraction of each class's devices busy over time (tracks in class order).
     pub busy: TimeSeries,
+    /// True when `busy` comes from power.csv's `<class>_busy_devices` columns, false
+    /// when it was rebuilt from jobs.csv.
+    pub busy_from_power: bool,
     /// Jobs for the Gantt chart, or why it is not drawn.
     pub gantt: Result<Vec<GanttJob>, String>,
     /// The scenario (the run's own when given, else parsed from the copy).
@@ -147,6 +150,7 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
     let grid = Grid::new(horizon, opts.cols);
 
     let power = read_power(dir, grid, Signals::from_summary(&summary))?;
+    let busy_columns = class_busy_columns(&power, &classes);
 
     let mut kind_names: Vec<String> = scenario
         .as_ref()
@@ -193,6 +197,16 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
             ));
         }
     }
+    // power.csv's per-class busy counts, when present, are exact for every kind of
+    // job (split jobs included); jobs.csv then only feeds the CDFs and the Gantt.
+    let busy_from_power = busy_columns.is_some();
+    let busy = match busy_columns {
+        Some(b) => {
+            notes.retain(|n| !n.starts_with("Busy time of class"));
+            b
+        }
+        None => jobs.busy,
+    };
     let kinds = kind_names
         .into_iter()
         .zip(jobs.cdfs)
@@ -210,11 +224,34 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         device_class,
         kinds,
         power,
-        busy: jobs.busy,
+        busy,
+        busy_from_power,
         gantt,
         scenario,
         scenario_file,
         notes,
+    })
+}
+
+/// Busy fraction per class from power.csv's `<class>_busy_devices` columns, when it
+/// has one for every class.
+fn class_busy_columns(power: &TimeSeries, classes: &[ClassInfo]) -> Option<TimeSeries> {
+    let mut tracks = Vec::with_capacity(classes.len());
+    for c in classes {
+        let t = power.track(&format!("{}_busy_devices", c.name))?;
+        let n = (c.devices as f64).max(1.0);
+        let scale = |v: &[f64]| v.iter().map(|x| x / n).collect::<Vec<f64>>();
+        tracks.push(Track {
+            mean: scale(&t.mean),
+            min: scale(&t.min),
+            max: scale(&t.max),
+        });
+    }
+    Some(TimeSeries {
+        segs: power.segs.clone(),
+        names: classes.iter().map(|c| c.name.clone()).collect(),
+        tracks,
+        end_s: power.end_s,
     })
 }
 
@@ -350,6 +387,44 @@ impl Signals {
             }
         } else {
             Signals::default()
+        }
+    }
+}
+
+/// Where a carbon or cost rate (per second) comes from, best first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Rate {
+    /// A column with the amount in each row (`carbon_g`, `cost`): amount / duration.
+    Amount(usize),
+    /// Facility power times a signal column per kWh.
+    PerKwh(usize, usize),
+    /// Facility power times the run's constant rate per joule.
+    Constant(usize, f64),
+}
+
+impl Rate {
+    fn find(
+        names: &[String],
+        amount: &str,
+        prefix: &str,
+        fac: Option<usize>,
+        per_j: f64,
+    ) -> Option<Rate> {
+        if let Some(a) = names.iter().position(|n| n == amount) {
+            return Some(Rate::Amount(a));
+        }
+        let fac = fac?;
+        match signal_col(names, prefix) {
+            Some(c) => Some(Rate::PerKwh(fac, c)),
+            None => (per_j > 0.0).then_some(Rate::Constant(fac, per_j)),
+        }
+    }
+
+    fn per_s(self, vals: &[f64], dur: f64) -> f64 {
+        match self {
+            Rate::Amount(a) => vals[a] / dur,
+            Rate::PerKwh(f, c) => vals[f] * vals[c] / 3.6e6,
+            Rate::Constant(f, k) => vals[f] * k,
         }
     }
 }
@@ -537,7 +612,8 @@ impl<'a> Fields<'a> {
 
 /// Streams power.csv into a series of every column but `time_s` and `duration_s`, plus
 /// the derived carbon and cost rates ([`CARBON_RATE`], [`COST_RATE`]), computed row by
-/// row so their integrals are exact however the series is downsampled.
+/// row (from the `carbon_g` and `cost` amounts of each row when power.csv has them)
+/// so their integrals are exact however the series is downsampled.
 fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
     let file = CsvFile::open(dir.join("power.csv"))?;
     let h = &file.header;
@@ -549,12 +625,8 @@ fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
         .map(|&i| String::from_utf8_lossy(&h[i]).into_owned())
         .collect();
     let fac = names.iter().position(|n| n == "facility_w");
-    let carbon_col = signal_col(&names, "carbon");
-    let price_col = signal_col(&names, "price");
-    // A rate per W of facility power: the signal column over 3.6e6 J/kWh, or the
-    // run's constant rate.
-    let carbon = fac.filter(|_| carbon_col.is_some() || sig.carbon_per_j > 0.0);
-    let cost = fac.filter(|_| price_col.is_some() || sig.cost_per_j > 0.0);
+    let carbon = Rate::find(&names, "carbon_g", "carbon", fac, sig.carbon_per_j);
+    let cost = Rate::find(&names, "cost", "price", fac, sig.cost_per_j);
     let n = names.len();
     if carbon.is_some() {
         names.push(CARBON_RATE.into());
@@ -569,15 +641,13 @@ fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
             for (v, &i) in vals.iter_mut().zip(&value_cols) {
                 *v = parse_f64(rec.get(i));
             }
+            let (t0, dur) = (parse_f64(rec.get(ti)), parse_f64(rec.get(di)));
             let mut k = n;
-            if let Some(f) = carbon {
-                vals[k] = vals[f] * carbon_col.map_or(sig.carbon_per_j, |c| vals[c] / 3.6e6);
+            for r in [carbon, cost].into_iter().flatten() {
+                vals[k] = r.per_s(vals, dur);
                 k += 1;
             }
-            if let Some(f) = cost {
-                vals[k] = vals[f] * price_col.map_or(sig.cost_per_j, |c| vals[c] / 3.6e6);
-            }
-            b.push(parse_f64(rec.get(ti)), parse_f64(rec.get(di)), vals);
+            b.push(t0, dur, vals);
             Ok(())
         },
     )?;
