@@ -200,14 +200,48 @@ fn power_states_chart_appears_with_state_columns() {
     hand_run(t.path());
     std::fs::write(
         t.path().join("power.csv"),
-        "time_s,duration_s,a_w,b_w,it_w,facility_w,queue_len,busy_devices,asleep_devices\n0,2,20,2,22,33,1,2,1\n2,2,2,2,4,6,0,0,3\n",
+        "time_s,duration_s,a_w,b_w,it_w,facility_w,queue_len,busy_devices,asleep_devices,transition_devices\n0,2,20,2,22,33,1,2,1,0\n2,2,2,2,4,6,0,0,2,0\n",
     )
     .unwrap();
     let run = read_run(t.path(), None, &ReadOptions::default()).unwrap();
     let s = LinesChart::power_states(&run).unwrap();
+    assert!(s.stacked);
     let names: Vec<&str> = s.lines.iter().map(|l| l.0.as_str()).collect();
-    assert_eq!(names, ["busy", "asleep"]);
-    assert_eq!(s.lines[1].1.mean, vec![1.0, 3.0]);
+    assert_eq!(names, ["busy", "idle", "asleep", "transition"]);
+    // Devices in no reported state are idle: 3 - 2 - 1 and 3 - 0 - 2.
+    assert_eq!(s.lines[1].1.mean, vec![0.0, 1.0]);
+    assert_eq!(s.lines[2].1.mean, vec![1.0, 2.0]);
+    // States reported but never used (power management off): no chart.
+    std::fs::write(
+        t.path().join("power.csv"),
+        "time_s,duration_s,a_w,b_w,it_w,facility_w,queue_len,busy_devices,asleep_devices\n0,4,20,2,22,33,1,2,0\n",
+    )
+    .unwrap();
+    let run = read_run(t.path(), None, &ReadOptions::default()).unwrap();
+    assert!(LinesChart::power_states(&run).is_none());
+}
+
+#[test]
+fn carbon_cost_and_cap_follow_power_csv_columns() {
+    // The current power.csv: a cap that changes, and carbon and cost per row (as a
+    // time-varying intensity and price give them).
+    let t = tempfile::tempdir().unwrap();
+    hand_run(t.path());
+    std::fs::write(
+        t.path().join("power.csv"),
+        "time_s,duration_s,a_w,b_w,it_w,facility_w,cap_w,queue_len,busy_devices,carbon_g,cost\n0,1,20,2,22,33,35,1,2,0.5,0.01\n1,1,20,20,40,60,40,1,3,2,0.02\n2,2,11,20,31,46.5,,0,2,1.5,0.03\n",
+    )
+    .unwrap();
+    let run = read_run(t.path(), None, &ReadOptions::default()).unwrap();
+    let e = EnergyChart::from_run(&run).unwrap();
+    let carbon: Vec<f64> = e.carbon_g.unwrap().iter().map(|p| p.1).collect();
+    assert_all_close(&carbon, &[0.0, 0.5, 2.5, 4.0]);
+    let cost: Vec<f64> = e.cost.unwrap().iter().map(|p| p.1).collect();
+    assert_all_close(&cost, &[0.0, 0.01, 0.03, 0.06]);
+    let p = PowerChart::from_run(&run).unwrap();
+    let cap = p.cap_series.unwrap();
+    assert_eq!(&cap[..2], &[35.0, 40.0]);
+    assert!(cap[2].is_nan());
 }
 
 fn is_png(p: &Path) -> bool {
