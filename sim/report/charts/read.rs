@@ -642,10 +642,8 @@ fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
                 *v = parse_f64(rec.get(i));
             }
             let (t0, dur) = (parse_f64(rec.get(ti)), parse_f64(rec.get(di)));
-            let mut k = n;
-            for r in [carbon, cost].into_iter().flatten() {
+            for (k, r) in (n..).zip([carbon, cost].into_iter().flatten()) {
                 vals[k] = r.per_s(vals, dur);
-                k += 1;
             }
             b.push(t0, dur, vals);
             Ok(())
