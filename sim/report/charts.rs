@@ -3,7 +3,8 @@
 //!
 //! The pipeline has three stages, each in its own module:
 //! 1. [`read`] streams the run folder's files once into reduced series (memory stays
-//!    bounded for any number of jobs);
+//!    bounded for any number of jobs; files of 8 MB and more are read in 8 chunks in
+//!    parallel, whose mergeable accumulators give the same result on any machine);
 //! 2. [`figures`] turns those into the data each chart draws, with pure functions, and
 //!    draws it on any plotters backend;
 //! 3. [`draw_run`] writes `charts/<name>.png|svg` and `index.html`

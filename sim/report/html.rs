@@ -230,13 +230,16 @@ fn device_table(out: &mut String, run: &RunData) {
     let stat = |name: &str, field: &str| -> Option<&Value> { per_class?.get(name)?.get(field) };
     let _ = writeln!(
         out,
-        "<table><tr><th>class</th><th>category</th><th class=\"r\">devices</th><th class=\"r\">idle power</th><th class=\"r\">busy power</th><th>speed (work units/s)</th><th class=\"r\">memory</th><th class=\"r\">utilisation</th><th class=\"r\">IT energy</th><th class=\"r\">jobs</th></tr>"
+        "<table><tr><th>class</th><th>category</th><th class=\"r\">devices</th><th class=\"r\">idle power</th><th class=\"r\">busy power</th><th>speed (work units/s)</th><th class=\"r\">memory</th><th>P-states and sleep</th><th class=\"r\">utilisation</th><th class=\"r\">IT energy</th><th class=\"r\">jobs</th></tr>"
     );
     for (i, c) in run.classes.iter().enumerate() {
         let sc_class = run
             .scenario
             .as_ref()
             .and_then(|s| s.classes.iter().find(|x| x.name == c.name).map(|x| (s, x)));
+        let pm = sc_class
+            .map(|(_, x)| power_states_text(x))
+            .unwrap_or_default();
         let (cat, idle, busy, speed, mem) = match sc_class {
             Some((s, x)) => (
                 x.category.as_str().to_string(),
@@ -267,7 +270,7 @@ fn device_table(out: &mut String, run: &RunData) {
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td>{}</td><td class=\"r\">{}</td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
             class_cell(&c.name, style::class_color(i)),
             esc(&cat),
             style::count(c.devices as u64),
@@ -275,6 +278,7 @@ fn device_table(out: &mut String, run: &RunData) {
             busy,
             speed,
             esc(&mem),
+            esc(&pm),
             cell("utilization", "utilization"),
             cell("energy_j", "energy_it_j"),
             cell("jobs", "jobs_completed"),
@@ -291,6 +295,39 @@ fn rate_text(per_s: f64) -> String {
         format!("{} jobs/min", style::num(per_s * 60.0))
     } else {
         format!("{} jobs/h", style::num(per_s * 3600.0))
+    }
+}
+
+/// P-states below the top one and the sleep state of a class, in a few words.
+fn power_states_text(c: &crate::model::DeviceClass) -> String {
+    let mut parts = Vec::new();
+    let lower: Vec<String> = c
+        .pstates
+        .iter()
+        .filter(|p| p.speed < 1.0 || p.power < 1.0)
+        .map(|p| {
+            format!(
+                "{} % speed at {} % busy power",
+                style::num(100.0 * p.speed),
+                style::num(100.0 * p.power)
+            )
+        })
+        .collect();
+    if !lower.is_empty() {
+        parts.push(format!("P-states: {}", lower.join("; ")));
+    }
+    if let Some(sl) = &c.sleep {
+        parts.push(format!(
+            "sleep at {}, wake-up {} and {}",
+            watts(sl.power_w),
+            style::duration(sl.wake_latency),
+            style::with_unit(sl.wake_energy, style::energy_unit(sl.wake_energy))
+        ));
+    }
+    if parts.is_empty() {
+        "–".into()
+    } else {
+        parts.join("; ")
     }
 }
 

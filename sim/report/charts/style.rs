@@ -217,8 +217,19 @@ pub fn tick(v: f64) -> String {
     num(v).replace(',', "")
 }
 
+/// `v` rounded to `digits` significant digits.
+fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let p = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * p).round() / p
+}
+
 /// A duration in the unit a reader expects (ns, µs, ms, s, min, h).
 pub fn duration(s: f64) -> String {
+    // Round to the digits shown first, so 0.000999999 reads "1 ms", not "1000 µs".
+    let s = round_sig(s, 4);
     let a = s.abs();
     if s == 0.0 {
         "0 s".into()
@@ -278,6 +289,7 @@ mod tests {
         assert_eq!(duration(0.05), "50 ms");
         assert_eq!(duration(0.0005), "500 µs");
         assert_eq!(duration(3600.0), "60 min");
+        assert_eq!(duration(0.000999999999), "1 ms");
         assert_eq!(with_unit(1863.9, power_unit(1863.9)), "1864 W");
         assert_eq!(with_unit(19076330.0, energy_unit(19076330.0)), "5.299 kWh");
     }
