@@ -340,15 +340,16 @@ pub fn default_out(labels: &[String]) -> PathBuf {
     Path::new("reports").join(clean)
 }
 
-/// Relative difference of `v` from the baseline `b`, for the metrics table.
-pub fn difference(b: f64, v: f64) -> String {
+/// Difference of `v` from the baseline `b`, for the metrics table: relative, or
+/// absolute (written by `fmt`, with its unit) when the baseline is 0.
+pub fn difference(b: f64, v: f64, fmt: impl Fn(f64) -> String) -> String {
     if v == b {
         "=".into()
     } else if b != 0.0 && b.is_finite() {
         let r = 100.0 * (v - b) / b.abs();
         format!("{}{} %", if r > 0.0 { "+" } else { "" }, style::num(r))
     } else {
-        format!("{}{}", if v > b { "+" } else { "" }, style::num(v - b))
+        format!("{}{}", if v > b { "+" } else { "" }, fmt(v - b))
     }
 }
 
@@ -464,7 +465,7 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
             );
             if i > 0 {
                 let d = match (base, v.as_ref().and_then(Value::as_f64)) {
-                    (Some(b), Some(x)) => difference(b, x),
+                    (Some(b), Some(x)) => difference(b, x, |d| human_key(&key, &Value::from(d))),
                     _ => String::new(),
                 };
                 let _ = write!(out, "<td class=\"r num\">{}</td>", esc(&d));
@@ -546,10 +547,15 @@ mod tests {
 
     #[test]
     fn differences_are_relative_to_the_baseline() {
-        assert_eq!(difference(200.0, 250.0), "+25 %");
-        assert_eq!(difference(200.0, 150.0), "-25 %");
-        assert_eq!(difference(3.0, 3.0), "=");
-        assert_eq!(difference(0.0, 2.0), "+2");
+        let plain = |d: f64| style::num(d);
+        assert_eq!(difference(200.0, 250.0, plain), "+25 %");
+        assert_eq!(difference(200.0, 150.0, plain), "-25 %");
+        assert_eq!(difference(3.0, 3.0, plain), "=");
+        assert_eq!(difference(0.0, 2.0, plain), "+2");
+        assert_eq!(
+            difference(0.0, 88.89, |d| human("wait_mean_s", &Value::from(d))),
+            "+88.89 s"
+        );
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn human(key: &str, v: &Value) -> String {
             .unwrap_or_else(|| style::num(x)),
         Kind::Seconds => style::duration(x),
         Kind::PerSecond => format!("{} /s", style::num(x)),
-        Kind::Percent => format!("{} %", style::num(100.0 * x)),
+        Kind::Percent => style::percent(x),
         Kind::Energy => {
             let u = style::energy_unit(x.abs());
             style::with_unit(x, u)

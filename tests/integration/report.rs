@@ -324,7 +324,7 @@ fn drawn_hand_run_has_files_titles_and_legends() {
     }
     assert!(svg("energy").contains("Cumulative carbon"));
     assert!(svg("response_cdf").contains("x deadline 1 s"));
-    assert!(svg("response_cdf").contains("x: 2 jobs, 50% met their deadline"));
+    assert!(svg("response_cdf").contains("x: 2 jobs, 50 % met their deadline"));
     assert!(svg("gantt").contains("#2"));
     let html = std::fs::read_to_string(t.path().join("index.html")).unwrap();
     assert!(html.contains("A hand-made run &lt;for tests&gt; &amp; checks."));

@@ -1105,7 +1105,7 @@ where
         .map(|cb| {
             let mean = cb
                 .mean
-                .map(|m| format!(", mean {} %", style::num(100.0 * m)))
+                .map(|m| format!(", mean {}", style::percent(m)))
                 .unwrap_or_default();
             (
                 format!("{} ({}{mean})", cb.name, devices(cb.devices)),
@@ -1116,7 +1116,7 @@ where
     if c.overall.is_some() {
         let mean = c
             .overall_mean
-            .map(|m| format!(" (mean {} %)", style::num(100.0 * m)))
+            .map(|m| format!(" (mean {})", style::percent(m)))
             .unwrap_or_default();
         legend.push((format!("all devices{mean}"), Swatch::Line(BLACK, false)));
     }
@@ -1274,8 +1274,8 @@ where
             let mut s = format!("{}: {} jobs", k.name, style::count(k.cdf.n));
             if k.with_deadline > 0 {
                 s += &format!(
-                    ", {}% met their deadline",
-                    style::num(100.0 * k.met as f64 / k.with_deadline as f64)
+                    ", {} met their deadline",
+                    style::percent(k.met as f64 / k.with_deadline as f64)
                 );
             }
             (s, Swatch::Line(k.color, false))

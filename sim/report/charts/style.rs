@@ -192,6 +192,17 @@ pub fn num(v: f64) -> String {
     }
 }
 
+/// A share as a percentage; tiny nonzero shares read "< 0.001 %" rather than in
+/// scientific notation.
+pub fn percent(frac: f64) -> String {
+    let p = 100.0 * frac;
+    if p != 0.0 && p.abs() < 1e-3 {
+        "< 0.001 %".into()
+    } else {
+        format!("{} %", num(p))
+    }
+}
+
 /// An integer with thousands separators (1,234,567).
 pub fn count(v: u64) -> String {
     group(&v.to_string())
@@ -290,6 +301,8 @@ mod tests {
         assert_eq!(duration(0.0005), "500 µs");
         assert_eq!(duration(3600.0), "60 min");
         assert_eq!(duration(0.000999999999), "1 ms");
+        assert_eq!(percent(6.944e-7), "< 0.001 %");
+        assert_eq!(percent(0.03834), "3.834 %");
         assert_eq!(with_unit(1863.9, power_unit(1863.9)), "1864 W");
         assert_eq!(with_unit(19076330.0, energy_unit(19076330.0)), "5.299 kWh");
     }
