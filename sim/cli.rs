@@ -69,6 +69,11 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
+    ///
+    /// Example: hetsim sweep scenarios/sweeps/mmc-load.yaml --out reports/mmc-load
+    /// (then `hetsim sweep merge --help`, `hetsim sweep slurm --help` for clusters)
+    Sweep(crate::sweep::cli::SweepCmd),
 }
 
 /// Error carrying the exit code: 2 for bad input, 1 otherwise.
@@ -179,6 +184,7 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             println!("wrote {}", dir.join("index.html").display());
             Ok(())
         }
+        Command::Sweep(cmd) => crate::sweep::cli::main(cmd),
         Command::Policies => {
             println!("Placement policies (scenario `policy: {{name, params}}`, or --policy NAME):");
             for p in crate::policy::REGISTRY {

@@ -8,4 +8,6 @@ mod power;
 mod power_properties;
 mod report;
 mod seed_example;
+mod slurm;
+mod sweep;
 mod theory;
