@@ -8,6 +8,7 @@ mod policies;
 mod power;
 mod power_properties;
 mod properties;
+mod report;
 mod seed_example;
 mod slurm;
 mod sweep;
