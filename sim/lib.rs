@@ -20,5 +20,6 @@ pub mod run;
 pub mod scenario;
 pub mod signal;
 pub mod simulation;
+pub mod sweep;
 pub mod units;
 pub mod workload;

@@ -275,13 +275,116 @@ pub struct Summary {
     pub per_class: indexmap::IndexMap<String, ClassSummary>,
 }
 
+/// Values kept exactly before a [`Quantiles`] switches to its log histogram.
+pub const EXACT_QUANTILE_LIMIT: usize = 1 << 20;
+
+/// Relative accuracy of quantiles past [`EXACT_QUANTILE_LIMIT`] values.
+pub const QUANTILE_ACCURACY: f64 = 1e-3;
+
+/// Mean and quantiles of a stream of non-negative values in bounded memory.
+///
+/// Up to [`EXACT_QUANTILE_LIMIT`] values it keeps them all (nearest-rank quantiles,
+/// exact). Beyond that it folds them into a logarithmic histogram in the manner of
+/// DDSketch: bucket i holds values in (g^(i-1), g^i] with g = (1 + a) / (1 - a), so
+/// every quantile is within a relative error a = [`QUANTILE_ACCURACY`]; zeros are
+/// counted apart. Memory: at most 8 MiB of values, then a few thousand buckets. The
+/// mean is always exact (a running sum).
+#[derive(Debug, Clone, Default)]
+pub struct Quantiles {
+    values: Vec<f64>,
+    sketch: Option<std::collections::BTreeMap<i32, u64>>,
+    zeros: u64,
+    count: u64,
+    sum: f64,
+}
+
+impl Quantiles {
+    fn gamma_ln() -> f64 {
+        ((1.0 + QUANTILE_ACCURACY) / (1.0 - QUANTILE_ACCURACY)).ln()
+    }
+
+    fn fold(sketch: &mut std::collections::BTreeMap<i32, u64>, zeros: &mut u64, v: f64) {
+        if v <= 0.0 {
+            *zeros += 1;
+        } else {
+            let i = (v.ln() / Self::gamma_ln()).ceil() as i32;
+            *sketch.entry(i).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds a value.
+    pub fn add(&mut self, v: f64) {
+        self.count += 1;
+        self.sum += v;
+        match &mut self.sketch {
+            Some(s) => Self::fold(s, &mut self.zeros, v),
+            None => {
+                self.values.push(v);
+                if self.values.len() > EXACT_QUANTILE_LIMIT {
+                    let mut s = std::collections::BTreeMap::new();
+                    for &x in &self.values {
+                        Self::fold(&mut s, &mut self.zeros, x);
+                    }
+                    self.values = Vec::new();
+                    self.sketch = Some(s);
+                }
+            }
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Mean (0 when empty).
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64
+        }
+    }
+
+    /// Sorts the kept values; call once before [`Quantiles::quantile`].
+    pub fn finish(&mut self) {
+        self.values.sort_by(f64::total_cmp);
+    }
+
+    /// Nearest-rank quantile `q` in [0, 1] (after [`Quantiles::finish`]).
+    pub fn quantile(&self, q: f64) -> f64 {
+        let Some(s) = &self.sketch else {
+            return quantile_sorted(&self.values, q);
+        };
+        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        if rank <= self.zeros {
+            return 0.0;
+        }
+        let mut seen = self.zeros;
+        let g = Self::gamma_ln().exp();
+        for (&i, &n) in s {
+            seen += n;
+            if seen >= rank {
+                // The value that is within a relative error a of the whole bucket.
+                return 2.0 * g.powi(i) / (g + 1.0);
+            }
+        }
+        0.0
+    }
+}
+
 /// Accumulates job statistics.
 #[derive(Debug, Default)]
 pub struct Collector {
     /// Waits, s.
-    pub waits: Vec<f64>,
+    pub waits: Quantiles,
     /// Responses, s.
-    pub responses: Vec<f64>,
+    pub responses: Quantiles,
     /// Sum of slowdowns.
     pub slowdown_sum: f64,
     /// Sum of bounded slowdowns.
@@ -299,8 +402,8 @@ pub struct Collector {
 impl Collector {
     /// Adds a finished job.
     pub fn add(&mut self, r: &JobRecord) {
-        self.waits.push(r.wait_s);
-        self.responses.push(r.response_s);
+        self.waits.add(r.wait_s);
+        self.responses.add(r.response_s);
         self.slowdown_sum += r.slowdown;
         self.bsld_sum += r.bounded_slowdown;
         if let Some(met) = r.deadline_met {
@@ -396,6 +499,38 @@ mod tests {
         }
         // Times are written at nanosecond resolution without float noise.
         assert!(mine.contains(",0.0000001,"), "{mine}");
+    }
+
+    #[test]
+    fn quantiles_are_exact_then_within_the_stated_accuracy() {
+        let mut q = Quantiles::default();
+        let n = EXACT_QUANTILE_LIMIT as u64 * 2;
+        // Values 0, 1e-6, 2e-6, ...: a quarter of them zero.
+        for i in 0..n {
+            q.add(if i % 4 == 0 { 0.0 } else { i as f64 * 1e-6 });
+        }
+        q.finish();
+        assert_eq!(q.len(), n);
+        let exact = |p: f64| {
+            let mut v: Vec<f64> = (0..n)
+                .map(|i| if i % 4 == 0 { 0.0 } else { i as f64 * 1e-6 })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            quantile_sorted(&v, p)
+        };
+        for p in [0.1, 0.5, 0.95, 0.99] {
+            let (a, b) = (q.quantile(p), exact(p));
+            assert!(
+                (a - b).abs() <= QUANTILE_ACCURACY * b + 1e-12,
+                "p{p}: {a} vs {b}"
+            );
+        }
+        let mean = (0..n)
+            .filter(|i| i % 4 != 0)
+            .map(|i| i as f64 * 1e-6)
+            .sum::<f64>()
+            / n as f64;
+        assert!((q.mean() - mean).abs() < 1e-9 * mean);
     }
 
     #[test]

@@ -27,9 +27,7 @@
 
 use crate::cluster::{Cluster, ClusterView, DevState, DeviceId, JobInfo};
 use crate::engine::{Engine, NANOS_PER_SEC, Time, secs, to_secs};
-use crate::metrics::{
-    ClassSummary, Collector, JobRecord, Summary, mean, quantile_sorted, slowdowns,
-};
+use crate::metrics::{ClassSummary, Collector, JobRecord, Summary, slowdowns};
 use crate::model::Scenario;
 use crate::policy::{self, Decision, Policy};
 use crate::power::{Levels, Meter, PowerRow, Signals};
@@ -373,7 +371,7 @@ impl<'a> Simulation<'a> {
             }
             self.schedule_tick();
             if self.engine.events_processed() & 0xffff == 0 {
-                obs.progress(to_secs(t), self.collector.waits.len() as u64);
+                obs.progress(to_secs(t), self.collector.waits.len());
             }
             if self.only_timers_left() {
                 break;
@@ -1314,9 +1312,9 @@ impl<'a> Simulation<'a> {
         }
         let horizon = to_secs(end);
         let col = &mut self.collector;
-        col.waits.sort_by(f64::total_cmp);
-        col.responses.sort_by(f64::total_cmp);
-        let done = col.waits.len() as u64;
+        col.waits.finish();
+        col.responses.finish();
+        let done = col.waits.len();
         let n = done.max(1) as f64;
         let total_dev: u64 = sc.device_count();
         let busy_total: f64 = devices.iter().map(|d| d.busy_s).sum();
@@ -1355,14 +1353,14 @@ impl<'a> Simulation<'a> {
             } else {
                 0.0
             },
-            wait_mean_s: mean(&col.waits),
-            wait_p50_s: quantile_sorted(&col.waits, 0.5),
-            wait_p95_s: quantile_sorted(&col.waits, 0.95),
-            wait_p99_s: quantile_sorted(&col.waits, 0.99),
-            response_mean_s: mean(&col.responses),
-            response_p50_s: quantile_sorted(&col.responses, 0.5),
-            response_p95_s: quantile_sorted(&col.responses, 0.95),
-            response_p99_s: quantile_sorted(&col.responses, 0.99),
+            wait_mean_s: col.waits.mean(),
+            wait_p50_s: col.waits.quantile(0.5),
+            wait_p95_s: col.waits.quantile(0.95),
+            wait_p99_s: col.waits.quantile(0.99),
+            response_mean_s: col.responses.mean(),
+            response_p50_s: col.responses.quantile(0.5),
+            response_p95_s: col.responses.quantile(0.95),
+            response_p99_s: col.responses.quantile(0.99),
             slowdown_mean: col.slowdown_sum / n,
             bounded_slowdown_mean: col.bsld_sum / n,
             deadline_miss_rate: if col.with_deadline > 0 {

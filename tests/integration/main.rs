@@ -5,7 +5,12 @@ mod common;
 
 mod bad_input;
 mod cli;
+mod policies;
 mod power;
 mod power_properties;
+mod properties;
+mod report;
 mod seed_example;
+mod slurm;
+mod sweep;
 mod theory;
