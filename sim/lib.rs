@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the module map and how an event flows through them.
 #![warn(missing_docs)]
 
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod engine;
@@ -15,5 +16,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod simulation;
+pub mod trace;
 pub mod units;
 pub mod workload;

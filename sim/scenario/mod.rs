@@ -9,6 +9,7 @@
 pub mod error;
 pub mod locate;
 pub mod raw;
+mod workload;
 
 pub use error::InputError;
 
@@ -120,7 +121,8 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
-    let scenario = validate(raw, &stem).map_err(|(fpath, message, hint)| {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let scenario = validate_with(raw, &stem, base).map_err(|(fpath, message, hint)| {
         let pos = locate::locate(&text, &fpath);
         InputError {
             file: path.into(),
@@ -321,8 +323,14 @@ fn verr(path: impl Into<String>, msg: impl Into<String>) -> VErr {
     (path.into(), msg.into(), None)
 }
 
-/// Stage two: cross-field checks, defaults, and the model.
+/// Stage two: cross-field checks, defaults, and the model. Paths in the scenario
+/// (traces, empirical samples) are relative to the current folder.
 pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, VErr> {
+    validate_with(raw, default_name, Path::new("."))
+}
+
+/// Stage two, with paths in the scenario relative to `base` (the scenario's folder).
+pub fn validate_with(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, VErr> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
     // Kinds used only by explicit jobs must still be declared.
@@ -424,63 +432,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, VErr> 
     }
 
     let horizon = raw.horizon.map(|h| h.0);
-    let mut kinds = Vec::new();
-    for (kname, k) in kinds_raw {
-        let p = format!("workload.kinds.{kname}");
-        let arrival = match &k.arrival {
-            None => Arrival::None,
-            Some(a) => arrival(a, &format!("{p}.arrival"), horizon)?,
-        };
-        let size = match (&k.size, &arrival) {
-            (Some(s), _) => size(s, &format!("{p}.size"))?,
-            (None, Arrival::None) => SizeDist::Constant(0.0),
-            (None, _) => {
-                return Err(verr(
-                    format!("{p}.size"),
-                    "missing `size` for a kind with generated arrivals",
-                ));
-            }
-        };
-        let devices = k.devices.unwrap_or(1);
-        if devices == 0 {
-            return Err(verr(format!("{p}.devices"), "devices must be at least 1"));
-        }
-        kinds.push(JobKind {
-            name: kname.clone(),
-            arrival,
-            size,
-            devices,
-            memory: k.memory.map_or(0.0, |b| b.0),
-            deadline: k.deadline.map(|d| d.0),
-            priority: k.priority.unwrap_or(0),
-        });
-    }
-
-    let mut jobs = Vec::new();
-    for (i, j) in raw.workload.jobs.iter().enumerate() {
-        let ki = kind_names
-            .iter()
-            .position(|n| *n == j.kind)
-            .expect("checked above");
-        let kd = &kinds[ki];
-        let devices = j.devices.unwrap_or(kd.devices);
-        if devices == 0 {
-            return Err(verr(
-                format!("workload.jobs[{i}].devices"),
-                "devices must be at least 1",
-            ));
-        }
-        jobs.push(JobSpec {
-            kind: ki as u32,
-            arrival: j.arrival.map_or(0.0, |a| a.0),
-            work: j.work.0,
-            devices,
-            memory: j.memory.map_or(kd.memory, |m| m.0),
-            deadline: j.deadline.map(|d| d.0).or(kd.deadline),
-            priority: j.priority.unwrap_or(kd.priority),
-        });
-    }
-    jobs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));
+    let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
         Some(p) => PolicySpec {
@@ -525,163 +477,6 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, VErr> 
         output,
     };
 
-    // Every kind that has jobs must be runnable somewhere.
-    for (ki, k) in sc.kinds.iter().enumerate() {
-        let has_jobs = k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki);
-        if !has_jobs {
-            continue;
-        }
-        let gangs: Vec<(u32, f64)> = if k.arrival != Arrival::None {
-            vec![(k.devices, k.memory)]
-        } else {
-            Vec::new()
-        }
-        .into_iter()
-        .chain(
-            sc.jobs
-                .iter()
-                .filter(|j| j.kind as usize == ki)
-                .map(|j| (j.devices, j.memory)),
-        )
-        .collect();
-        for (gang, mem) in gangs {
-            if !(0..sc.classes.len()).any(|c| sc.can_run(c, ki, mem, gang)) {
-                let speed_any = sc.classes.iter().any(|c| c.speed[ki].is_some());
-                let why = if !speed_any {
-                    "no device class has a speed for it".to_string()
-                } else {
-                    format!(
-                        "no class with a speed for it has {gang} devices with {mem} bytes of memory each"
-                    )
-                };
-                return Err((
-                    format!("workload.kinds.{}", k.name),
-                    format!("no device can run job kind `{}`: {why}", k.name),
-                    Some(format!(
-                        "add `{}: <work units per second>` under some class's `speed`",
-                        k.name
-                    )),
-                ));
-            }
-        }
-    }
+    workload::check_runnable(&sc)?;
     Ok(sc)
-}
-
-fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>) -> Result<Arrival, VErr> {
-    let unused = |field: &str, set: bool| -> Result<(), VErr> {
-        if set {
-            Err(verr(
-                format!("{p}.{field}"),
-                format!("`{field}` does not apply to process `{:?}`", a.process).to_lowercase(),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    let unbounded = |count: Option<u64>| -> Result<(), VErr> {
-        if count.is_none() && horizon.is_none() {
-            Err((
-                p.to_string(),
-                "an open arrival process needs an end".into(),
-                Some("set a top-level `horizon` (e.g. horizon: 1h) or `count` here".into()),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    Ok(match a.process {
-        RawProcess::Poisson => {
-            unused("period", a.period.is_some())?;
-            unused("jitter", a.jitter.is_some())?;
-            unused("at", a.at.is_some())?;
-            let rate = a
-                .rate
-                .ok_or_else(|| verr(format!("{p}.rate"), "missing `rate` for a poisson process"))?
-                .0;
-            if rate <= 0.0 {
-                return Err(verr(format!("{p}.rate"), "rate must be positive"));
-            }
-            unbounded(a.count)?;
-            Arrival::Poisson {
-                rate,
-                count: a.count,
-                start: a.start.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::Periodic => {
-            unused("rate", a.rate.is_some())?;
-            unused("at", a.at.is_some())?;
-            let period = a
-                .period
-                .ok_or_else(|| verr(format!("{p}.period"), "missing `period`"))?
-                .0;
-            if period <= 0.0 {
-                return Err(verr(format!("{p}.period"), "period must be positive"));
-            }
-            let jitter = a.jitter.map_or(0.0, |j| j.0);
-            if jitter >= period {
-                return Err(verr(
-                    format!("{p}.jitter"),
-                    "jitter must be smaller than the period",
-                ));
-            }
-            unbounded(a.count)?;
-            Arrival::Periodic {
-                period,
-                jitter,
-                count: a.count,
-                start: a.start.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::Batch => {
-            unused("rate", a.rate.is_some())?;
-            unused("period", a.period.is_some())?;
-            unused("jitter", a.jitter.is_some())?;
-            unused("start", a.start.is_some())?;
-            let count = a
-                .count
-                .ok_or_else(|| verr(format!("{p}.count"), "missing `count` for a batch"))?;
-            Arrival::Batch {
-                count,
-                at: a.at.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::None => Arrival::None,
-    })
-}
-
-fn size(s: &RawSize, p: &str) -> Result<SizeDist, VErr> {
-    let need = |v: Option<crate::units::NonNeg>, f: &str| {
-        v.map(|x| x.0).ok_or_else(|| {
-            verr(
-                format!("{p}.{f}"),
-                format!("missing `{f}` for dist `{:?}`", s.dist).to_lowercase(),
-            )
-        })
-    };
-    let positive = |v: f64, f: &str| {
-        if v > 0.0 {
-            Ok(v)
-        } else {
-            Err(verr(format!("{p}.{f}"), format!("`{f}` must be positive")))
-        }
-    };
-    Ok(match s.dist {
-        RawDist::Constant => SizeDist::Constant(need(s.value, "value")?),
-        RawDist::Exponential => SizeDist::Exponential {
-            mean: positive(need(s.mean, "mean")?, "mean")?,
-        },
-        RawDist::Uniform => {
-            let (min, max) = (need(s.min, "min")?, need(s.max, "max")?);
-            if min > max {
-                return Err(verr(format!("{p}.max"), "max must be at least min"));
-            }
-            SizeDist::Uniform { min, max }
-        }
-        RawDist::Lognormal => SizeDist::Lognormal {
-            mean: positive(need(s.mean, "mean")?, "mean")?,
-            cv: positive(need(s.cv, "cv")?, "cv")?,
-        },
-    })
 }
