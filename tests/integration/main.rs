@@ -6,3 +6,4 @@ mod common;
 mod cli;
 mod seed_example;
 mod theory;
+mod workload;
