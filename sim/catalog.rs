@@ -172,3 +172,79 @@ impl Catalog {
         self.devices.keys().map(String::as_str).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_has_the_required_devices_with_sources() {
+        let c = Catalog::builtin();
+        for name in [
+            "xeon-2s",
+            "a100",
+            "h100",
+            "v100",
+            "t4",
+            "tpu-v4",
+            "alveo-u280",
+            "inferentia2",
+            "edge-tpu",
+        ] {
+            let d = c.device(name).unwrap_or_else(|| panic!("missing {name}"));
+            assert!(!d.idle_power.source.is_empty() && !d.busy_power.source.is_empty());
+        }
+        assert_eq!(c.pue("enterprise"), Some(1.58));
+        assert_eq!(c.pue("hyperscale"), Some(1.12));
+        assert_eq!(c.pue("best"), Some(1.10));
+        // Sourced figures from notes/data.md.
+        let a100 = c.device("a100").unwrap();
+        assert_eq!(
+            (a100.idle_power.value.0, a100.busy_power.value.0),
+            (60.0, 400.0)
+        );
+        assert_eq!(a100.memory.as_ref().unwrap().value.0, 80e9);
+        assert!(a100.assumptions().is_empty());
+        let tpu = c.device("tpu-v4").unwrap();
+        assert_eq!(
+            (tpu.busy_power.value.0, tpu.peak.as_ref().unwrap().value),
+            (192.0, 275.0)
+        );
+        // Unknown figures are marked, not passed off as sourced.
+        assert_eq!(c.device("h100").unwrap().assumptions(), vec!["idle_power"]);
+        assert_eq!(
+            c.device("inferentia2").unwrap().assumptions(),
+            vec!["idle_power", "busy_power"]
+        );
+        assert!(
+            c.device("alveo-u280")
+                .unwrap()
+                .assumptions()
+                .contains(&"busy_power")
+        );
+    }
+
+    #[test]
+    fn specpower_curve_interpolates() {
+        let x = Catalog::builtin().device("xeon-2s").unwrap();
+        assert_eq!(x.power_at(0.0), 52.3);
+        assert_eq!(x.power_at(0.5), 224.0);
+        assert_eq!(x.power_at(1.0), 457.0);
+        assert!((x.power_at(0.55) - 0.5 * (224.0 + 255.0)).abs() < 1e-9);
+        // Without a curve: linear from idle to busy.
+        let t4 = Catalog::builtin().device("t4").unwrap();
+        assert!((t4.power_at(0.5) - (10.5 + 0.5 * 59.5)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_catalogs_are_rejected() {
+        let e = Catalog::parse(
+            "pue: {}\ndevices:\n  x: {name: X, category: gpu, idle_power: {value: 10W, source: s}, busy_power: {value: 5W, source: s}}\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("below idle"), "{e}");
+        let e = Catalog::parse("pue: {}\ndevices:\n  x: {name: X, category: gpu, idle_power: {value: 1W}, busy_power: {value: 5W, source: s}}\n")
+            .unwrap_err();
+        assert!(e.contains("source"), "{e}");
+    }
+}

@@ -199,7 +199,7 @@ fn scenario(
             .map(|d| (d.idle_power.value.0, d.busy_power.value.0))
     };
     let speed_all =
-        |v: f64| -> Value { Value::Object(kinds.iter().map(|k| (k.clone(), json!(v))).collect()) };
+        |v: f64| -> Value { Value::Object(kinds.iter().map(|k| (k.clone(), jnum(v))).collect()) };
     let placeholder = |classes: &mut Map<String, Value>,
                        notes: &mut Vec<String>,
                        name: &str,
@@ -255,7 +255,7 @@ fn scenario(
                             false
                         };
                         if ok {
-                            speed.insert(k.clone(), json!(1.0));
+                            speed.insert(k.clone(), json!(1));
                         }
                     }
                     let cat_name = if c.name.starts_with("v100") {
@@ -304,7 +304,7 @@ fn scenario(
                     "decode" => 130.0,
                     _ => 2566.0,
                 };
-                speed.insert(k.clone(), json!(v));
+                speed.insert(k.clone(), jnum(v));
                 kinds_doc.insert(k.clone(), json!({"devices": 2}));
             }
             let (idle, busy) = power("a100").unwrap_or((60.0, 400.0));
@@ -339,11 +339,11 @@ fn scenario(
                             .unwrap_or(1);
                         match tp.speed(g, &trace.labels[ci], scale) {
                             gavel::Speed::Measured(v) => {
-                                speed.insert(k, json!(v));
+                                speed.insert(k, jnum(v));
                             }
                             gavel::Speed::Scaled(v) => {
                                 scaled += 1;
-                                speed.insert(k, json!(v));
+                                speed.insert(k, jnum(v));
                             }
                             gavel::Speed::None => none.push(format!("{cat} on {gpu}")),
                         }

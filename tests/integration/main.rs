@@ -6,4 +6,5 @@ mod common;
 mod cli;
 mod seed_example;
 mod theory;
+mod traces;
 mod workload;
