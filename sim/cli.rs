@@ -133,8 +133,7 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
                 sets.push(format!("seed={s}"));
             }
             let loaded = scenario::load(&file, &sets)?;
-            crate::policy::build(&loaded.scenario.policy, &loaded.scenario)
-                .map_err(|m| Exit::from(policy_error(&loaded, m)))?;
+            check_policies(&loaded).map_err(Exit::from)?;
             let target = out
                 .clone()
                 .unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
@@ -165,8 +164,7 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
                             s.jobs.len(),
                             s.policy.name
                         );
-                        if let Err(m) = crate::policy::build(&s.policy, s) {
-                            let e = policy_error(&l, m);
+                        if let Err(e) = check_policies(&l) {
                             eprintln!("error: {e}");
                             failed = Some(e);
                         }
@@ -238,15 +236,40 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             Ok(())
         }
         Command::Policies => {
+            println!("Placement policies (scenario `policy: {{name, params}}`, or --policy NAME):");
             for p in crate::policy::REGISTRY {
-                println!("{:<14} {}", p.name, p.summary);
+                println!("  {:<20} {}", p.name, p.summary);
                 for param in p.params {
-                    println!("{:<14}   param {param}", "");
+                    println!("  {:<20}   param {param}", "");
+                }
+            }
+            println!("\nPower managers (scenario `power_manager: {{name, params}}`):");
+            for p in crate::power_manager::REGISTRY {
+                println!("  {:<20} {}", p.name, p.summary);
+                for param in p.params {
+                    println!("  {:<20}   param {param}", "");
                 }
             }
             Ok(())
         }
     }
+}
+
+/// Builds the scenario's policy and power manager once, to report bad names or
+/// parameters as input errors before anything runs.
+pub fn check_policies(l: &scenario::Loaded) -> Result<(), InputError> {
+    let s = &l.scenario;
+    crate::policy::build(&s.policy, s).map_err(|m| policy_error(l, m))?;
+    crate::power_manager::build(&s.power_manager).map_err(|m| {
+        let mut e = policy_error(l, m);
+        let pos = scenario::locate::locate(&l.text, "power_manager.name");
+        e.line = pos.map(|p| p.0);
+        e.column = pos.map(|p| p.1);
+        e.path = "power_manager".into();
+        e.hint = Some("`hetsim policies` lists the power managers and their parameters".into());
+        e
+    })?;
+    Ok(())
 }
 
 /// Turns a policy construction error into an input error pointing at `policy`.

@@ -11,10 +11,29 @@ pub type DeviceId = u32;
 /// What a device is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DevState {
-    /// Powered and idle.
+    /// Powered and idle (also: holding a gang job until its partners are ready, or a
+    /// job paused by the power cap).
     Idle,
     /// Running a job of the given kind.
     Busy(u32),
+    /// In its sleep state.
+    Asleep,
+    /// Waking up.
+    Waking,
+    /// Falling asleep.
+    Sleeping,
+}
+
+impl DevState {
+    /// Accounting bucket: 0 busy, 1 idle, 2 asleep, 3 transition.
+    pub fn bucket(self) -> usize {
+        match self {
+            DevState::Busy(_) => 0,
+            DevState::Idle => 1,
+            DevState::Asleep => 2,
+            DevState::Waking | DevState::Sleeping => 3,
+        }
+    }
 }
 
 /// One device's state and accumulated accounting.
@@ -34,12 +53,34 @@ pub struct Device {
     pub last_change: Time,
     /// Energy so far, J.
     pub energy_j: f64,
-    /// Busy time so far, ns.
-    pub busy_ns: Time,
+    /// Time per state bucket (busy, idle, asleep, transition), ns.
+    pub state_ns: [Time; 4],
+    /// Energy per state bucket, J.
+    pub state_j: [f64; 4],
+    /// Carbon so far (facility share, i.e. x PUE), g.
+    pub carbon_g: f64,
+    /// Electricity cost so far (facility share).
+    pub cost: f64,
     /// Jobs completed.
     pub jobs_done: u64,
     /// Index key: time the device finishes its committed work; 0 when free.
     pub avail_key: Time,
+    /// Current P-state.
+    pub pstate: u8,
+    /// Generation of the device's timers (idle timeout, transitions); bumping it
+    /// cancels pending ones.
+    pub timer_gen: u32,
+    /// Wake-ups completed.
+    pub wakeups: u64,
+    /// Waiting in the power-cap queue for a wake-up.
+    pub cap_blocked: bool,
+}
+
+impl Device {
+    /// Busy time so far, ns.
+    pub fn busy_ns(&self) -> Time {
+        self.state_ns[0]
+    }
 }
 
 /// Per-class indexes.
@@ -88,9 +129,16 @@ impl Cluster {
                     power_w: c.idle_w,
                     last_change: 0,
                     energy_j: 0.0,
-                    busy_ns: 0,
+                    state_ns: [0; 4],
+                    state_j: [0.0; 4],
+                    carbon_g: 0.0,
+                    cost: 0.0,
                     jobs_done: 0,
                     avail_key: 0,
+                    pstate: 0,
+                    timer_gen: 0,
+                    wakeups: 0,
+                    cap_blocked: false,
                 });
                 idx.free.insert(id);
                 idx.avail.insert((0, id));
@@ -141,6 +189,10 @@ pub struct JobInfo {
     pub deadline: Option<Time>,
     /// Priority (larger first).
     pub priority: i32,
+    /// Deferrable slack, s: the job may start up to this long after arrival.
+    pub slack: Option<f64>,
+    /// The work may be split across devices ([`crate::policy::Decision::Split`]).
+    pub divisible: bool,
 }
 
 /// A read-only view of the cluster for policies.
@@ -149,6 +201,8 @@ pub struct ClusterView<'a> {
     pub(crate) now: Time,
     pub(crate) scenario: &'a Scenario,
     pub(crate) cluster: &'a Cluster,
+    pub(crate) it_power: f64,
+    pub(crate) cap: Option<f64>,
 }
 
 impl<'a> ClusterView<'a> {
@@ -158,7 +212,57 @@ impl<'a> ClusterView<'a> {
             now,
             scenario,
             cluster,
+            it_power: 0.0,
+            cap: None,
         }
+    }
+
+    /// Adds the current IT power and cap (the simulation does this).
+    pub fn with_power(mut self, it_power: f64, cap: Option<f64>) -> Self {
+        self.it_power = it_power;
+        self.cap = cap;
+        self
+    }
+
+    /// IT power now, W.
+    pub fn it_power(&self) -> f64 {
+        self.it_power
+    }
+
+    /// The IT power cap now, W, if any.
+    pub fn power_cap(&self) -> Option<f64> {
+        self.cap
+    }
+
+    /// Power that can still be added under the cap, W (infinite without a cap).
+    pub fn headroom(&self) -> f64 {
+        self.cap.map_or(f64::INFINITY, |c| c - self.it_power)
+    }
+
+    /// Extra power a job adds while running on its devices of class `c` at the top
+    /// P-state (busy minus idle), W.
+    pub fn power_increase(&self, c: usize, job: &JobInfo) -> f64 {
+        let cl = &self.scenario.classes[c];
+        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices as f64
+    }
+
+    /// Whether device `d` is asleep or changing sleep state (starting on it costs a
+    /// wake-up).
+    pub fn is_asleep(&self, d: DeviceId) -> bool {
+        !matches!(
+            self.cluster.devices[d as usize].state,
+            DevState::Idle | DevState::Busy(_)
+        )
+    }
+
+    /// Class of device `d`.
+    pub fn class_of(&self, d: DeviceId) -> usize {
+        self.cluster.devices[d as usize].class as usize
+    }
+
+    /// Carbon intensity now, g/kWh.
+    pub fn carbon_intensity(&self) -> f64 {
+        self.scenario.facility.carbon.at(self.now)
     }
 
     /// Current simulated time.

@@ -3,6 +3,9 @@
 //!
 //! See `ARCHITECTURE.md` for the module map and how an event flows through them.
 #![warn(missing_docs)]
+// Input errors carry file, position, path and hint; they are built once per failed
+// run, so their size does not matter and boxing them would only add noise.
+#![allow(clippy::result_large_err)]
 
 pub mod catalog;
 pub mod cli;
@@ -12,9 +15,11 @@ pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod power;
+pub mod power_manager;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod signal;
 pub mod simulation;
 pub mod trace;
 pub mod units;

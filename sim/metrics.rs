@@ -6,7 +6,7 @@ use serde::Serialize;
 pub const BSLD_THRESHOLD_S: f64 = 10.0;
 
 /// One finished job, as written to jobs.csv.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
 pub struct JobRecord {
     /// Job id (arrival order).
     pub id: u64,
@@ -34,8 +34,16 @@ pub struct JobRecord {
     pub devices: String,
     /// Work units.
     pub work: f64,
-    /// Energy drawn while running: busy power x run time over its devices, J.
+    /// Energy drawn by its devices while it ran, J.
     pub energy_j: f64,
+    /// Carbon of that energy (facility share: x PUE), g.
+    pub carbon_g: f64,
+    /// Electricity cost of that energy (facility share).
+    pub cost: f64,
+    /// P-state it started at (0 = fastest).
+    pub pstate: u32,
+    /// Time it waited for power under the cap, s.
+    pub cap_delay_s: f64,
     /// Absolute deadline, s (empty when none).
     pub deadline_s: Option<f64>,
     /// Whether the job ended by its deadline (empty when none).
@@ -62,6 +70,8 @@ pub struct Summary {
     pub scenario: String,
     /// Policy name.
     pub policy: String,
+    /// Power manager name.
+    pub power_manager: String,
     /// Seed.
     pub seed: u64,
     /// Simulated time span (0 to the last event), s.
@@ -108,18 +118,34 @@ pub struct Summary {
     pub energy_facility_j: f64,
     /// IT energy / completed jobs, J.
     pub energy_per_job_j: f64,
-    /// Energy attributed to jobs (busy power x run time), J.
+    /// Energy drawn by devices while running jobs, J.
     pub energy_jobs_j: f64,
+    /// Energy of busy devices, J.
+    pub energy_busy_j: f64,
+    /// Energy of idle devices, J.
+    pub energy_idle_j: f64,
+    /// Energy of sleeping devices, J.
+    pub energy_asleep_j: f64,
+    /// Energy of sleep transitions, J.
+    pub energy_transition_j: f64,
+    /// Wake-ups.
+    pub wakeups: u64,
     /// Highest IT power held for a positive time, W.
     pub power_peak_w: f64,
     /// IT energy / horizon, W.
     pub power_mean_w: f64,
-    /// IT power cap, W (empty when none).
+    /// IT power cap at t = 0, W (empty when none).
     pub power_cap_w: Option<f64>,
-    /// Time with IT power at the cap, s.
+    /// Time with IT power at the cap (within 0.1%), s.
     pub time_at_cap_s: f64,
+    /// Jobs whose start waited for power under the cap.
+    pub cap_delayed_jobs: u64,
+    /// Total time jobs waited for power under the cap, s.
+    pub cap_delay_s: f64,
     /// Carbon from facility energy, g CO2.
     pub carbon_g: f64,
+    /// Carbon / completed jobs, g.
+    pub carbon_per_job_g: f64,
     /// Electricity cost of facility energy.
     pub cost: f64,
     /// Time-averaged number of waiting jobs.

@@ -3,6 +3,7 @@
 //! Everything here is checked and in base units (seconds, watts, bytes, work units).
 //! The model knows nothing about files; `scenario` builds it from YAML or JSON.
 
+use crate::signal::Signal;
 use serde::{Deserialize, Serialize};
 
 /// Device category, for reports and catalogs. It does not change behaviour.
@@ -54,6 +55,66 @@ pub struct DeviceClass {
     pub busy_w: Vec<f64>,
     /// Memory per device, bytes (`f64::INFINITY` when not given).
     pub memory: f64,
+    /// P-states, fastest first; `pstates[0]` is the top state {speed 1, power 1}.
+    pub pstates: Vec<PState>,
+    /// Time to switch P-state, s; a job started at a P-state other than the device's
+    /// current one runs this much longer, at the new state's busy power.
+    pub pstate_switch: f64,
+    /// Sleep state, if the class has one.
+    pub sleep: Option<SleepState>,
+}
+
+impl DeviceClass {
+    /// Busy power for kind `k` at P-state `s`, W.
+    pub fn busy_power(&self, k: usize, s: usize) -> f64 {
+        self.busy_w[k] * self.pstates[s].power
+    }
+}
+
+/// A performance state: speed and busy power relative to the top state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PState {
+    /// Speed factor in (0, 1]; run time = work / (speed x factor).
+    pub speed: f64,
+    /// Busy-power factor in (0, 1]; busy power = class busy power x factor.
+    pub power: f64,
+}
+
+/// A low-power state and the cost of entering and leaving it.
+///
+/// Transitions draw constant power `energy / latency` for their latency, so energy is
+/// the exact integral of power across every transition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SleepState {
+    /// Power while asleep, W.
+    pub power_w: f64,
+    /// Time to wake up, s.
+    pub wake_latency: f64,
+    /// Energy to wake up, J.
+    pub wake_energy: f64,
+    /// Time to fall asleep, s.
+    pub sleep_latency: f64,
+    /// Energy to fall asleep, J.
+    pub sleep_energy: f64,
+}
+
+impl SleepState {
+    /// Power drawn while waking, W.
+    pub fn wake_power(&self) -> f64 {
+        if self.wake_latency > 0.0 {
+            self.wake_energy / self.wake_latency
+        } else {
+            0.0
+        }
+    }
+    /// Power drawn while falling asleep, W.
+    pub fn sleep_power(&self) -> f64 {
+        if self.sleep_latency > 0.0 {
+            self.sleep_energy / self.sleep_latency
+        } else {
+            0.0
+        }
+    }
 }
 
 /// How jobs of a kind arrive. The generators are in [`crate::workload::arrival`].
@@ -517,13 +578,14 @@ pub struct JobKind {
     pub deadline: Option<f64>,
     /// Priority (larger is more important); used by priority-aware policies.
     pub priority: i32,
+    /// Deferrable: the job may start up to this long after arrival without harm, s.
+    pub slack: Option<f64>,
+    /// The work may be split across devices (as the study's allocation weights assume).
+    pub divisible: bool,
     /// Pipeline successors: when a job of this kind completes, one job of each of these
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
     pub then: Vec<u32>,
-    /// How long after arrival a job may be deferred (carbon-aware deferral), s;
-    /// `None`: not deferrable.
-    pub slack: Option<f64>,
 }
 
 /// One explicitly listed job.
@@ -543,6 +605,10 @@ pub struct JobSpec {
     pub deadline: Option<f64>,
     /// Priority.
     pub priority: i32,
+    /// Deferrable slack, s.
+    pub slack: Option<f64>,
+    /// The work may be split across devices.
+    pub divisible: bool,
     /// The user's run-time estimate (an SWF trace's requested time), s; used by
     /// backfilling policies.
     pub estimate: Option<f64>,
@@ -550,8 +616,6 @@ pub struct JobSpec {
     /// releases this one. A job with a predecessor has no arrival of its own: it
     /// arrives when the predecessor completes (`arrival` is ignored).
     pub after: Option<u32>,
-    /// How long after arrival the job may be deferred, s; `None`: not deferrable.
-    pub slack: Option<f64>,
 }
 
 /// Facility-level parameters.
@@ -560,11 +624,12 @@ pub struct Facility {
     /// Power usage effectiveness: facility power = IT power x PUE.
     pub pue: f64,
     /// Carbon intensity of electricity, g CO2 per kWh.
-    pub carbon_g_per_kwh: f64,
+    pub carbon: Signal,
     /// Electricity price per kWh (any currency).
-    pub price_per_kwh: f64,
-    /// IT power cap, W (reported; enforced by power-capping policies).
-    pub power_cap_w: Option<f64>,
+    pub price: Signal,
+    /// IT power cap, W (a facility cap is converted by dividing by the PUE). The
+    /// simulation never lets IT power exceed it: starts wait, running jobs slow down.
+    pub power_cap: Option<Signal>,
 }
 
 /// Name and parameters of a policy.
@@ -605,6 +670,8 @@ pub struct Scenario {
     pub facility: Facility,
     /// Placement policy.
     pub policy: PolicySpec,
+    /// Power manager (sleep and P-state decisions); default `always-on`.
+    pub power_manager: PolicySpec,
     /// Output settings.
     pub output: OutputSpec,
 }

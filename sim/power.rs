@@ -1,7 +1,9 @@
-//! Power accounting: exact energy integrals of piecewise-constant power, and the
-//! power time series (at change points or time-averaged over fixed intervals).
+//! Power accounting: exact energy, carbon and cost integrals of piecewise-constant
+//! power, and the power time series (at change points or time-averaged over fixed
+//! intervals).
 
 use crate::engine::{NANOS_PER_SEC, Time, to_secs};
+use crate::signal::Signal;
 
 /// One row of the power time series.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,14 +18,24 @@ pub struct PowerRow {
     pub it_w: f64,
     /// Facility power (IT x PUE), W.
     pub facility_w: f64,
+    /// IT power cap, W (interval mode: the lowest in the interval).
+    pub cap_w: Option<f64>,
     /// Jobs released and not started (policy queue plus device queues).
     pub queue_len: f64,
     /// Devices busy.
     pub busy_devices: f64,
+    /// Devices asleep.
+    pub asleep_devices: f64,
+    /// Devices waking up or falling asleep.
+    pub transition_devices: f64,
+    /// Carbon emitted in the segment (facility energy x intensity), g.
+    pub carbon_g: f64,
+    /// Electricity cost of the segment (facility energy x price).
+    pub cost: f64,
 }
 
 /// The instantaneous state the meter integrates.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Levels {
     /// IT power per class, W.
     pub class_w: Vec<f64>,
@@ -31,92 +43,151 @@ pub struct Levels {
     pub queue_len: u64,
     /// Devices busy.
     pub busy: u64,
+    /// Devices asleep.
+    pub asleep: u64,
+    /// Devices in transition.
+    pub transition: u64,
+}
+
+impl Levels {
+    /// IT power, W.
+    pub fn it(&self) -> f64 {
+        self.class_w.iter().sum()
+    }
+}
+
+/// Facility signals the meter integrates against.
+#[derive(Clone, Debug)]
+pub struct Signals {
+    /// Power usage effectiveness.
+    pub pue: f64,
+    /// Carbon intensity, g/kWh.
+    pub carbon: Signal,
+    /// Price per kWh.
+    pub price: Signal,
+    /// IT power cap, W.
+    pub cap: Option<Signal>,
 }
 
 /// Integrates power and emits series rows. Call [`Meter::advance`] with the state that
 /// held since the previous call, before changing it.
 #[derive(Debug)]
 pub struct Meter {
-    pue: f64,
-    cap_w: Option<f64>,
+    sig: Signals,
     interval: Option<Time>,
     last: Time,
     /// Energy per class, J.
     pub class_j: Vec<f64>,
     /// IT energy, J.
     pub it_j: f64,
-    /// Highest IT power seen, W.
+    /// Carbon, g.
+    pub carbon_g: f64,
+    /// Cost.
+    pub cost: f64,
+    /// Highest IT power held for a positive time, W.
     pub peak_w: f64,
-    /// Time spent with IT power at or above the cap, ns.
+    /// Time with IT power at the cap (within 0.1%), ns.
     pub at_cap_ns: Time,
+    /// Highest IT power minus cap seen, W (should never be positive).
+    pub max_over_cap_w: f64,
     /// Integral of queue length over time, job-ns.
     pub queue_integral: f64,
-    // Interval accumulation.
+    // Accumulation of the current row.
     acc_start: Time,
     acc_class_j: Vec<f64>,
     acc_queue: f64,
     acc_busy: f64,
-    last_row: Option<(Vec<f64>, u64, u64)>,
+    acc_asleep: f64,
+    acc_transition: f64,
+    acc_carbon: f64,
+    acc_cost: f64,
+    acc_cap: Option<f64>,
+    last_row: Option<Levels>,
 }
 
 impl Meter {
     /// A meter for `classes` classes.
-    pub fn new(classes: usize, pue: f64, cap_w: Option<f64>, interval: Option<Time>) -> Self {
+    pub fn new(classes: usize, sig: Signals, interval: Option<Time>) -> Self {
         Meter {
-            pue,
-            cap_w,
+            sig,
             interval,
             last: 0,
             class_j: vec![0.0; classes],
             it_j: 0.0,
+            carbon_g: 0.0,
+            cost: 0.0,
             peak_w: 0.0,
             at_cap_ns: 0,
+            max_over_cap_w: f64::NEG_INFINITY,
             queue_integral: 0.0,
             acc_start: 0,
             acc_class_j: vec![0.0; classes],
             acc_queue: 0.0,
             acc_busy: 0.0,
+            acc_asleep: 0.0,
+            acc_transition: 0.0,
+            acc_carbon: 0.0,
+            acc_cost: 0.0,
+            acc_cap: None,
             last_row: None,
         }
     }
 
     /// Facility energy, J.
     pub fn facility_j(&self) -> f64 {
-        self.it_j * self.pue
+        self.it_j * self.sig.pue
+    }
+
+    /// Carbon (g) and cost of `watts` of IT power held over [t0, t1], facility share.
+    pub fn carbon_cost(&self, watts: f64, t0: Time, t1: Time) -> (f64, f64) {
+        let kw = watts * self.sig.pue / 1000.0;
+        (
+            kw * self.sig.carbon.integral(t0, t1) / 3600.0,
+            kw * self.sig.price.integral(t0, t1) / 3600.0,
+        )
+    }
+
+    /// The cap at time `t`, W.
+    pub fn cap_at(&self, t: Time) -> Option<f64> {
+        self.sig.cap.as_ref().map(|c| c.at(t))
     }
 
     /// Integrates `lv` over [last, t) and emits rows through `emit`.
     pub fn advance(&mut self, t: Time, lv: &Levels, emit: &mut dyn FnMut(PowerRow)) {
-        if t < self.last {
-            return;
-        }
-        let dt = t - self.last;
-        if dt == 0 {
+        if t <= self.last {
             // A state that held for no time (between two events at one instant).
             return;
         }
-        let it: f64 = lv.class_w.iter().sum();
-        if it > self.peak_w {
-            self.peak_w = it;
-        }
+        let it = lv.it();
+        self.peak_w = self.peak_w.max(it);
+        let dt = t - self.last;
         let dts = dt as f64 / NANOS_PER_SEC;
         for (e, w) in self.class_j.iter_mut().zip(&lv.class_w) {
             *e += w * dts;
         }
         self.it_j += it * dts;
         self.queue_integral += lv.queue_len as f64 * dt as f64;
-        if self.cap_w.is_some_and(|c| it >= c - 1e-9) {
-            self.at_cap_ns += dt;
+        // Cap changes are events, so the cap is constant over [last, t).
+        let cap = self.cap_at(self.last);
+        if let Some(c) = cap {
+            self.max_over_cap_w = self.max_over_cap_w.max(it - c);
+            if it >= c * (1.0 - 1e-3) {
+                self.at_cap_ns += dt;
+            }
         }
         match self.interval {
             None => {
-                let key = (lv.class_w.clone(), lv.queue_len, lv.busy);
-                // Merge segments whose state did not change.
-                if self.last_row.as_ref() != Some(&key) {
+                if self.last_row.as_ref() != Some(lv) || cap != self.acc_cap {
                     self.flush_segment(emit);
                     self.acc_start = self.last;
-                    self.last_row = Some(key);
+                    self.last_row = Some(lv.clone());
+                    self.acc_cap = cap;
                 }
+                let (cg, co) = self.carbon_cost(it, self.last, t);
+                self.carbon_g += cg;
+                self.cost += co;
+                self.acc_carbon += cg;
+                self.acc_cost += co;
             }
             Some(iv) => {
                 let mut from = self.last;
@@ -129,6 +200,16 @@ impl Meter {
                     }
                     self.acc_queue += lv.queue_len as f64 * d;
                     self.acc_busy += lv.busy as f64 * d;
+                    self.acc_asleep += lv.asleep as f64 * d;
+                    self.acc_transition += lv.transition as f64 * d;
+                    let (cg, co) = self.carbon_cost(it, from, to);
+                    self.carbon_g += cg;
+                    self.cost += co;
+                    self.acc_carbon += cg;
+                    self.acc_cost += co;
+                    if let Some(c) = cap {
+                        self.acc_cap = Some(self.acc_cap.map_or(c, |a: f64| a.min(c)));
+                    }
                     if to == boundary {
                         self.flush_interval(boundary, emit);
                     }
@@ -140,17 +221,24 @@ impl Meter {
     }
 
     fn flush_segment(&mut self, emit: &mut dyn FnMut(PowerRow)) {
-        if let Some((class_w, q, b)) = self.last_row.take() {
-            let it: f64 = class_w.iter().sum();
+        if let Some(lv) = self.last_row.take() {
+            let it = lv.it();
             emit(PowerRow {
                 time_s: to_secs(self.acc_start),
                 duration_s: to_secs(self.last - self.acc_start),
                 it_w: it,
-                facility_w: it * self.pue,
-                class_w,
-                queue_len: q as f64,
-                busy_devices: b as f64,
+                facility_w: it * self.sig.pue,
+                class_w: lv.class_w,
+                cap_w: self.acc_cap,
+                queue_len: lv.queue_len as f64,
+                busy_devices: lv.busy as f64,
+                asleep_devices: lv.asleep as f64,
+                transition_devices: lv.transition as f64,
+                carbon_g: self.acc_carbon,
+                cost: self.acc_cost,
             });
+            self.acc_carbon = 0.0;
+            self.acc_cost = 0.0;
         }
     }
 
@@ -165,14 +253,24 @@ impl Meter {
             time_s: to_secs(self.acc_start),
             duration_s: d,
             it_w: it,
-            facility_w: it * self.pue,
+            facility_w: it * self.sig.pue,
             class_w,
+            cap_w: self.acc_cap,
             queue_len: self.acc_queue / d,
             busy_devices: self.acc_busy / d,
+            asleep_devices: self.acc_asleep / d,
+            transition_devices: self.acc_transition / d,
+            carbon_g: self.acc_carbon,
+            cost: self.acc_cost,
         });
         self.acc_class_j.iter_mut().for_each(|a| *a = 0.0);
         self.acc_queue = 0.0;
         self.acc_busy = 0.0;
+        self.acc_asleep = 0.0;
+        self.acc_transition = 0.0;
+        self.acc_carbon = 0.0;
+        self.acc_cost = 0.0;
+        self.acc_cap = None;
         self.acc_start = end;
     }
 
@@ -196,27 +294,40 @@ mod tests {
         Levels {
             class_w: w.to_vec(),
             queue_len: q,
-            busy: 0,
+            ..Default::default()
+        }
+    }
+
+    fn sig(pue: f64) -> Signals {
+        Signals {
+            pue,
+            carbon: Signal::constant(500.0),
+            price: Signal::constant(0.1),
+            cap: None,
         }
     }
 
     #[test]
-    fn energy_is_the_exact_integral() {
-        let mut m = Meter::new(2, 1.5, None, None);
+    fn energy_and_carbon_are_exact_integrals() {
+        let mut m = Meter::new(2, sig(1.5), None);
         let mut rows = Vec::new();
         m.advance(2_000_000_000, &lv(&[10.0, 5.0], 0), &mut |r| rows.push(r));
         m.advance(3_000_000_000, &lv(&[20.0, 5.0], 1), &mut |r| rows.push(r));
         m.finish(&mut |r| rows.push(r));
         assert!((m.it_j - (15.0 * 2.0 + 25.0)).abs() < 1e-9);
         assert!((m.facility_j() - 1.5 * 55.0).abs() < 1e-9);
+        // 82.5 J facility = 82.5 / 3.6e6 kWh at 500 g/kWh.
+        assert!((m.carbon_g - 82.5 / 3.6e6 * 500.0).abs() < 1e-12);
         assert_eq!(rows.len(), 2);
         let series_j: f64 = rows.iter().map(|r| r.it_w * r.duration_s).sum();
         assert!((series_j - m.it_j).abs() < 1e-9);
+        let series_g: f64 = rows.iter().map(|r| r.carbon_g).sum();
+        assert!((series_g - m.carbon_g).abs() < 1e-12);
     }
 
     #[test]
     fn interval_rows_average_power() {
-        let mut m = Meter::new(1, 1.0, None, Some(1_000_000_000));
+        let mut m = Meter::new(1, sig(1.0), Some(1_000_000_000));
         let mut rows = Vec::new();
         m.advance(500_000_000, &lv(&[10.0], 2), &mut |r| rows.push(r));
         m.advance(1_500_000_000, &lv(&[30.0], 0), &mut |r| rows.push(r));

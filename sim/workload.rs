@@ -95,8 +95,10 @@ pub struct NewJob {
     pub priority: i32,
     /// Run-time estimate given by the user (SWF requested time), s.
     pub estimate: Option<f64>,
-    /// Allowed deferral after arrival, s (`None`: not deferrable).
+    /// Deferrable slack: how long after arrival the job may be deferred, s.
     pub slack: Option<f64>,
+    /// The work may be split across devices.
+    pub divisible: bool,
     /// Pipeline position; pass it back to [`Workload::release`] on completion.
     pub lineage: Lineage,
 }
@@ -107,9 +109,12 @@ struct KindInfo {
     deadline: Option<f64>,
     priority: i32,
     slack: Option<f64>,
+    divisible: bool,
     then: Vec<u32>,
 }
 
+// One value per kind, held inline: there are only a handful of sources.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Kind {
         kind: u32,
@@ -196,6 +201,7 @@ impl Workload {
                     deadline: k.deadline,
                     priority: k.priority,
                     slack: k.slack,
+                    divisible: k.divisible,
                     then: k.then.clone(),
                 })
                 .collect(),
@@ -248,6 +254,7 @@ impl Workload {
                     priority: j.priority,
                     estimate: j.estimate,
                     slack: j.slack,
+                    divisible: j.divisible,
                     lineage: Lineage {
                         origin: arrival,
                         root: j.kind,
@@ -277,6 +284,7 @@ impl Workload {
                     priority: k.priority,
                     estimate: None,
                     slack: k.slack,
+                    divisible: k.divisible,
                     lineage: Lineage {
                         origin: arrival,
                         root: *kind,
@@ -329,6 +337,7 @@ impl Workload {
                 priority: k.priority,
                 estimate: None,
                 slack: k.slack,
+                divisible: k.divisible,
                 lineage: child(Lineage::NO_NODE),
             });
         }
@@ -347,6 +356,7 @@ impl Workload {
                     priority: js.priority,
                     estimate: js.estimate,
                     slack: js.slack,
+                    divisible: js.divisible,
                     lineage: child(j),
                 });
             }

@@ -17,10 +17,13 @@
 //! name, a one-line summary and its parameters. Policies must not scan all devices:
 //! use the per-class queries on [`ClusterView`], which cost O(log n).
 
+mod carbon_aware;
 mod eft;
 mod fastest;
 mod fcfs;
 mod min_energy;
+mod power_capped;
+mod proportional_split;
 
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
@@ -36,6 +39,15 @@ pub enum Decision {
         /// Devices, each appended to its local queue.
         devices: Vec<DeviceId>,
     },
+    /// Split a divisible job into parts, each a (devices, work) pair committed like an
+    /// `Assign`. The parts' work must add up to the job's; each part has the job's gang
+    /// size. The job completes when its last part does.
+    Split {
+        /// The job's slot.
+        job: u32,
+        /// (devices, work units) per part.
+        parts: Vec<(Vec<DeviceId>, f64)>,
+    },
 }
 
 /// A placement policy.
@@ -48,7 +60,22 @@ pub trait Policy: Send {
     fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
+    /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
+    /// a low-carbon hour). Asked after every event; `None` (the default): never.
+    fn wakeup(&self) -> Option<Time> {
+        None
+    }
+    /// The time asked for by [`Policy::wakeup`] has come. Default: as `on_free`.
+    fn on_tick(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+        self.on_free(view, out)
+    }
 }
+
+/// Policy parameters as given in the scenario.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+/// Builds a policy for a scenario from its parameters.
+pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, String>;
 
 /// A registered policy: name, summary, parameters, constructor.
 pub struct PolicyInfo {
@@ -59,10 +86,7 @@ pub struct PolicyInfo {
     /// Parameters, `name: meaning` (empty if none).
     pub params: &'static [&'static str],
     /// Builds it for a scenario with parameters.
-    pub build: fn(
-        &Scenario,
-        &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Box<dyn Policy>, String>,
+    pub build: PolicyBuilder,
 }
 
 fn no_params<P: Policy + 'static>(
@@ -104,7 +128,65 @@ pub const REGISTRY: &[PolicyInfo] = &[
         params: &[],
         build: |_, p| no_params(p, eft::Eft),
     },
+    PolicyInfo {
+        name: "proportional-split",
+        summary: "the study's allocation weights: a divisible job is split across classes so all parts finish together (in proportion to speed when all are free); other jobs as eft",
+        params: &[],
+        build: |_, p| no_params(p, proportional_split::ProportionalSplit),
+    },
+    PolicyInfo {
+        name: "power-capped",
+        summary: "a base policy made cap-aware: a job whose placement would not fit under the power cap goes to the class that fits with the least power per unit of work",
+        params: &["base: the policy to wrap (default eft)"],
+        build: |sc, p| {
+            Ok(Box::new(power_capped::PowerCapped::new(base_param(
+                sc,
+                p,
+                "power-capped",
+            )?)))
+        },
+    },
+    PolicyInfo {
+        name: "carbon-aware",
+        summary: "holds deferrable jobs (with `slack`) until the lowest carbon intensity within their slack, then places them with a base policy",
+        params: &["base: the policy that places released jobs (default eft)"],
+        build: |sc, p| {
+            Ok(Box::new(carbon_aware::CarbonAware::new(base_param(
+                sc,
+                p,
+                "carbon-aware",
+            )?)))
+        },
+    },
 ];
+
+/// Builds the `base` policy a wrapper names (default `eft`); no other parameters.
+fn base_param(
+    sc: &Scenario,
+    params: &serde_json::Map<String, serde_json::Value>,
+    who: &str,
+) -> Result<Box<dyn Policy>, String> {
+    if let Some(k) = params.keys().find(|k| k.as_str() != "base") {
+        return Err(format!(
+            "unknown parameter `{k}` for policy `{who}` (it takes: base)"
+        ));
+    }
+    let name = match params.get("base") {
+        None => "eft".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => return Err(format!("`base` must be a policy name, got {other}")),
+    };
+    if name == who {
+        return Err(format!("`{who}` cannot wrap itself"));
+    }
+    build(
+        &PolicySpec {
+            name,
+            params: Default::default(),
+        },
+        sc,
+    )
+}
 
 /// Builds the policy a scenario names.
 pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String> {

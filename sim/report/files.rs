@@ -15,6 +15,7 @@ pub struct CsvObserver {
     power: csv::Writer<BufWriter<File>>,
     row: Vec<String>,
     progress: Option<Box<dyn FnMut(f64, u64)>>,
+    jobs_written: u64,
 }
 
 impl CsvObserver {
@@ -27,35 +28,36 @@ impl CsvObserver {
                 .has_headers(false)
                 .from_writer(BufWriter::with_capacity(1 << 16, f)))
         };
-        let mut jobs = open("jobs.csv")?;
-        jobs.write_record([
-            "id",
-            "kind",
-            "arrival_s",
-            "start_s",
-            "end_s",
-            "wait_s",
-            "response_s",
-            "run_s",
-            "slowdown",
-            "bounded_slowdown",
-            "class",
-            "devices",
-            "work",
-            "energy_j",
-            "deadline_s",
-            "deadline_met",
-        ])?;
+        // Headers come from the record type; written with the first row (or at the end
+        // for a run without jobs).
+        let f = File::create(dir.join("jobs.csv")).context("cannot create jobs.csv")?;
+        let jobs = csv::WriterBuilder::new()
+            .has_headers(true)
+            .from_writer(BufWriter::with_capacity(1 << 16, f));
         let mut power = open("power.csv")?;
         let mut header = vec!["time_s".to_string(), "duration_s".to_string()];
         header.extend(sc.classes.iter().map(|c| format!("{}_w", c.name)));
-        header.extend(["it_w", "facility_w", "queue_len", "busy_devices"].map(String::from));
+        header.extend(
+            [
+                "it_w",
+                "facility_w",
+                "cap_w",
+                "queue_len",
+                "busy_devices",
+                "asleep_devices",
+                "transition_devices",
+                "carbon_g",
+                "cost",
+            ]
+            .map(String::from),
+        );
         power.write_record(&header)?;
         Ok(CsvObserver {
             jobs,
             power,
             row: Vec::new(),
             progress: None,
+            jobs_written: 0,
         })
     }
 
@@ -67,6 +69,14 @@ impl CsvObserver {
 
     /// Flushes both files.
     pub fn finish(mut self) -> Result<()> {
+        if self.jobs_written == 0 {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.serialize(JobRecord::default())?;
+            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+            self.jobs
+                .write_record(std::str::from_utf8(header)?.split(','))?;
+        }
         self.jobs.flush()?;
         self.power.flush()?;
         Ok(())
@@ -75,6 +85,7 @@ impl CsvObserver {
 
 impl Observer for CsvObserver {
     fn job(&mut self, r: &JobRecord) -> Result<()> {
+        self.jobs_written += 1;
         self.jobs.serialize(r)?;
         Ok(())
     }
@@ -85,8 +96,14 @@ impl Observer for CsvObserver {
         self.row.extend(r.class_w.iter().map(|w| w.to_string()));
         self.row.push(r.it_w.to_string());
         self.row.push(r.facility_w.to_string());
+        self.row
+            .push(r.cap_w.map(|c| c.to_string()).unwrap_or_default());
         self.row.push(r.queue_len.to_string());
         self.row.push(r.busy_devices.to_string());
+        self.row.push(r.asleep_devices.to_string());
+        self.row.push(r.transition_devices.to_string());
+        self.row.push(r.carbon_g.to_string());
+        self.row.push(r.cost.to_string());
         self.power.write_record(&self.row)?;
         Ok(())
     }

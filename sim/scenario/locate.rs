@@ -32,7 +32,8 @@ pub fn locate(text: &str, path: &str) -> Option<(u64, u64)> {
                         break;
                     }
                 }
-                let (i, indent) = hit?;
+                // Not found (e.g. inside a flow mapping): keep the deepest hit.
+                let Some((i, indent)) = hit else { return found };
                 found = Some((i as u64 + 1, indent as u64 + 1));
                 pos = i;
                 min_indent = Some(indent + 1);

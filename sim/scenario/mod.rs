@@ -9,6 +9,7 @@
 pub mod error;
 pub mod locate;
 pub mod raw;
+pub mod series;
 mod workload;
 
 pub use error::InputError;
@@ -122,7 +123,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = validate_with(raw, &stem, base).map_err(|(fpath, message, hint)| {
+    let scenario = validate(raw, &stem, base).map_err(|(fpath, message, hint)| {
         let pos = locate::locate(&text, &fpath);
         InputError {
             file: path.into(),
@@ -147,7 +148,8 @@ pub fn parse_str(text: &str, format: Format, label: &Path) -> Result<Scenario, I
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
-    validate(raw, &stem).map_err(|(fpath, message, hint)| {
+    let base = label.parent().unwrap_or(Path::new("."));
+    validate(raw, &stem, base).map_err(|(fpath, message, hint)| {
         let pos = locate::locate(text, &fpath);
         InputError {
             file: label.into(),
@@ -323,14 +325,8 @@ fn verr(path: impl Into<String>, msg: impl Into<String>) -> VErr {
     (path.into(), msg.into(), None)
 }
 
-/// Stage two: cross-field checks, defaults, and the model. Paths in the scenario
-/// (traces, empirical samples) are relative to the current folder.
-pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, VErr> {
-    validate_with(raw, default_name, Path::new("."))
-}
-
-/// Stage two, with paths in the scenario relative to `base` (the scenario's folder).
-pub fn validate_with(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, VErr> {
+/// Stage two: cross-field checks, defaults, and the model.
+pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, VErr> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
     // Kinds used only by explicit jobs must still be declared.
@@ -420,14 +416,67 @@ pub fn validate_with(raw: RawScenario, default_name: &str, base: &Path) -> Resul
                 v
             }
         };
+        let idle_w = c.idle_power.map_or(0.0, |w| w.0);
+        let mut pstates = vec![PState {
+            speed: 1.0,
+            power: 1.0,
+        }];
+        for (i, ps) in c.pstates.iter().flatten().enumerate() {
+            let pp = format!("{p}.pstates[{i}]");
+            let prev = pstates[pstates.len() - 1];
+            if !(ps.speed.0 > 0.0 && ps.speed.0 <= 1.0 && ps.power.0 > 0.0 && ps.power.0 <= 1.0) {
+                return Err(verr(
+                    pp,
+                    "speed and power factors must be in (0, 1] (relative to the top state)",
+                ));
+            }
+            if ps.speed.0 > prev.speed || ps.power.0 > prev.power {
+                return Err((pp, "P-states must be listed fastest first, each slower and lower-power than the one before".into(), Some("the top state (speed 1, power 1) is implied; list only the lower ones".into())));
+            }
+            pstates.push(PState {
+                speed: ps.speed.0,
+                power: ps.power.0,
+            });
+        }
+        let sleep = match &c.sleep {
+            None => None,
+            Some(sl) => {
+                let wake_latency = sl.wake_latency.0;
+                let sleep_latency = sl.sleep_latency.map_or(0.0, |x| x.0);
+                let wake_energy = sl.wake_energy.map_or(wake_latency * idle_w, |e| e.0);
+                let sleep_energy = sl.sleep_energy.map_or(sleep_latency * idle_w, |e| e.0);
+                if wake_latency == 0.0 && wake_energy > 0.0 {
+                    return Err(verr(
+                        format!("{p}.sleep.wake_energy"),
+                        "a wake-up with energy needs a positive wake_latency (energy is drawn over it)",
+                    ));
+                }
+                if sleep_latency == 0.0 && sleep_energy > 0.0 {
+                    return Err(verr(
+                        format!("{p}.sleep.sleep_energy"),
+                        "falling asleep with energy needs a positive sleep_latency",
+                    ));
+                }
+                Some(SleepState {
+                    power_w: sl.power.0,
+                    wake_latency,
+                    wake_energy,
+                    sleep_latency,
+                    sleep_energy,
+                })
+            }
+        };
         classes.push(DeviceClass {
             name: cname.clone(),
             category: c.category,
             count: count as u32,
             speed,
-            idle_w: c.idle_power.map_or(0.0, |w| w.0),
+            idle_w,
             busy_w,
             memory: c.memory.map_or(f64::INFINITY, |b| b.0),
+            pstates,
+            pstate_switch: c.pstate_switch.map_or(0.0, |x| x.0),
+            sleep,
         });
     }
 
@@ -444,11 +493,56 @@ pub fn validate_with(raw: RawScenario, default_name: &str, base: &Path) -> Resul
             params: Default::default(),
         },
     };
+    let power_manager = match raw.power_manager {
+        Some(p) => PolicySpec {
+            name: p.name,
+            params: p.params,
+        },
+        None => PolicySpec {
+            name: "always-on".into(),
+            params: Default::default(),
+        },
+    };
+    let pue = raw.datacenter.pue.map_or(1.0, |v| v.0);
+    let signal = |s: &Option<RawSignal>, field: &str| -> Result<crate::signal::Signal, VErr> {
+        match s {
+            None => Ok(crate::signal::Signal::constant(0.0)),
+            Some(RawSignal::Constant(v)) => Ok(crate::signal::Signal::constant(v.0)),
+            Some(RawSignal::Series(sr)) => {
+                series::build(sr, base, 1.0).map_err(|m| verr(format!("datacenter.{field}"), m))
+            }
+        }
+    };
+    let carbon = signal(&raw.datacenter.carbon_intensity, "carbon_intensity")?;
+    let price = signal(&raw.datacenter.price, "price")?;
+    let power_cap = match &raw.datacenter.power_cap {
+        None => None,
+        Some(cap) => {
+            let to_it = if cap.applies_to == CapScope::Facility {
+                1.0 / pue.max(1.0)
+            } else {
+                1.0
+            };
+            let sig = match (&cap.limit, &cap.series) {
+                (Some(w), None) => crate::signal::Signal::constant(w.0 * to_it),
+                (None, Some(sr)) => {
+                    series::build(sr, base, to_it).map_err(|m| verr("datacenter.power_cap", m))?
+                }
+                _ => {
+                    return Err(verr(
+                        "datacenter.power_cap",
+                        "give either `limit` or a series (`points` or `csv`)",
+                    ));
+                }
+            };
+            Some(sig)
+        }
+    };
     let facility = Facility {
-        pue: raw.datacenter.pue.map_or(1.0, |v| v.0),
-        carbon_g_per_kwh: raw.datacenter.carbon_intensity.map_or(0.0, |v| v.0),
-        price_per_kwh: raw.datacenter.price.map_or(0.0, |v| v.0),
-        power_cap_w: raw.datacenter.power_cap.map(|w| w.0),
+        pue,
+        carbon,
+        price,
+        power_cap,
     };
     if facility.pue < 1.0 {
         return Err((
@@ -474,8 +568,51 @@ pub fn validate_with(raw: RawScenario, default_name: &str, base: &Path) -> Resul
         jobs,
         facility,
         policy,
+        power_manager,
         output,
     };
+    // The cap must leave room for every device idling (or asleep, if it can sleep).
+    if let Some(cap) = &sc.facility.power_cap {
+        let floor: f64 = sc
+            .classes
+            .iter()
+            .map(|c| c.count as f64 * c.sleep.map_or(c.idle_w, |s| s.power_w.min(c.idle_w)))
+            .sum();
+        let idle: f64 = sc.classes.iter().map(|c| c.count as f64 * c.idle_w).sum();
+        let (lo, _) = cap.range();
+        if lo < idle {
+            return Err((
+                "datacenter.power_cap".into(),
+                format!(
+                    "the cap ({lo} W of IT power at its lowest) is below the idle power of the datacenter ({idle} W)"
+                ),
+                Some(format!(
+                    "raise the cap; with every device asleep the floor would be {floor} W, but idle devices cannot be forced to sleep"
+                )),
+            ));
+        }
+        // Every job must fit under the cap on some class at its lowest P-state.
+        for (ki, k) in sc.kinds.iter().enumerate() {
+            let fits = sc.classes.iter().any(|c| {
+                c.speed[ki].is_some() && {
+                    let ps = c.pstates.len() - 1;
+                    idle - c.idle_w * k.devices as f64 + c.busy_power(ki, ps) * k.devices as f64
+                        <= lo
+                }
+            });
+            if !fits
+                && (k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki))
+            {
+                return Err(verr(
+                    format!("workload.kinds.{}", k.name),
+                    format!(
+                        "no job of kind `{}` fits under the power cap ({lo} W) on any class",
+                        k.name
+                    ),
+                ));
+            }
+        }
+    }
 
     workload::check_runnable(&sc)?;
     Ok(sc)

@@ -4,7 +4,7 @@
 //! run during deserialization so their errors carry a file position.
 
 use crate::model::Category;
-use crate::units::{Bytes, NonNeg, PerSecond, Seconds, Watts};
+use crate::units::{Bytes, Joules, NonNeg, PerSecond, Seconds, Watts};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
@@ -27,6 +27,8 @@ pub struct RawScenario {
     pub workload: RawWorkload,
     /// Placement policy (default `fcfs`).
     pub policy: Option<RawPolicy>,
+    /// Power manager (default `always-on`).
+    pub power_manager: Option<RawPolicy>,
     /// Output settings.
     pub output: Option<RawOutput>,
 }
@@ -37,12 +39,12 @@ pub struct RawScenario {
 pub struct RawDatacenter {
     /// Power usage effectiveness (default 1.0).
     pub pue: Option<NonNeg>,
-    /// IT power cap.
-    pub power_cap: Option<Watts>,
-    /// Carbon intensity, g CO2/kWh (default 0).
-    pub carbon_intensity: Option<NonNeg>,
-    /// Electricity price per kWh (default 0).
-    pub price: Option<NonNeg>,
+    /// Power cap: a power (`"5kW"`) or a series.
+    pub power_cap: Option<RawCap>,
+    /// Carbon intensity, g CO2/kWh (default 0): a number or a series.
+    pub carbon_intensity: Option<RawSignal>,
+    /// Electricity price per kWh (default 0): a number or a series.
+    pub price: Option<RawSignal>,
     /// Device classes by name, in file order.
     pub classes: IndexMap<String, RawClass>,
 }
@@ -63,6 +65,191 @@ pub struct RawClass {
     pub busy_power: RawBusyPower,
     /// Memory per device (default unlimited).
     pub memory: Option<Bytes>,
+    /// P-states below the top one (the top state, speed 1 and power 1, is implied).
+    pub pstates: Option<Vec<RawPState>>,
+    /// P-state switch time (default 0).
+    pub pstate_switch: Option<Seconds>,
+    /// Sleep state.
+    pub sleep: Option<RawSleep>,
+}
+
+/// A P-state, relative to the top state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPState {
+    /// Speed factor in (0, 1].
+    pub speed: NonNeg,
+    /// Busy-power factor in (0, 1].
+    pub power: NonNeg,
+}
+
+/// A sleep state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSleep {
+    /// Power while asleep.
+    pub power: Watts,
+    /// Wake-up time.
+    pub wake_latency: Seconds,
+    /// Wake-up energy (default: wake latency x idle power).
+    pub wake_energy: Option<Joules>,
+    /// Time to fall asleep (default 0).
+    pub sleep_latency: Option<Seconds>,
+    /// Energy to fall asleep (default: sleep latency x idle power).
+    pub sleep_energy: Option<Joules>,
+}
+
+/// A time signal: a constant, inline points, or a CSV file.
+#[derive(Debug)]
+pub enum RawSignal {
+    /// One value for all time.
+    Constant(NonNeg),
+    /// A series.
+    Series(RawSeries),
+}
+
+/// A series given inline or from a CSV file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeries {
+    /// Inline `[time, value]` points.
+    pub points: Option<Vec<(Seconds, NonNeg)>>,
+    /// CSV file (relative to the scenario file).
+    pub csv: Option<String>,
+    /// Time column of the CSV (seconds, or `YYYY-MM-DD HH:MM[:SS]`); default the first.
+    pub time_column: Option<String>,
+    /// Value column of the CSV; default the second.
+    pub value_column: Option<String>,
+    /// Datetime in the CSV that is simulated time 0 (default: the first row).
+    pub start: Option<String>,
+    /// Repeat the series with this period.
+    pub repeat: Option<Seconds>,
+    /// Multiply every value by this (e.g. 0.001 for g -> kg).
+    pub scale: Option<NonNeg>,
+}
+
+impl<'de> Deserialize<'de> for RawSignal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSignal;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a series {points | csv, ...}")
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<RawSignal, E> {
+                NonNeg::parse(&v.to_string())
+                    .map(RawSignal::Constant)
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<RawSignal, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<RawSignal, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<RawSignal, A::Error> {
+                RawSeries::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(RawSignal::Series)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Whether a cap applies to IT or facility power.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CapScope {
+    /// IT power (sum of devices).
+    It,
+    /// Facility power (IT x PUE).
+    Facility,
+}
+
+/// A power cap: `"5kW"` or `{limit | points | csv, applies_to}`.
+#[derive(Debug)]
+pub struct RawCap {
+    /// Constant limit.
+    pub limit: Option<Watts>,
+    /// Series of limits (values in W).
+    pub series: Option<RawSeries>,
+    /// IT (default) or facility.
+    pub applies_to: CapScope,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapMap {
+    limit: Option<Watts>,
+    points: Option<Vec<(Seconds, Watts)>>,
+    repeat: Option<Seconds>,
+    csv: Option<String>,
+    time_column: Option<String>,
+    value_column: Option<String>,
+    start: Option<String>,
+    applies_to: Option<CapScope>,
+}
+
+impl<'de> Deserialize<'de> for RawCap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawCap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a power (\"5kW\") or {limit | points | csv, applies_to}")
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<RawCap, E> {
+                Watts::parse(&v.to_string())
+                    .map(|w| RawCap {
+                        limit: Some(w),
+                        series: None,
+                        applies_to: CapScope::It,
+                    })
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<RawCap, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<RawCap, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<RawCap, E> {
+                Watts::parse(v)
+                    .map(|w| RawCap {
+                        limit: Some(w),
+                        series: None,
+                        applies_to: CapScope::It,
+                    })
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<RawCap, A::Error> {
+                let r = RawCapMap::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                let series = if r.points.is_some() || r.csv.is_some() {
+                    Some(RawSeries {
+                        points: r
+                            .points
+                            .map(|v| v.into_iter().map(|(t, w)| (t, NonNeg(w.0))).collect()),
+                        csv: r.csv,
+                        time_column: r.time_column,
+                        value_column: r.value_column,
+                        start: r.start,
+                        repeat: r.repeat,
+                        scale: None,
+                    })
+                } else {
+                    None
+                };
+                Ok(RawCap {
+                    limit: r.limit,
+                    series,
+                    applies_to: r.applies_to.unwrap_or(CapScope::It),
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Busy power, one value or per kind.
@@ -304,10 +491,12 @@ pub struct RawKind {
     pub deadline: Option<Seconds>,
     /// Priority (default 0).
     pub priority: Option<i32>,
+    /// Deferrable: how long the job may wait without harm (carbon-aware policies use it).
+    pub slack: Option<Seconds>,
+    /// The work may be split across devices (default false).
+    pub divisible: Option<bool>,
     /// Pipeline: kinds released (one job each) when a job of this kind completes.
     pub then: Option<Vec<String>>,
-    /// Deferrable: how long after arrival a job may be postponed.
-    pub slack: Option<Seconds>,
 }
 
 /// One explicit job.
@@ -334,8 +523,10 @@ pub struct RawJob {
     pub after: Option<String>,
     /// Run-time estimate (requested time), for backfilling policies.
     pub estimate: Option<Seconds>,
-    /// Deferrable: how long after arrival the job may be postponed (default: the kind's).
+    /// Deferrable slack (default: the kind's).
     pub slack: Option<Seconds>,
+    /// Divisible (default: the kind's).
+    pub divisible: Option<bool>,
 }
 
 /// A trace replayed as jobs.

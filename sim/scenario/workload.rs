@@ -82,8 +82,9 @@ pub(super) fn build(
             memory: k.memory.map_or(0.0, |b| b.0),
             deadline: k.deadline.map(|d| d.0),
             priority: k.priority.unwrap_or(0),
-            then: then[ki].clone(),
             slack: k.slack.map(|s| s.0),
+            divisible: k.divisible.unwrap_or(false),
+            then: then[ki].clone(),
         });
     }
 
@@ -205,9 +206,10 @@ fn explicit_jobs(
             memory: j.memory.map_or(kd.memory, |m| m.0),
             deadline: j.deadline.map(|d| d.0).or(kd.deadline),
             priority: j.priority.unwrap_or(kd.priority),
+            slack: j.slack.map(|s| s.0).or(kd.slack),
+            divisible: j.divisible.unwrap_or(kd.divisible),
             estimate: j.estimate.map(|e| e.0),
             after,
-            slack: j.slack.map(|s| s.0).or(kd.slack),
         });
     }
     // `after` chains must reach a job with an arrival (no cycles).
@@ -348,9 +350,10 @@ fn trace_jobs(
             memory: j.memory.unwrap_or(kd.memory),
             deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
             priority: j.priority.unwrap_or(kd.priority),
+            slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
+            divisible: kd.divisible,
             estimate: j.estimate,
             after: s.after.map(|a| a + offset),
-            slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
         });
     }
     Ok(())

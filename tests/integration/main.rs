@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod power;
 mod seed_example;
 mod theory;
 mod traces;
