@@ -553,6 +553,11 @@ pub struct RawTrace {
     pub work_scale: Option<NonNeg>,
     /// Added to every arrival time after scaling. Default 0.
     pub offset: Option<Seconds>,
+    /// Replay the kept jobs this many times back to back (default 1).
+    pub repeat: Option<u64>,
+    /// Interval between repetitions, in simulation time (default: `(until - from) x
+    /// time_scale` when `until` is given).
+    pub every: Option<Seconds>,
     /// Skip and count malformed lines instead of failing. Default false.
     pub skip_bad: Option<bool>,
     /// Relative deadline for every job (default: the kind's).

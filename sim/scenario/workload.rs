@@ -335,26 +335,50 @@ fn trace_jobs(
             }
         }
     }
-    let offset = jobs.len() as u32;
-    jobs.reserve(sel.len());
-    for s in &sel {
-        let j = &tr.jobs[s.index];
-        let ki = map[j.category as usize];
-        let kd = &kinds[ki as usize];
-        let devices = j.devices.unwrap_or(kd.devices);
-        jobs.push(JobSpec {
-            kind: ki,
-            arrival: s.arrival,
-            work: j.work * work_scale,
-            devices,
-            memory: j.memory.unwrap_or(kd.memory),
-            deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
-            priority: j.priority.unwrap_or(kd.priority),
-            slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
-            divisible: kd.divisible,
-            estimate: j.estimate,
-            after: s.after.map(|a| a + offset),
-        });
+    let repeat = t.repeat.unwrap_or(1);
+    if repeat == 0 {
+        return Err(verr(format!("{p}.repeat"), "repeat must be at least 1"));
+    }
+    let every = match (t.every, t.until) {
+        (Some(e), _) if e.0 > 0.0 => e.0,
+        (Some(_), _) => return Err(verr(format!("{p}.every"), "`every` must be positive")),
+        (None, Some(u)) => (u.0 - t.from.map_or(0.0, |f| f.0)) * time_scale,
+        (None, None) if repeat > 1 => {
+            return Err((
+                format!("{p}.repeat"),
+                "a repeated trace needs `every` (or `until`, which sets it to until - from)".into(),
+                None,
+            ));
+        }
+        (None, None) => 0.0,
+    };
+    if repeat.saturating_mul(sel.len() as u64) > 100_000_000 {
+        return Err(verr(format!("{p}.repeat"), "more than 10^8 jobs"));
+    }
+    jobs.reserve(sel.len() * repeat as usize);
+    for r in 0..repeat {
+        let offset = jobs.len() as u32;
+        let shift = every * r as f64;
+        for s in &sel {
+            let j = &tr.jobs[s.index];
+            let ki = map[j.category as usize];
+            let kd = &kinds[ki as usize];
+            let devices = j.devices.unwrap_or(kd.devices);
+            jobs.push(JobSpec {
+                kind: ki,
+                arrival: s.arrival,
+                work: j.work * work_scale,
+                devices,
+                memory: j.memory.unwrap_or(kd.memory),
+                deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
+                priority: j.priority.unwrap_or(kd.priority),
+                slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
+                divisible: kd.divisible,
+                estimate: j.estimate,
+                after: s.after.map(|a| a + offset),
+            });
+            jobs.last_mut().expect("pushed").arrival += shift;
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod power;
+mod scenarios;
 mod seed_example;
 mod theory;
 mod traces;
