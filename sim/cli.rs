@@ -92,6 +92,11 @@ pub enum Command {
         #[arg(long)]
         whole_gpus: bool,
     },
+    /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
+    ///
+    /// Example: hetsim sweep scenarios/sweeps/mmc-load.yaml --out reports/mmc-load
+    /// (then `hetsim sweep merge --help`, `hetsim sweep slurm --help` for clusters)
+    Sweep(crate::sweep::cli::SweepCmd),
 }
 
 /// Error carrying the exit code: 2 for bad input, 1 otherwise.
@@ -235,6 +240,7 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             );
             Ok(())
         }
+        Command::Sweep(cmd) => crate::sweep::cli::main(cmd),
         Command::Policies => {
             println!("Placement policies (scenario `policy: {{name, params}}`, or --policy NAME):");
             for p in crate::policy::REGISTRY {

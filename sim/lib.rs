@@ -21,6 +21,7 @@ pub mod run;
 pub mod scenario;
 pub mod signal;
 pub mod simulation;
+pub mod sweep;
 pub mod trace;
 pub mod units;
 pub mod workload;

@@ -57,7 +57,9 @@ pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     let sim = Simulation::new(sc, sc.seed).map_err(|m| anyhow::anyhow!(m))?;
     let mut obs = report::files::CsvObserver::create(&dir, sc)?;
-    let bar = opts.progress.then(|| progress_bar(sc.horizon));
+    let bar = opts
+        .progress
+        .then(|| progress_bar(sc.horizon, expected_jobs(sc)));
     if let Some(bar) = bar.clone() {
         obs = obs.with_progress(Box::new(move |now, jobs| bar.tick(now, jobs)));
     }
@@ -79,6 +81,21 @@ pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome> {
     sim.run(&mut NullObserver)
 }
 
+/// Number of jobs the scenario will release, when every source is finite by count.
+fn expected_jobs(sc: &crate::model::Scenario) -> Option<u64> {
+    use crate::model::Arrival;
+    let mut n = sc.jobs.len() as u64;
+    for k in &sc.kinds {
+        n += match k.arrival {
+            Arrival::Poisson { count: Some(c), .. } | Arrival::Periodic { count: Some(c), .. } => c,
+            Arrival::Batch { count, .. } => count,
+            Arrival::None => 0,
+            _ => return None,
+        };
+    }
+    Some(n)
+}
+
 /// A progress bar that appears only after a second of wall time, on a terminal.
 #[derive(Clone)]
 struct Progress {
@@ -89,14 +106,16 @@ struct ProgressState {
     started: std::time::Instant,
     bar: Option<indicatif::ProgressBar>,
     horizon: Option<f64>,
+    jobs: Option<u64>,
 }
 
-fn progress_bar(horizon: Option<f64>) -> Progress {
+fn progress_bar(horizon: Option<f64>, jobs: Option<u64>) -> Progress {
     Progress {
         inner: std::rc::Rc::new(std::cell::RefCell::new(ProgressState {
             started: std::time::Instant::now(),
             bar: None,
             horizon,
+            jobs,
         })),
     }
 }
@@ -109,8 +128,18 @@ impl Progress {
             if st.started.elapsed().as_secs_f64() < 1.0 || !std::io::stderr().is_terminal() {
                 return;
             }
-            let bar = match st.horizon {
-                Some(h) => {
+            let bar = match (st.jobs, st.horizon) {
+                (Some(n), _) => {
+                    let b = indicatif::ProgressBar::new(n);
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} {pos}/{len} jobs [{bar:30}] {msg} eta {eta}",
+                        )
+                        .expect("valid template"),
+                    );
+                    b
+                }
+                (None, Some(h)) => {
                     let b = indicatif::ProgressBar::new(h.ceil() as u64);
                     b.set_style(
                         indicatif::ProgressStyle::with_template(
@@ -120,13 +149,18 @@ impl Progress {
                     );
                     b
                 }
-                None => indicatif::ProgressBar::new_spinner(),
+                (None, None) => indicatif::ProgressBar::new_spinner(),
             };
             st.bar = Some(bar);
         }
         if let Some(b) = &st.bar {
-            b.set_position(now as u64);
-            b.set_message(format!("{jobs} jobs done"));
+            if st.jobs.is_some() {
+                b.set_position(jobs);
+                b.set_message(format!("simulated {now:.0} s"));
+            } else {
+                b.set_position(now as u64);
+                b.set_message(format!("{jobs} jobs done"));
+            }
         }
     }
     fn finish(&self) {

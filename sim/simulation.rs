@@ -249,6 +249,8 @@ pub struct Simulation<'a> {
     paused: u64,
     tick_gen: u32,
     tick_at: Option<Time>,
+    active_jobs: u64,
+    rec: JobRecord,
     seed: u64,
 }
 
@@ -320,6 +322,8 @@ impl<'a> Simulation<'a> {
             paused: 0,
             tick_gen: 0,
             tick_at: None,
+            active_jobs: 0,
+            rec: JobRecord::default(),
             seed,
         }
     }
@@ -405,8 +409,8 @@ impl<'a> Simulation<'a> {
     /// True when no job can arrive or run any more: only device timers, transitions
     /// and cap changes are pending, which would otherwise extend the run forever.
     fn only_timers_left(&self) -> bool {
-        self.pending.iter().all(|p| p.is_none())
-            && self.jobs.iter().all(|j| j.is_none())
+        self.active_jobs == 0
+            && self.pending.iter().all(|p| p.is_none())
             && self.policy.waiting() == 0
             && self.tick_at.is_none()
     }
@@ -667,6 +671,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn new_slot(&mut self) -> u32 {
+        self.active_jobs += 1;
         match self.free_slots.pop() {
             Some(s) => s,
             None => {
@@ -849,7 +854,9 @@ impl<'a> Simulation<'a> {
             // Keep the availability index exact now that the real end is known.
             let key = self.cluster.devices[d as usize].avail_key;
             let new_key = (key as i128 + delta_end).max((now + run) as i128) as Time;
-            self.cluster.set_avail(d, new_key);
+            if new_key != key {
+                self.cluster.set_avail(d, new_key);
+            }
         }
         self.device_queued -= 1;
         let (e0, c0, k0) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
@@ -1141,6 +1148,7 @@ impl<'a> Simulation<'a> {
             .expect("completing job is active");
         self.gens[slot as usize] = self.gens[slot as usize].wrapping_add(1);
         self.free_slots.push(slot);
+        self.active_jobs -= 1;
         let (e1, c1, k1) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
             let dev = &self.cluster.devices[d as usize];
             (a.0 + dev.energy_j, a.1 + dev.carbon_g, a.2 + dev.cost)
@@ -1178,6 +1186,7 @@ impl<'a> Simulation<'a> {
                     let parent = self.jobs[p as usize].take().expect("checked");
                     self.gens[p as usize] = self.gens[p as usize].wrapping_add(1);
                     self.free_slots.push(p);
+                    self.active_jobs -= 1;
                     (parent.info, parent.agg)
                 } else {
                     (parent.info, None)
@@ -1232,30 +1241,40 @@ impl<'a> Simulation<'a> {
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
-        let rec = JobRecord {
-            id: info.id,
-            kind: self.sc.kinds[info.kind as usize].name.clone(),
-            arrival_s: arrival,
-            start_s: start,
-            end_s: end,
-            wait_s: start - arrival,
-            response_s: response,
-            run_s: run,
-            slowdown: sd,
-            bounded_slowdown: bsld,
-            class: self.sc.classes[c0].name.clone(),
-            devices: join_ids(&done.devices),
-            work: info.work,
-            energy_j: done.energy,
-            carbon_g: done.carbon,
-            cost: done.cost,
-            pstate: done.pstate as u32,
-            cap_delay_s: to_secs(done.cap_delay),
-            deadline_s: info.deadline.map(to_secs),
-            deadline_met: info.deadline.map(|dl| now <= dl),
-        };
+        // Fill the reusable record in place: no allocation per job.
+        let mut rec = std::mem::take(&mut self.rec);
+        rec.id = info.id;
+        rec.kind.clear();
+        rec.kind.push_str(&self.sc.kinds[info.kind as usize].name);
+        rec.arrival_s = arrival;
+        rec.start_s = start;
+        rec.end_s = end;
+        rec.wait_s = start - arrival;
+        rec.response_s = response;
+        rec.run_s = run;
+        rec.slowdown = sd;
+        rec.bounded_slowdown = bsld;
+        rec.class.clear();
+        rec.class.push_str(&self.sc.classes[c0].name);
+        rec.devices.clear();
+        for (i, d) in done.devices.iter().enumerate() {
+            if i > 0 {
+                rec.devices.push(';');
+            }
+            rec.devices.push_str(itoa::Buffer::new().format(*d));
+        }
+        rec.work = info.work;
+        rec.energy_j = done.energy;
+        rec.carbon_g = done.carbon;
+        rec.cost = done.cost;
+        rec.pstate = done.pstate as u32;
+        rec.cap_delay_s = to_secs(done.cap_delay);
+        rec.deadline_s = info.deadline.map(to_secs);
+        rec.deadline_met = info.deadline.map(|dl| now <= dl);
         self.collector.add(&rec);
-        obs.job(&rec)
+        let r = obs.job(&rec);
+        self.rec = rec;
+        r
     }
 
     fn finish(mut self, end: Time, wall_s: f64) -> Outcome {
@@ -1398,15 +1417,4 @@ impl<'a> Simulation<'a> {
         };
         Outcome { summary, devices }
     }
-}
-
-fn join_ids(ids: &[DeviceId]) -> String {
-    let mut s = String::new();
-    for (i, d) in ids.iter().enumerate() {
-        if i > 0 {
-            s.push(';');
-        }
-        s.push_str(&d.to_string());
-    }
-    s
 }

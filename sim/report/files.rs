@@ -11,7 +11,8 @@ use std::path::Path;
 
 /// Streams jobs.csv and power.csv while the simulation runs.
 pub struct CsvObserver {
-    jobs: csv::Writer<BufWriter<File>>,
+    jobs: BufWriter<File>,
+    line: Vec<u8>,
     power: csv::Writer<BufWriter<File>>,
     row: Vec<String>,
     progress: Option<Box<dyn FnMut(f64, u64)>>,
@@ -28,12 +29,9 @@ impl CsvObserver {
                 .has_headers(false)
                 .from_writer(BufWriter::with_capacity(1 << 16, f)))
         };
-        // Headers come from the record type; written with the first row (or at the end
-        // for a run without jobs).
         let f = File::create(dir.join("jobs.csv")).context("cannot create jobs.csv")?;
-        let jobs = csv::WriterBuilder::new()
-            .has_headers(true)
-            .from_writer(BufWriter::with_capacity(1 << 16, f));
+        let mut jobs = BufWriter::with_capacity(1 << 16, f);
+        writeln!(jobs, "{}", crate::metrics::JOB_COLUMNS.join(","))?;
         let mut power = open("power.csv")?;
         let mut header = vec!["time_s".to_string(), "duration_s".to_string()];
         header.extend(sc.classes.iter().map(|c| format!("{}_w", c.name)));
@@ -58,6 +56,7 @@ impl CsvObserver {
             row: Vec::new(),
             progress: None,
             jobs_written: 0,
+            line: Vec::with_capacity(256),
         })
     }
 
@@ -69,14 +68,6 @@ impl CsvObserver {
 
     /// Flushes both files.
     pub fn finish(mut self) -> Result<()> {
-        if self.jobs_written == 0 {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.serialize(JobRecord::default())?;
-            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-            self.jobs
-                .write_record(std::str::from_utf8(header)?.split(','))?;
-        }
         self.jobs.flush()?;
         self.power.flush()?;
         Ok(())
@@ -86,7 +77,9 @@ impl CsvObserver {
 impl Observer for CsvObserver {
     fn job(&mut self, r: &JobRecord) -> Result<()> {
         self.jobs_written += 1;
-        self.jobs.serialize(r)?;
+        self.line.clear();
+        r.write_csv(&mut self.line);
+        self.jobs.write_all(&self.line)?;
         Ok(())
     }
     fn power(&mut self, r: &PowerRow) -> Result<()> {

@@ -215,7 +215,7 @@ fn azure_llm_requests_become_prefill_and_decode_work() {
     assert_eq!(t.jobs[0].work, 5008.0);
     // 18:17:03.97996 to 19:14:19.928016.
     let span = t.jobs.last().unwrap().arrival - t.jobs[0].arrival;
-    assert!((span - 3435.948_056).abs() < 1e-6, "{span}");
+    assert!((span - 3_435.948_056).abs() < 1e-6, "{span}");
     // Median context 1,469 tokens (data.md), recovered from the split mode.
     let split = trace::read(
         Format::AzureLlm,
@@ -422,7 +422,9 @@ fn scenarios_replay_traces_directly() {
             kth.display()
         )
     };
-    let parse = |extra: &str| parse_str(&text(extra), ScFormat::Yaml, Path::new("t.yaml"));
+    let parse = |extra: &str| {
+        parse_str(&text(extra), ScFormat::Yaml, Path::new("t.yaml")).map_err(|e| e.to_string())
+    };
     let sc = parse(", limit: 500").unwrap();
     assert_eq!(sc.jobs.len(), 500);
     assert_eq!(sc.jobs[0].arrival, 0.0);
@@ -444,9 +446,9 @@ fn scenarios_replay_traces_directly() {
     assert!(sc.jobs.iter().all(|j| j.arrival < 3.5 * 86400.0));
     assert_eq!(sc.jobs[0].work, 2.0 * expect[0].work);
     // Errors name the trace field and the trace's line.
-    let e = parse(", kind: nope").unwrap_err().to_string();
+    let e = parse(", kind: nope").unwrap_err();
     assert!(e.contains("traces[0].kind") && e.contains("nope"), "{e}");
-    let e = parse(", mode: split").unwrap_err().to_string();
+    let e = parse(", mode: split").unwrap_err();
     assert!(
         e.contains("traces[0].mode") && e.contains("azure-llm"),
         "{e}"
@@ -457,10 +459,9 @@ fn scenarios_replay_traces_directly() {
         "bad.swf",
         "1 0 0 10 2 -1 -1 2 20 -1 1 1 1 -1 -1 -1 -1 -1\n2 x\n",
     );
-    let yaml = format!(
-        "name: t\ndatacenter:\n  classes:\n    proc: {{category: cpu, count: 4, speed: {{job: 1}}, busy_power: 1W}}\n\
-         workload:\n  kinds:\n    job: {{}}\n  traces:\n    - {{format: swf, file: bad.swf}}\n"
-    );
+    let yaml = "name: t\ndatacenter:\n  classes:\n    proc: {category: cpu, count: 4, speed: {job: 1}, busy_power: 1W}\n\
+         workload:\n  kinds:\n    job: {}\n  traces:\n    - {format: swf, file: bad.swf}\n"
+        .to_string();
     let sf = write(dir.path(), "s.yaml", &yaml);
     let e = hetsim::scenario::load(&sf, &[]).unwrap_err().to_string();
     assert!(

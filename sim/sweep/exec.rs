@@ -1,0 +1,448 @@
+//! Running a sweep (or one shard of it) on this machine: rayon over the runs, rows
+//! streamed to `runs.csv`, resume from a previous attempt, progress on a terminal.
+
+use super::journal::{self, Table, Timing, Writer};
+use super::plan::{Manifest, Plan};
+use crate::scenario::InputError;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Environment variables read, in order, for the shard index of `--shard auto/N`.
+pub const SHARD_INDEX_VARS: &[&str] = &[
+    "SLURM_ARRAY_TASK_ID",
+    "JOB_COMPLETION_INDEX",
+    "HETSIM_SHARD_INDEX",
+];
+
+/// A slice of the plan: the runs `k` with `k % count == index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `I/N`, or `auto/N` where I comes from the first of [`SHARD_INDEX_VARS`]
+    /// that is set (Slurm arrays, Kubernetes indexed jobs, anything else). N is always
+    /// explicit: never taken from `SLURM_ARRAY_TASK_COUNT`, which is wrong when only
+    /// some tasks are resubmitted.
+    pub fn parse(spec: &str) -> Result<Shard, String> {
+        let (i, n) = spec
+            .split_once('/')
+            .ok_or_else(|| format!("`{spec}` is not I/N (e.g. 0/8, or auto/8)"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` in `{spec}` is not a shard count"))?;
+        if count == 0 {
+            return Err("the shard count must be at least 1".into());
+        }
+        let index: usize = if i.trim() == "auto" {
+            let (var, val) = SHARD_INDEX_VARS
+                .iter()
+                .find_map(|v| std::env::var(v).ok().map(|x| (*v, x)))
+                .ok_or_else(|| {
+                    format!(
+                        "--shard auto/{count}: none of {} is set",
+                        SHARD_INDEX_VARS.join(", ")
+                    )
+                })?;
+            val.trim()
+                .parse()
+                .map_err(|_| format!("{var}=`{val}` is not a shard index"))?
+        } else {
+            i.trim()
+                .parse()
+                .map_err(|_| format!("`{i}` in `{spec}` is not a shard index"))?
+        };
+        if index >= count {
+            return Err(format!(
+                "shard index {index} is out of range for {count} shards (0 to {})",
+                count - 1
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether run `run` belongs to this shard.
+    pub fn contains(&self, run: usize) -> bool {
+        run % self.count == self.index
+    }
+}
+
+/// Options of `hetsim sweep FILE`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Threads (default: `SLURM_CPUS_PER_TASK` if set, else all cores).
+    pub jobs: Option<usize>,
+    /// Output folder (default: `reports/NAME`, or
+    /// `reports/NAME-shards/I` for a shard).
+    pub out: Option<PathBuf>,
+    /// Run only this shard.
+    pub shard: Option<Shard>,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Also write each run's own folder to `runs/RUN/` (jobs.csv, power.csv, ...;
+    /// its `scenario.yaml` is the run's full scenario, as JSON). Not part of the
+    /// byte-identical output (its summary has `wall_s`), and not merged.
+    pub run_folders: bool,
+    /// With `run_folders`, draw each run's charts too (skipped by default).
+    pub run_charts: bool,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The output folder.
+    pub dir: PathBuf,
+    /// Runs in scope (the whole plan, or the shard's).
+    pub runs: usize,
+    /// Runs found already done (resume).
+    pub resumed: usize,
+    /// Runs simulated now.
+    pub ran: usize,
+    /// Threads used.
+    pub jobs: usize,
+    /// Wall-clock seconds spent simulating (the parallel phase).
+    pub run_s: f64,
+}
+
+/// Threads to use: `jobs`, else `SLURM_CPUS_PER_TASK`, else all cores.
+pub fn threads(jobs: Option<usize>) -> usize {
+    jobs.filter(|&j| j > 0)
+        .or_else(|| {
+            std::env::var("SLURM_CPUS_PER_TASK")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|&j: &usize| j > 0)
+        })
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+}
+
+/// Prepares an output folder for `m`: creates it, or checks it holds the same plan
+/// (resume), and writes `manifest.json` (and `shard.json` for a shard). A folder
+/// holding another plan, another shard, or files not written by a sweep is refused.
+///
+/// Returns `manifest.json` opened and exclusively locked (an advisory lock, released
+/// when the file is dropped or the process dies, SIGKILL included): a second sweep
+/// into the same folder fails instead of interleaving rows. Leftover temporary files
+/// of a killed sweep are removed.
+pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs::File> {
+    let mpath = dir.join(super::MANIFEST);
+    let spath = dir.join(super::SHARD);
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(InputError::file(dir, "exists and is not a folder").into());
+        }
+        if mpath.exists() {
+            let bytes = std::fs::read(&mpath)?;
+            let old = Manifest::from_bytes(&bytes, &mpath)?;
+            if old.plan_hash != m.plan_hash {
+                return Err(InputError::file(
+                    dir,
+                    format!(
+                        "holds another sweep plan (plan_hash {} from hetsim {}, this plan is {} from hetsim {})",
+                        &old.plan_hash[..12],
+                        old.hetsim_version,
+                        &m.plan_hash[..12],
+                        m.hetsim_version
+                    ),
+                )
+                .with_hint("the sweep file, base scenario or hetsim version changed: choose another --out, or delete the folder to start over")
+                .into());
+            }
+            let old_shard: Option<Shard> =
+                match std::fs::read(&spath) {
+                    Ok(b) => Some(serde_json::from_slice(&b).with_context(|| {
+                        format!("{} is not a shard description", spath.display())
+                    })?),
+                    Err(_) => None,
+                };
+            if old_shard != shard {
+                let say = |s: Option<Shard>| match s {
+                    Some(s) => format!("shard {}/{}", s.index, s.count),
+                    None => "the whole sweep".to_string(),
+                };
+                return Err(InputError::file(
+                    dir,
+                    format!("holds {}, not {}", say(old_shard), say(shard)),
+                )
+                .with_hint("give each shard its own --out; merge them with `hetsim sweep merge`")
+                .into());
+            }
+        } else if std::fs::read_dir(dir)?.next().is_some() {
+            return Err(InputError::file(
+                dir,
+                "exists, is not empty and holds no sweep manifest; refusing to write into it",
+            )
+            .with_hint("choose another --out")
+            .into());
+        }
+    } else {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    }
+    let bytes = m.to_bytes();
+    if std::fs::read(&mpath).ok().as_deref() != Some(&bytes[..]) {
+        super::write_atomic(&mpath, &bytes)
+            .with_context(|| format!("cannot write {}", mpath.display()))?;
+    }
+    let lock =
+        std::fs::File::open(&mpath).with_context(|| format!("cannot open {}", mpath.display()))?;
+    if lock.try_lock().is_err() {
+        return Err(
+            InputError::file(dir, "another hetsim sweep is writing into this folder")
+                .with_hint("wait for it to finish, or choose another --out")
+                .into(),
+        );
+    }
+    // Temporary files and folders of a sweep killed while writing (".NAME.tmp-PID"),
+    // here and among the per-run folders.
+    for d in [dir.to_path_buf(), dir.join("runs")] {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let p = e.path();
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p)?;
+                } else {
+                    std::fs::remove_file(&p)?;
+                }
+            }
+        }
+    }
+    if let Some(s) = shard {
+        let mut b = serde_json::to_vec_pretty(&s)?;
+        b.push(b'\n');
+        super::write_atomic(&spath, &b)?;
+    }
+    Ok(lock)
+}
+
+/// Default output folder of a sweep or shard.
+pub fn default_out(name: &str, shard: Option<Shard>) -> PathBuf {
+    let base = crate::run::default_out(name);
+    match shard {
+        None => base,
+        Some(s) => {
+            let mut p = base.into_os_string();
+            p.push("-shards");
+            PathBuf::from(p).join(s.index.to_string())
+        }
+    }
+}
+
+/// Runs a sweep file (all of it, or one shard) and writes its output folder. See the
+/// module docs of [`crate::sweep`] for the files.
+pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
+    let jobs = threads(opts.jobs);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("cannot start the thread pool")?;
+    // Planning checks every point's scenario in parallel: in this pool too.
+    let plan = pool.install(|| Plan::load(sweep_file))?;
+    let m = &plan.manifest;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&m.name, opts.shard));
+    let _lock = prepare(&dir, m, opts.shard)?;
+    let in_scope: Vec<usize> = (0..m.runs.len())
+        .filter(|&k| opts.shard.is_none_or(|s| s.contains(k)))
+        .collect();
+    let table = journal::read(&dir, m)?;
+    let writer = Writer::open(&dir, &table)?;
+    let todo: Vec<usize> = in_scope
+        .iter()
+        .copied()
+        .filter(|k| !table.rows.contains_key(k))
+        .collect();
+    let resumed = in_scope.len() - todo.len();
+    let use_bar = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if !opts.quiet {
+        let scope = match opts.shard {
+            Some(s) => format!("shard {}/{}: ", s.index, s.count),
+            None => String::new(),
+        };
+        eprintln!(
+            "sweep {}: {scope}{} runs, {} already done, {} to do, {jobs} threads -> {}",
+            m.name,
+            in_scope.len(),
+            resumed,
+            todo.len(),
+            dir.display()
+        );
+        if table.dropped > 0 {
+            eprintln!(
+                "  dropped {} torn or invalid line(s) of {}; those runs are redone",
+                table.dropped,
+                super::RUNS
+            );
+        }
+    }
+    if !table.header.is_empty() {
+        super::output::check_metrics(m, &table.header)?;
+    }
+    let bar = use_bar.then(|| {
+        let b = indicatif::ProgressBar::new(todo.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} runs  {per_sec}  eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b
+    });
+    let started = Instant::now();
+    let one = |k: usize| -> Result<()> {
+        let t0 = Instant::now();
+        let mut loaded = plan.loaded(k)?;
+        let context = || {
+            format!(
+                "run {k} (point {}: {}, replication {}) failed",
+                m.runs[k].point,
+                m.point_label(m.runs[k].point),
+                m.runs[k].replication
+            )
+        };
+        let t1 = Instant::now();
+        let outcome = if opts.run_folders || opts.run_charts {
+            let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
+            text.push('\n');
+            loaded.text = text;
+            let ro = crate::run::RunOptions {
+                out: Some(dir.join("runs").join(k.to_string())),
+                progress: false,
+                no_charts: !opts.run_charts,
+            };
+            crate::run::run_to_folder(&loaded, &ro)
+                .with_context(context)?
+                .outcome
+        } else {
+            crate::run::run_in_memory(&loaded).with_context(context)?
+        };
+        let t2 = Instant::now();
+        if outcome.summary.seed != m.runs[k].seed {
+            bail!(
+                "run {k}: the summary reports seed {}, the plan says {}",
+                outcome.summary.seed,
+                m.runs[k].seed
+            );
+        }
+        let (header, row) = journal::row_of(m, k, &outcome.summary)?;
+        drop(outcome);
+        let timing = Timing {
+            load_s: (t1 - t0).as_secs_f64(),
+            simulate_s: (t2 - t1).as_secs_f64(),
+            total_s: t0.elapsed().as_secs_f64(),
+        };
+        writer.append(&header, &row, k, &timing)?;
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        Ok(())
+    };
+    let mut rest = &todo[..];
+    if table.header.is_empty()
+        && let Some((&first, tail)) = todo.split_first()
+    {
+        // The first row fixes the columns: check the chart metrics exist before
+        // spending the other runs.
+        one(first)?;
+        super::output::check_metrics(m, &writer.header())?;
+        rest = tail;
+    }
+    let res = pool.install(|| {
+        use rayon::prelude::*;
+        rest.par_iter().try_for_each(|&k| one(k))
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    res?;
+    let run_s = started.elapsed().as_secs_f64();
+    drop(writer);
+
+    let table = journal::read(&dir, m)?;
+    let missing: Vec<usize> = in_scope
+        .iter()
+        .copied()
+        .filter(|k| !table.rows.contains_key(k))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{} run(s) have no valid row after the sweep (first: {}); run the sweep again to redo them",
+            missing.len(),
+            missing[0]
+        );
+    }
+    if opts.shard.is_some() {
+        super::write_atomic(&dir.join(super::RUNS), &table.to_bytes())?;
+    } else {
+        super::output::write_final(&dir, m, &table)?;
+    }
+    let report = Report {
+        dir,
+        runs: in_scope.len(),
+        resumed,
+        ran: todo.len(),
+        jobs,
+        run_s,
+    };
+    if !opts.quiet {
+        let rate = if run_s > 0.0 {
+            report.ran as f64 / run_s
+        } else {
+            0.0
+        };
+        eprintln!(
+            "sweep {}: ran {} run(s) in {:.2} s ({:.1} runs/s); wrote {}",
+            m.name,
+            report.ran,
+            run_s,
+            rate,
+            report.dir.display()
+        );
+    }
+    Ok(report)
+}
+
+/// Reads the table of a sweep folder for tests and tools: the manifest and its valid
+/// rows.
+pub fn read_dir(dir: &Path) -> Result<(Manifest, Table)> {
+    let mpath = dir.join(super::MANIFEST);
+    let bytes =
+        std::fs::read(&mpath).with_context(|| format!("cannot read {}", mpath.display()))?;
+    let m = Manifest::from_bytes(&bytes, &mpath)?;
+    let t = journal::read(dir, &m)?;
+    Ok((m, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_specs() {
+        assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
+        assert!(Shard::parse("5/5").is_err());
+        assert!(Shard::parse("0/0").is_err());
+        assert!(Shard::parse("3").is_err());
+        let s = Shard { index: 1, count: 3 };
+        let mine: Vec<usize> = (0..10).filter(|&k| s.contains(k)).collect();
+        assert_eq!(mine, [1, 4, 7]);
+    }
+}

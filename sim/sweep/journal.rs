@@ -1,0 +1,347 @@
+//! `runs.csv` as a journal: rows appended as runs finish (one `write` per row), read
+//! back and checked against the plan on resume and merge.
+
+use super::plan::Manifest;
+use crate::metrics::Summary;
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Summary keys left out of `runs.csv`: `wall_s` is wall-clock time (not
+/// deterministic), `seed` is already the `seed` column.
+pub const EXCLUDED_KEYS: &[&str] = &["wall_s", "seed"];
+
+/// The identifying columns: `run`, `point`, `replication`, one per axis, `seed`,
+/// `hetsim_version`, `scenario_sha256`.
+pub fn prefix_header(m: &Manifest) -> Vec<String> {
+    let mut h: Vec<String> = ["run", "point", "replication"].map(String::from).to_vec();
+    h.extend(m.axes.iter().map(|a| a.path.clone()));
+    h.extend(["seed", "hetsim_version", "scenario_sha256"].map(String::from));
+    h
+}
+
+/// The identifying cells of run `run`.
+pub fn prefix_row(m: &Manifest, run: usize) -> Vec<String> {
+    let spec = &m.runs[run];
+    let mut r = vec![
+        spec.run.to_string(),
+        spec.point.to_string(),
+        spec.replication.to_string(),
+    ];
+    r.extend(m.point_cells(spec.point));
+    r.extend([
+        spec.seed.to_string(),
+        m.hetsim_version.clone(),
+        m.scenario_sha256.clone(),
+    ]);
+    r
+}
+
+/// Header and row of one finished run. The summary columns are the summary's scalar
+/// keys in their order (less [`EXCLUDED_KEYS`]), then `per_class.<class>.<field>` for
+/// every class of the plan; a class absent from this run leaves its cells empty.
+pub fn row_of(m: &Manifest, run: usize, s: &Summary) -> Result<(Vec<String>, Vec<String>)> {
+    let pairs = crate::report::files::summary_pairs(s);
+    let mut header = prefix_header(m);
+    let mut row = prefix_row(m, run);
+    let mut class_fields: Option<Vec<String>> = None;
+    let mut per_class: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in &pairs {
+        if EXCLUDED_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        if k.starts_with("per_class.") {
+            per_class.insert(k.clone(), v.clone());
+            continue;
+        }
+        header.push(k.clone());
+        row.push(v.clone());
+    }
+    for c in &m.classes {
+        let pre = format!("per_class.{c}.");
+        if class_fields.is_none() {
+            let f: Vec<String> = pairs
+                .iter()
+                .filter_map(|(k, _)| k.strip_prefix(&pre).map(String::from))
+                .collect();
+            if !f.is_empty() {
+                class_fields = Some(f);
+            }
+        }
+    }
+    let fields = class_fields.unwrap_or_default();
+    let mut used = 0;
+    for c in &m.classes {
+        for f in &fields {
+            let k = format!("per_class.{c}.{f}");
+            match per_class.get(&k) {
+                Some(v) => {
+                    used += 1;
+                    row.push(v.clone());
+                }
+                None => row.push(String::new()),
+            }
+            header.push(k);
+        }
+    }
+    if used != per_class.len() {
+        bail!(
+            "run {run}: the summary has per-class keys outside the plan's classes ({})",
+            m.classes.join(", ")
+        );
+    }
+    Ok((header, row))
+}
+
+/// Formats one CSV record with its trailing newline.
+pub fn csv_line(cells: &[String]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(cells).expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// The valid rows of a `runs.csv`.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Column names (empty when the file had no complete header).
+    pub header: Vec<String>,
+    /// Rows by run index.
+    pub rows: BTreeMap<usize, Vec<String>>,
+    /// Lines dropped: torn, malformed, not matching the plan, or duplicates.
+    pub dropped: usize,
+}
+
+impl Table {
+    /// The whole file (header and rows in run order).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.header.is_empty() {
+            return out;
+        }
+        out.extend(csv_line(&self.header));
+        for r in self.rows.values() {
+            out.extend(csv_line(r));
+        }
+        out
+    }
+}
+
+/// Reads `dir/runs.csv` (a missing file is an empty table). Keeps complete lines
+/// (ending in a newline) whose cells match the plan; drops and counts the rest. A
+/// header whose identifying columns differ from the plan's is an error.
+pub fn read(dir: &Path, m: &Manifest) -> Result<Table> {
+    let path = dir.join(super::RUNS);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(i) => &bytes[..=i],
+        None => &bytes[..0],
+    };
+    let mut table = Table {
+        dropped: usize::from(complete.len() < bytes.len()),
+        ..Table::default()
+    };
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(complete);
+    let mut records = rd.records();
+    match records.next() {
+        None => return Ok(table),
+        Some(Err(e)) => bail!("{}: unreadable header: {e}", path.display()),
+        Some(Ok(h)) => table.header = h.iter().map(String::from).collect(),
+    }
+    let prefix = prefix_header(m);
+    if table.header.len() < prefix.len() || table.header[..prefix.len()] != prefix[..] {
+        bail!(
+            "{}: header does not match the plan in {} (expected it to start with {})",
+            path.display(),
+            super::MANIFEST,
+            prefix.join(",")
+        );
+    }
+    for rec in records {
+        let Ok(rec) = rec else {
+            table.dropped += 1;
+            continue;
+        };
+        let cells: Vec<String> = rec.iter().map(String::from).collect();
+        let run = match cells.first().and_then(|c| c.parse::<usize>().ok()) {
+            Some(r) if r < m.runs.len() => r,
+            _ => {
+                table.dropped += 1;
+                continue;
+            }
+        };
+        if cells.len() != table.header.len()
+            || cells[..prefix.len()] != prefix_row(m, run)[..]
+            || table.rows.contains_key(&run)
+        {
+            table.dropped += 1;
+            continue;
+        }
+        table.rows.insert(run, cells);
+    }
+    Ok(table)
+}
+
+/// Appends rows to `runs.csv` and `timing.csv` from many threads.
+#[derive(Debug)]
+pub struct Writer {
+    inner: Mutex<WriterState>,
+    runs_path: PathBuf,
+}
+
+#[derive(Debug)]
+struct WriterState {
+    runs: File,
+    timing: File,
+    header: Vec<String>,
+}
+
+/// Wall-clock seconds spent on one run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timing {
+    /// Building the run's scenario from the plan.
+    pub load_s: f64,
+    /// The simulation.
+    pub simulate_s: f64,
+    /// Everything, including formatting and writing the row.
+    pub total_s: f64,
+}
+
+impl Writer {
+    /// Rewrites `dir/runs.csv` with `table` (dropping torn or invalid lines) and opens
+    /// it and `dir/timing.csv` for appending.
+    pub fn open(dir: &Path, table: &Table) -> Result<Writer> {
+        let runs_path = dir.join(super::RUNS);
+        let mut bytes = Vec::new();
+        if !table.header.is_empty() {
+            bytes.extend(csv_line(&table.header));
+            // Keep the order rows were found in; only their set matters until the end.
+            for r in table.rows.values() {
+                bytes.extend(csv_line(r));
+            }
+        }
+        super::write_atomic(&runs_path, &bytes)
+            .with_context(|| format!("cannot write {}", runs_path.display()))?;
+        let open = |p: &Path| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("cannot open {}", p.display()))
+        };
+        let runs = open(&runs_path)?;
+        let timing_path = dir.join(super::TIMING);
+        let mut timing = open(&timing_path)?;
+        if timing.metadata()?.len() == 0 {
+            timing.write_all(b"run,load_s,simulate_s,total_s\n")?;
+        }
+        Ok(Writer {
+            inner: Mutex::new(WriterState {
+                runs,
+                timing,
+                header: table.header.clone(),
+            }),
+            runs_path,
+        })
+    }
+
+    /// The header written so far (empty before the first row).
+    pub fn header(&self) -> Vec<String> {
+        self.inner.lock().expect("writer lock").header.clone()
+    }
+
+    /// Appends one run's row (and the header first, if the file has none) with a
+    /// single `write` call, then its timing line.
+    pub fn append(
+        &self,
+        header: &[String],
+        row: &[String],
+        run: usize,
+        timing: &Timing,
+    ) -> Result<()> {
+        let mut st = self.inner.lock().expect("writer lock");
+        let mut bytes = Vec::new();
+        if st.header.is_empty() {
+            bytes.extend(csv_line(header));
+            st.header = header.to_vec();
+        } else if st.header != header {
+            bail!(
+                "run {run}: columns differ from the rest of {} ({} vs {} columns)",
+                self.runs_path.display(),
+                header.len(),
+                st.header.len()
+            );
+        }
+        bytes.extend(csv_line(row));
+        st.runs
+            .write_all(&bytes)
+            .with_context(|| format!("cannot append to {}", self.runs_path.display()))?;
+        let t = format!(
+            "{run},{:.6},{:.6},{:.6}\n",
+            timing.load_s, timing.simulate_s, timing.total_s
+        );
+        st.timing.write_all(t.as_bytes())?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(m: &Manifest, run: usize, extra: &str) -> String {
+        let mut cells = prefix_row(m, run);
+        cells.push(extra.into());
+        String::from_utf8(csv_line(&cells)).unwrap()
+    }
+
+    #[test]
+    fn reading_keeps_valid_rows_and_drops_the_rest() {
+        let m = crate::sweep::plan::test_manifest();
+        let dir = tempfile::tempdir().unwrap();
+        let mut header = prefix_header(&m);
+        header.push("x".into());
+        let mut text = String::from_utf8(csv_line(&header)).unwrap();
+        text += &line(&m, 2, "1.5");
+        text += &line(&m, 0, "2.5");
+        text += &line(&m, 2, "9"); // duplicate: the first row is kept
+        text += &line(&m, 3, "4").replace(",103,", ",999,"); // wrong seed
+        text += "4,4,0,y,2,104,0\n"; // too few cells
+        text += &line(&m, 5, "1")[..10]; // torn: no newline
+        std::fs::write(dir.path().join(crate::sweep::RUNS), &text).unwrap();
+        let t = read(dir.path(), &m).unwrap();
+        assert_eq!(t.header, header);
+        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(t.rows[&2].last().unwrap(), "1.5");
+        assert_eq!(t.dropped, 4);
+        // Written back in run order.
+        let bytes = String::from_utf8(t.to_bytes()).unwrap();
+        assert_eq!(bytes.lines().nth(1).unwrap(), line(&m, 0, "2.5").trim_end());
+    }
+
+    #[test]
+    fn a_header_of_another_plan_is_an_error() {
+        let m = crate::sweep::plan::test_manifest();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(crate::sweep::RUNS),
+            "run,point,replication,a,c\n",
+        )
+        .unwrap();
+        assert!(read(dir.path(), &m).is_err());
+        // A missing file is an empty table.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(read(empty.path(), &m).unwrap().rows.is_empty());
+    }
+}

@@ -1,0 +1,89 @@
+//! The final files of a sweep folder, written from the manifest and the complete table
+//! only, so a local sweep, a resumed sweep and a merge of shards write the same bytes
+//! through this one function.
+
+use super::aggregate::{self, Aggregate};
+use super::journal::Table;
+use super::plan::{DEFAULT_METRICS, Manifest};
+use crate::scenario::InputError;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+
+/// Checks that the chart and Pareto metrics are columns of `runs.csv`. Metrics named
+/// in the sweep file must exist; default ones that do not are skipped.
+pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<()> {
+    let known = |k: &str| header.iter().any(|h| h == k);
+    let user_metrics = m
+        .metrics
+        .iter()
+        .map(String::as_str)
+        .ne(DEFAULT_METRICS.iter().copied());
+    let mut wanted: Vec<&str> = Vec::new();
+    if user_metrics {
+        wanted.extend(m.metrics.iter().map(String::as_str));
+    }
+    wanted.push(&m.pareto.x);
+    wanted.push(&m.pareto.y);
+    for k in wanted {
+        if !known(k) {
+            let cols: Vec<&str> = header
+                .iter()
+                .map(String::as_str)
+                .skip(super::journal::prefix_header(m).len())
+                .collect();
+            return Err(InputError::file(
+                &m.sweep_file,
+                format!("`{k}` (in metrics or pareto) is not a summary key"),
+            )
+            .with_hint(format!("keys: {}", cols.join(", ")))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The metrics that get charts: the manifest's, present and not constant.
+pub fn chart_metrics(m: &Manifest, agg: &Aggregate) -> Vec<usize> {
+    m.metrics
+        .iter()
+        .filter_map(|k| agg.index(k))
+        .filter(|&i| !agg.is_constant(i))
+        .collect()
+}
+
+/// Writes `runs.csv` (plan order), `summary.csv`, `pareto.csv`, `charts/` and
+/// `index.html` into `dir`. `manifest.json` must already be there. Every run must have
+/// a row.
+pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<()> {
+    if table.rows.len() != m.runs.len() {
+        bail!(
+            "{} of {} runs have rows; cannot write the final outputs",
+            table.rows.len(),
+            m.runs.len()
+        );
+    }
+    check_metrics(m, &table.header)?;
+    super::write_atomic(&dir.join(super::RUNS), &table.to_bytes())
+        .with_context(|| format!("cannot write {}", dir.join(super::RUNS).display()))?;
+    let agg = Aggregate::new(m, table);
+    super::write_atomic(&dir.join(super::SUMMARY), &agg.summary_csv(m))?;
+    let pareto = aggregate::pareto(m, &agg);
+    super::write_atomic(&dir.join("pareto.csv"), &aggregate::pareto_csv(m, &pareto))?;
+
+    // Charts go to a fresh folder that then replaces `charts/` whole.
+    let charts_dir = dir.join("charts");
+    let tmp = dir.join(format!(".charts.tmp-{}", std::process::id()));
+    // (prepare() removed any leftover of a killed sweep.)
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir(&tmp)?;
+    let charts = super::charts::draw_all(&tmp, m, &agg, &pareto)?;
+    if charts_dir.exists() {
+        std::fs::remove_dir_all(&charts_dir)?;
+    }
+    std::fs::rename(&tmp, &charts_dir)?;
+    let html = super::html::page(m, &agg, &pareto, &charts);
+    super::write_atomic(&dir.join("index.html"), html.as_bytes())?;
+    Ok(())
+}
