@@ -162,6 +162,30 @@ impl Catalog {
         self.devices.get(name)
     }
 
+    /// A device by name, or an error listing the names (for scenario errors).
+    pub fn lookup(&self, name: &str) -> Result<&Device, String> {
+        self.devices.get(name).ok_or_else(|| {
+            format!(
+                "unknown catalog device `{name}`; devices: {}",
+                self.device_names().join(", ")
+            )
+        })
+    }
+
+    /// A PUE preset by name, or an error listing the presets.
+    pub fn lookup_pue(&self, name: &str) -> Result<f64, String> {
+        self.pue(name).ok_or_else(|| {
+            format!(
+                "unknown PUE preset `{name}`; presets: {}",
+                self.pue
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     /// A PUE preset by name.
     pub fn pue(&self, name: &str) -> Option<f64> {
         self.pue.get(name).map(|p| p.value.0)

@@ -5,8 +5,8 @@ mod common;
 
 mod cli;
 mod power;
-mod scenarios;
 mod power_properties;
+mod scenarios;
 mod seed_example;
 mod slurm;
 mod sweep;
