@@ -92,6 +92,25 @@ pub enum Command {
         #[arg(long)]
         whole_gpus: bool,
     },
+    /// Redraw the charts and index.html of an existing run folder from its files.
+    ///
+    /// Example: hetsim plot reports/manufacturing
+    Plot {
+        /// Run folder written by `hetsim run`.
+        run_dir: PathBuf,
+    },
+    /// Compare runs: overlaid energy, power and response-time charts, and a metrics
+    /// table with differences relative to the first run.
+    ///
+    /// Example: hetsim compare reports/m-fcfs reports/m-eft --out reports/m-compare
+    Compare {
+        /// Run folders written by `hetsim run`; the first is the baseline.
+        #[arg(required = true, num_args = 2..)]
+        runs: Vec<PathBuf>,
+        /// Output folder [default: reports/compare-<run>-vs-<run>...].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
     ///
     /// Example: hetsim sweep scenarios/sweeps/mmc-load.yaml --out reports/mmc-load
@@ -238,6 +257,25 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
                 rep.jobs,
                 rep.kinds.join(", ")
             );
+            Ok(())
+        }
+        Command::Plot { run_dir } => {
+            let st = crate::report::charts::draw_run(&run_dir, None)
+                .map_err(|e| Exit { code: 1, error: e })?;
+            println!(
+                "drew {} charts in {:.3} s (reading {:.3} s, drawing {:.3} s)",
+                st.charts,
+                st.read_s + st.draw_s,
+                st.read_s,
+                st.draw_s
+            );
+            println!("wrote {}", st.index.display());
+            Ok(())
+        }
+        Command::Compare { runs, out } => {
+            let dir = crate::report::compare::compare(&runs, out.as_deref())
+                .map_err(|e| Exit { code: 1, error: e })?;
+            println!("wrote {}", dir.join("index.html").display());
             Ok(())
         }
         Command::Sweep(cmd) => crate::sweep::cli::main(cmd),

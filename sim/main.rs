@@ -5,6 +5,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Die quietly on a closed pipe (`hetsim policies | head`) like other Unix tools,
+    // instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to its default before any threads start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = hetsim::cli::Cli::parse();
     match hetsim::cli::main_with(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -70,6 +70,13 @@ pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
     obs.finish()?;
     report::files::write_devices(&dir, &outcome.devices)?;
     report::files::write_summary(&dir, &outcome.summary)?;
+    if !opts.no_charts {
+        // Charts are a view of the files above: failing to draw them must not throw
+        // away the run, and `hetsim plot` can redraw them later.
+        if let Err(e) = report::charts::draw_run(&dir, Some(sc)) {
+            eprintln!("warning: charts and index.html were not drawn: {e:#}");
+        }
+    }
     let dir = staging.commit()?;
     Ok(RunResult { dir, outcome })
 }

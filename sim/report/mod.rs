@@ -7,7 +7,10 @@
 //! non-empty folder without it is never touched and the run stops before simulating.
 //! Sibling files of the folder are never touched.
 
+pub mod charts;
+pub mod compare;
 pub mod files;
+pub mod html;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};

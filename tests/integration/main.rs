@@ -6,6 +6,7 @@ mod common;
 mod cli;
 mod power;
 mod power_properties;
+mod report;
 mod scenarios;
 mod seed_example;
 mod slurm;
