@@ -344,4 +344,46 @@ impl<'a> ClusterView<'a> {
     pub fn queued_on(&self, d: DeviceId) -> usize {
         self.cluster.devices[d as usize].queue.len()
     }
+
+    /// First device id of class `c` (classes are contiguous, in file order).
+    pub fn class_first(&self, c: usize) -> DeviceId {
+        self.cluster.classes[c].first
+    }
+
+    /// Number of devices of class `c`.
+    pub fn class_size(&self, c: usize) -> u32 {
+        self.cluster.classes[c].count
+    }
+
+    /// Devices of class `c` in the order of [`ClusterView::earliest_devices`], each with
+    /// its raw committed-work end (0 for a free device; it may lie before now), starting
+    /// strictly after the entry `after` (`None`: from the first). O(log n) to position,
+    /// O(1) per item. Policies that place several jobs in one call use it to resume
+    /// where they stopped.
+    pub fn devices_by_end_after(
+        &self,
+        c: usize,
+        after: Option<(Time, DeviceId)>,
+    ) -> impl Iterator<Item = (Time, DeviceId)> + 'a {
+        use std::ops::Bound;
+        let lo = match after {
+            Some(k) => Bound::Excluded(k),
+            None => Bound::Unbounded,
+        };
+        self.cluster.classes[c]
+            .avail
+            .range((lo, Bound::Unbounded))
+            .copied()
+    }
+
+    /// Raw committed-work end of device `d` (0 when free). O(1).
+    pub fn committed_end(&self, d: DeviceId) -> Time {
+        self.cluster.devices[d as usize].avail_key
+    }
+
+    /// Whether device `d` is free (idle, nothing committed). O(log n).
+    pub fn is_free(&self, d: DeviceId) -> bool {
+        let c = self.cluster.devices[d as usize].class as usize;
+        self.cluster.classes[c].free.contains(&d)
+    }
 }

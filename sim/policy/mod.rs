@@ -18,16 +18,32 @@
 //! use the per-class queries on [`ClusterView`], which cost O(log n).
 
 mod carbon_aware;
+mod easy_backfill;
+mod edf;
 mod eft;
 mod fastest;
 mod fcfs;
+mod hetero_aware;
+mod least_loaded;
+mod lpt;
+mod min_edp;
 mod min_energy;
+mod ordered;
+mod overlay;
+mod params;
 mod power_capped;
 mod proportional_split;
+mod random;
+pub mod reference;
+mod round_robin;
+mod sjf;
+
+pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use crate::model::{PolicySpec, Scenario};
+use params::ParamReader;
 
 /// What a policy asks the simulation to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,13 +109,8 @@ fn no_params<P: Policy + 'static>(
     params: &serde_json::Map<String, serde_json::Value>,
     p: P,
 ) -> Result<Box<dyn Policy>, String> {
-    match params.keys().next() {
-        Some(k) => Err(format!(
-            "unknown parameter `{k}` for policy `{}` (it takes none)",
-            p.name()
-        )),
-        None => Ok(Box::new(p)),
-    }
+    ParamReader::new(p.name(), params, &[])?;
+    Ok(Box::new(p))
 }
 
 /// Every built-in policy.
@@ -158,6 +169,105 @@ pub const REGISTRY: &[PolicyInfo] = &[
             )?)))
         },
     },
+    PolicyInfo {
+        name: "sjf",
+        summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+        params: REGISTRY_PARAMS_SJF,
+        build: |_, p| {
+            let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
+            let key = match p.choice("key", &["runtime", "work"])? {
+                "work" => sjf::SjfKey::Work,
+                _ => sjf::SjfKey::Runtime,
+            };
+            Ok(Box::new(sjf::Sjf::new(key)))
+        },
+    },
+    PolicyInfo {
+        name: "edf",
+        summary: "earliest deadline first: the waiting job with the earliest deadline (none: last) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+        params: &[],
+        build: |_, p| no_params(p, edf::Edf::default()),
+    },
+    PolicyInfo {
+        name: "easy-backfill",
+        summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: run times at the top P-state)",
+        params: REGISTRY_PARAMS_EASY,
+        build: |_, p| {
+            let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
+            let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
+            Ok(Box::new(EasyBackfill::new(
+                usize::try_from(depth).unwrap_or(usize::MAX),
+            )))
+        },
+    },
+    PolicyInfo {
+        name: "round-robin",
+        summary: "cycles over the capable devices in id order (gangs: consecutive devices of one class), committing each job at arrival",
+        params: REGISTRY_PARAMS_RR,
+        build: |_, p| {
+            let p = ParamReader::new("round-robin", p, REGISTRY_PARAMS_RR)?;
+            let over = match p.choice("over", &["devices", "classes"])? {
+                "classes" => round_robin::RoundRobinOver::Classes,
+                _ => round_robin::RoundRobinOver::Devices,
+            };
+            Ok(Box::new(round_robin::RoundRobin::new(over)))
+        },
+    },
+    PolicyInfo {
+        name: "random",
+        summary: "each job goes to capable devices drawn uniformly at random (own stream seeded from the scenario seed), committed at arrival",
+        params: &[],
+        build: |sc, p| no_params(p, random::Random::new(sc.seed)),
+    },
+    PolicyInfo {
+        name: "least-loaded",
+        summary: "each job goes to the class whose least-loaded devices finish their committed work first (or with the fewest committed jobs per device), ignoring speed",
+        params: REGISTRY_PARAMS_LL,
+        build: |_, p| {
+            let p = ParamReader::new("least-loaded", p, REGISTRY_PARAMS_LL)?;
+            let by = match p.choice("by", &["work", "jobs"])? {
+                "jobs" => least_loaded::LoadBy::Jobs,
+                _ => least_loaded::LoadBy::Work,
+            };
+            Ok(Box::new(least_loaded::LeastLoaded::new(by)))
+        },
+    },
+    PolicyInfo {
+        name: "lpt",
+        summary: "the study's largest job to the strongest platform: jobs arriving together are sorted by decreasing work, each committed where it finishes earliest",
+        params: &[],
+        build: |sc, p| no_params(p, lpt::Lpt::new(sc)),
+    },
+    PolicyInfo {
+        name: "hetero-aware",
+        summary: "throughput-matrix placement (Gavel-like): each job only on classes keeping at least `threshold` of its best speed, there where it finishes earliest",
+        params: REGISTRY_PARAMS_HA,
+        build: |_, p| {
+            let p = ParamReader::new("hetero-aware", p, REGISTRY_PARAMS_HA)?;
+            let t = p.number("threshold", hetero_aware::DEFAULT_THRESHOLD, 0.0, 1.0)?;
+            Ok(Box::new(hetero_aware::HeteroAware::new(t)))
+        },
+    },
+    PolicyInfo {
+        name: "min-edp",
+        summary: "minimum energy-delay product: each job goes to the class minimising its energy x (finish - arrival), counting committed work",
+        params: &[],
+        build: |_, p| no_params(p, min_edp::MinEdp),
+    },
+];
+
+const REGISTRY_PARAMS_SJF: &[&str] =
+    &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
+const REGISTRY_PARAMS_EASY: &[&str] = &[
+    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default 100; 0: no backfilling)",
+];
+const REGISTRY_PARAMS_RR: &[&str] = &[
+    "over: devices (default; all devices in id order) or classes (next capable class, then its next devices)",
+];
+const REGISTRY_PARAMS_LL: &[&str] =
+    &["by: work (default; remaining committed work, s) or jobs (committed jobs per device)"];
+const REGISTRY_PARAMS_HA: &[&str] = &[
+    "threshold: least fraction of its best speed a job accepts, 0 to 1 (default 0.5; 1: best class only, 0: eft)",
 ];
 
 /// Builds the `base` policy a wrapper names (default `eft`); no other parameters.

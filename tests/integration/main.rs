@@ -4,8 +4,10 @@
 mod common;
 
 mod cli;
+mod policies;
 mod power;
 mod power_properties;
+mod properties;
 mod report;
 mod scenarios;
 mod seed_example;
