@@ -346,3 +346,33 @@ fn power_managers_are_listed_and_unknown_ones_rejected() {
         "{err}"
     );
 }
+
+#[test]
+fn pipelines_release_successors_and_report_end_to_end_latency() {
+    // ingest (1 unit) -> extract (2 units) -> infer (3 units) on one device of speed 1,
+    // two pipelines arriving at t = 0 and t = 1.
+    let yaml = "datacenter:
+  classes:
+    dev: {category: cpu, speed: {ingest: 1, extract: 1, infer: 1}, idle_power: 0W, busy_power: 10W}
+workload:
+  kinds:
+    ingest: {then: [extract]}
+    extract: {then: [infer], size: {dist: constant, value: 2}}
+    infer: {size: {dist: constant, value: 3}}
+  jobs:
+    - {kind: ingest, arrival: 0, work: 1}
+    - {kind: ingest, arrival: 1, work: 1}
+policy: {name: fcfs}
+";
+    let o = run(yaml);
+    let s = &o.summary;
+    assert_eq!(s.jobs_completed, 6);
+    // Total work 2 x 6 units at speed 1 on one device, never idle: makespan 12 s.
+    assert!(close(s.makespan_s, 12.0), "{}", s.makespan_s);
+    let p = &s.pipelines["ingest"];
+    assert_eq!(p.count, 2);
+    // At t = 1 ingest1's arrival (scheduled first) is queued before ingest0's completion
+    // releases extract0, so the single FIFO runs: ingest0 0-1, ingest1 1-2, extract0
+    // 2-4, extract1 4-6, infer0 6-9, infer1 9-12. End-to-end: 9 - 0 and 12 - 1.
+    assert!(close(p.e2e_mean_s, (9.0 + 11.0) / 2.0), "{}", p.e2e_mean_s);
+}
