@@ -389,7 +389,44 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             }
             speed[ki] = Some(v.0);
         }
-        let busy_w = match &c.busy_power {
+        let catalog =
+            match &c.device {
+                None => None,
+                Some(name) => Some(crate::catalog::Catalog::builtin().lookup(name).map_err(
+                    |m| {
+                        (
+                            format!("{p}.device"),
+                            m,
+                            Some("`hetsim catalog` lists the devices".to_string()),
+                        )
+                    },
+                )?),
+            };
+        let category = match (c.category, catalog) {
+            (Some(cat), _) => cat,
+            (None, Some(d)) => d.category,
+            (None, None) => {
+                return Err(verr(
+                    format!("{p}.category"),
+                    "missing `category` (or name a catalog `device`)",
+                ));
+            }
+        };
+        let busy_default;
+        let busy_power = match (&c.busy_power, catalog) {
+            (Some(b), _) => b,
+            (None, Some(d)) => {
+                busy_default = RawBusyPower::Same(d.busy_power.value);
+                &busy_default
+            }
+            (None, None) => {
+                return Err(verr(
+                    format!("{p}.busy_power"),
+                    "missing `busy_power` (or name a catalog `device`)",
+                ));
+            }
+        };
+        let busy_w = match busy_power {
             RawBusyPower::Same(w) => vec![w.0; kind_names.len()],
             RawBusyPower::PerKind(m) => {
                 let mut v = vec![0.0; kind_names.len()];
@@ -416,7 +453,10 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 v
             }
         };
-        let idle_w = c.idle_power.map_or(0.0, |w| w.0);
+        let idle_w = c
+            .idle_power
+            .or(catalog.map(|d| d.idle_power.value))
+            .map_or(0.0, |w| w.0);
         let mut pstates = vec![PState {
             speed: 1.0,
             power: 1.0,
@@ -468,12 +508,15 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         };
         classes.push(DeviceClass {
             name: cname.clone(),
-            category: c.category,
+            category,
             count: count as u32,
             speed,
             idle_w,
             busy_w,
-            memory: c.memory.map_or(f64::INFINITY, |b| b.0),
+            memory: c
+                .memory
+                .or(catalog.and_then(|d| d.memory.as_ref().map(|m| m.value)))
+                .map_or(f64::INFINITY, |b| b.0),
             pstates,
             pstate_switch: c.pstate_switch.map_or(0.0, |x| x.0),
             sleep,
@@ -503,7 +546,13 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             params: Default::default(),
         },
     };
-    let pue = raw.datacenter.pue.map_or(1.0, |v| v.0);
+    let pue = match &raw.datacenter.pue {
+        None => 1.0,
+        Some(RawPue::Value(v)) => v.0,
+        Some(RawPue::Preset(name)) => crate::catalog::Catalog::builtin()
+            .lookup_pue(name)
+            .map_err(|m| verr("datacenter.pue", m))?,
+    };
     let signal = |s: &Option<RawSignal>, field: &str| -> Result<crate::signal::Signal, VErr> {
         match s {
             None => Ok(crate::signal::Signal::constant(0.0)),

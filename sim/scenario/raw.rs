@@ -37,8 +37,9 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDatacenter {
-    /// Power usage effectiveness (default 1.0).
-    pub pue: Option<NonNeg>,
+    /// Power usage effectiveness (default 1.0), or a catalog preset name
+    /// (`enterprise` 1.58, `hyperscale` 1.12, `best` 1.10).
+    pub pue: Option<RawPue>,
     /// Power cap: a power (`"5kW"`) or a series.
     pub power_cap: Option<RawCap>,
     /// Carbon intensity, g CO2/kWh (default 0): a number or a series.
@@ -49,20 +50,63 @@ pub struct RawDatacenter {
     pub classes: IndexMap<String, RawClass>,
 }
 
+/// A PUE: a number or a preset name from the catalog.
+#[derive(Debug)]
+pub enum RawPue {
+    /// A number.
+    Value(NonNeg),
+    /// A preset.
+    Preset(String),
+}
+
+impl<'de> Deserialize<'de> for RawPue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Visitor};
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawPue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number (1.58) or a preset name (enterprise, hyperscale, best)")
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<RawPue, E> {
+                NonNeg::parse(&v.to_string())
+                    .map(RawPue::Value)
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<RawPue, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<RawPue, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<RawPue, E> {
+                match v.parse::<f64>() {
+                    Ok(x) => self.visit_f64(x),
+                    Err(_) => Ok(RawPue::Preset(v.to_string())),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One device class.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClass {
-    /// Category (cpu, gpu, tpu, fpga, asic, other).
-    pub category: Category,
+    /// A device from the catalog (`hetsim catalog`); it supplies the category, idle and
+    /// busy power and memory that this class does not give itself.
+    pub device: Option<String>,
+    /// Category (cpu, gpu, tpu, fpga, asic, other); required without `device`.
+    pub category: Option<Category>,
     /// Number of devices (default 1).
     pub count: Option<u64>,
     /// Work units per second per job kind; a kind not listed cannot run here.
     pub speed: IndexMap<String, NonNeg>,
     /// Idle power (default 0 W).
     pub idle_power: Option<Watts>,
-    /// Busy power: one value, or a map kind -> power.
-    pub busy_power: RawBusyPower,
+    /// Busy power: one value, or a map kind -> power; required without `device`.
+    pub busy_power: Option<RawBusyPower>,
     /// Memory per device (default unlimited).
     pub memory: Option<Bytes>,
     /// P-states below the top one (the top state, speed 1 and power 1, is implied).
