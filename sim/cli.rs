@@ -50,6 +50,50 @@ pub enum Command {
     },
     /// List the placement policies and their parameters.
     Policies,
+    /// List the device catalog and PUE presets (use `device: NAME` in a class).
+    Catalog,
+    /// Import a job trace as a scenario-ready file (.yaml/.json scenario or .csv job list).
+    ///
+    /// Formats: swf (Parallel Workloads Archive, .swf or .swf.gz), alibaba (GPU cluster
+    /// 2023 pod list), azure-llm (Azure LLM inference 2023), gavel (Philly-derived
+    /// trace), csv (plain job list). Malformed lines stop the import with their line
+    /// number unless --skip-bad is given.
+    ///
+    /// Example: hetsim import swf ../shared/data/swf/KTH-SP2-1996-2.1-cln.swf.gz -o kth.yaml
+    Import {
+        /// Trace format: swf, alibaba, azure-llm, gavel, csv.
+        #[arg(value_parser = |s: &str| s.parse::<crate::trace::Format>())]
+        format: crate::trace::Format,
+        /// Trace file.
+        file: PathBuf,
+        /// Output file: .yaml/.yml/.json (a scenario) or .csv (a job list) [default: <trace name>.yaml].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Skip and count malformed lines instead of failing on the first.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Give every job this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Keep at most this many jobs (the first ones).
+        #[arg(long)]
+        limit: Option<u64>,
+        /// alibaba: node list to use as the device inventory.
+        #[arg(long)]
+        nodes: Option<PathBuf>,
+        /// gavel: throughput matrix (simulation_throughputs.json) to use for speeds.
+        #[arg(long)]
+        throughputs: Option<PathBuf>,
+        /// azure-llm: combined (one job per request) or split (prefill, then decode).
+        #[arg(long, default_value = "combined", value_parser = ["combined", "split"])]
+        mode: String,
+        /// azure-llm combined: cost of a generated token in prompt tokens.
+        #[arg(long, default_value_t = crate::trace::azure::DEFAULT_DECODE_WEIGHT)]
+        decode_weight: f64,
+        /// alibaba: treat shared GPUs as whole GPUs (default: scale work by the share).
+        #[arg(long)]
+        whole_gpus: bool,
+    },
     /// Redraw the charts and index.html of an existing run folder from its files.
     ///
     /// Example: hetsim plot reports/manufacturing
@@ -165,6 +209,58 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
                 None => Ok(()),
             }
         }
+        Command::Import {
+            format,
+            file,
+            out,
+            skip_bad,
+            kind,
+            limit,
+            nodes,
+            throughputs,
+            mode,
+            decode_weight,
+            whole_gpus,
+        } => {
+            use crate::trace::{self, import};
+            let out = out.unwrap_or_else(|| import::default_out(&file));
+            let opts = import::ImportOptions {
+                format,
+                file: file.clone(),
+                out,
+                read: trace::Options {
+                    skip_bad,
+                    mode: if mode == "split" {
+                        trace::LlmMode::Split
+                    } else {
+                        trace::LlmMode::Combined
+                    },
+                    decode_weight,
+                    gpu_share: if whole_gpus {
+                        trace::GpuShare::Whole
+                    } else {
+                        trace::GpuShare::Scaled
+                    },
+                },
+                kind,
+                nodes,
+                throughputs,
+                limit,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let rep = import::import(&opts).map_err(|e| Exit {
+                code: 2,
+                error: e.into(),
+            })?;
+            println!("{}", rep.account);
+            println!(
+                "wrote {} ({} jobs, kinds: {})",
+                rep.out.display(),
+                rep.jobs,
+                rep.kinds.join(", ")
+            );
+            Ok(())
+        }
         Command::Plot { run_dir } => {
             let st = crate::report::charts::draw_run(&run_dir, None)
                 .map_err(|e| Exit { code: 1, error: e })?;
@@ -185,6 +281,33 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             Ok(())
         }
         Command::Sweep(cmd) => crate::sweep::cli::main(cmd),
+        Command::Catalog => {
+            let cat = crate::catalog::Catalog::builtin();
+            println!("Devices (datacenter.classes.<name>.device); * marks an assumed figure:");
+            for (key, d) in &cat.devices {
+                let mark = |a: bool| if a { "*" } else { "" };
+                let mem = d
+                    .memory
+                    .as_ref()
+                    .map(|m| format!("{:.0} GB{}", m.value.0 / 1e9, mark(m.assumption)));
+                println!(
+                    "  {key:<12} {:<5} idle {:>6.1} W{:<1}  busy {:>6.1} W{:<1}  {:<10} {}",
+                    d.category.as_str(),
+                    d.idle_power.value.0,
+                    mark(d.idle_power.assumption),
+                    d.busy_power.value.0,
+                    mark(d.busy_power.assumption),
+                    mem.unwrap_or_default(),
+                    d.name
+                );
+            }
+            println!("\nPUE presets (datacenter.pue):");
+            for (key, f) in &cat.pue {
+                println!("  {key:<12} {}   {}", f.value.0, f.source);
+            }
+            println!("\nSources for every figure: catalog/devices.yaml");
+            Ok(())
+        }
         Command::Policies => {
             println!("Placement policies (scenario `policy: {{name, params}}`, or --policy NAME):");
             for p in crate::policy::REGISTRY {

@@ -7,6 +7,7 @@
 // run, so their size does not matter and boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod engine;
@@ -21,5 +22,6 @@ pub mod scenario;
 pub mod signal;
 pub mod simulation;
 pub mod sweep;
+pub mod trace;
 pub mod units;
 pub mod workload;

@@ -48,6 +48,10 @@ pub struct JobRecord {
     pub deadline_s: Option<f64>,
     /// Whether the job ended by its deadline (empty when none).
     pub deadline_met: Option<bool>,
+    /// When the job ends a pipeline branch: the pipeline (its first kind), else empty.
+    pub pipeline: String,
+    /// When the job ends a pipeline branch: end minus the pipeline's first arrival, s.
+    pub e2e_s: Option<f64>,
 }
 
 /// Column names of jobs.csv, in [`JobRecord`] field order.
@@ -72,6 +76,8 @@ pub const JOB_COLUMNS: &[&str] = &[
     "cap_delay_s",
     "deadline_s",
     "deadline_met",
+    "pipeline",
+    "e2e_s",
 ];
 
 /// Appends `s` as one CSV field, quoted only when it must be.
@@ -162,6 +168,12 @@ impl JobRecord {
                 b"false".as_slice()
             });
         }
+        out.push(b',');
+        csv_field(out, &self.pipeline);
+        out.push(b',');
+        if let Some(e) = self.e2e_s {
+            csv_secs(out, e);
+        }
         out.push(b'\n');
     }
 }
@@ -177,6 +189,17 @@ pub struct ClassSummary {
     pub energy_j: f64,
     /// Jobs completed on this class.
     pub jobs: u64,
+}
+
+/// End-to-end figures of one pipeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PipelineSummary {
+    /// Branches completed (a pipeline that forks counts each branch).
+    pub count: u64,
+    /// Mean end-to-end latency (first arrival to branch end), s.
+    pub e2e_mean_s: f64,
+    /// 99th percentile end-to-end latency, s.
+    pub e2e_p99_s: f64,
 }
 
 /// The run summary. Field names are stable: sweeps and tools read them.
@@ -273,6 +296,9 @@ pub struct Summary {
     pub wall_s: f64,
     /// Per-class figures, in file order.
     pub per_class: indexmap::IndexMap<String, ClassSummary>,
+    /// End-to-end latency per pipeline (named by its first kind), for scenarios with
+    /// pipelines.
+    pub pipelines: indexmap::IndexMap<String, PipelineSummary>,
 }
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.

@@ -172,6 +172,8 @@ struct ActiveJob {
     /// For a split job: parts not finished, and what finished parts add up to.
     parts_left: u32,
     agg: Option<PartsDone>,
+    /// Pipeline position (jobs released by the workload; parts have none).
+    lineage: Option<crate::workload::Lineage>,
 }
 
 /// What the finished parts of a split job add up to.
@@ -209,6 +211,7 @@ impl ActiveJob {
             parent: None,
             parts_left: 0,
             agg: None,
+            lineage: None,
         }
     }
 }
@@ -249,6 +252,9 @@ pub struct Simulation<'a> {
     tick_at: Option<Time>,
     active_jobs: u64,
     rec: JobRecord,
+    released: Vec<NewJob>,
+    pipelines: bool,
+    e2e: Vec<crate::metrics::Quantiles>,
     seed: u64,
 }
 
@@ -322,6 +328,9 @@ impl<'a> Simulation<'a> {
             tick_at: None,
             active_jobs: 0,
             rec: JobRecord::default(),
+            released: Vec::new(),
+            pipelines: false,
+            e2e: vec![Default::default(); sc.kinds.len()],
             seed,
         }
     }
@@ -329,6 +338,7 @@ impl<'a> Simulation<'a> {
     /// Runs to the end (all arrivals done and every job finished).
     pub fn run(mut self, obs: &mut dyn Observer) -> anyhow::Result<Outcome> {
         let wall = Instant::now();
+        self.pipelines = self.workload.has_pipelines();
         for s in 0..self.workload.len() {
             self.schedule_arrival(s as u32);
         }
@@ -522,6 +532,12 @@ impl<'a> Simulation<'a> {
             .take()
             .expect("an arrival event has its job");
         self.schedule_arrival(stream);
+        self.admit(job)
+    }
+
+    /// Gives a released job (an arrival, or a pipeline successor) a slot and an id and
+    /// tells the policy.
+    fn admit(&mut self, job: NewJob) -> anyhow::Result<()> {
         let now = self.engine.now();
         let slot = self.new_slot();
         let info = JobInfo {
@@ -539,7 +555,9 @@ impl<'a> Simulation<'a> {
         };
         self.next_id += 1;
         self.arrived += 1;
-        self.jobs[slot as usize] = Some(ActiveJob::new(info, self.gens[slot as usize]));
+        let mut aj = ActiveJob::new(info, self.gens[slot as usize]);
+        aj.lineage = Some(job.lineage);
+        self.jobs[slot as usize] = Some(aj);
         let mut out = std::mem::take(&mut self.decisions);
         {
             let view = ClusterView::new(self.engine.now(), self.sc, &self.cluster)
@@ -1162,8 +1180,8 @@ impl<'a> Simulation<'a> {
         };
         // A part of a split job: fold it into its parent, which completes with its last
         // part.
-        let (info, done) = match aj.parent {
-            None => (aj.info, Some(done)),
+        let (info, done, lineage) = match aj.parent {
+            None => (aj.info, Some(done), aj.lineage),
             Some(p) => {
                 let parent = self.jobs[p as usize]
                     .as_mut()
@@ -1185,14 +1203,27 @@ impl<'a> Simulation<'a> {
                     self.gens[p as usize] = self.gens[p as usize].wrapping_add(1);
                     self.free_slots.push(p);
                     self.active_jobs -= 1;
-                    (parent.info, parent.agg)
+                    (parent.info, parent.agg, parent.lineage)
                 } else {
-                    (parent.info, None)
+                    (parent.info, None, None)
                 }
             }
         };
+        // A finished job may release its pipeline successors; a branch that releases
+        // none has ended, and its end-to-end latency is recorded with the job.
+        let mut released = std::mem::take(&mut self.released);
+        let mut e2e = None;
+        if let (Some(_), Some(lin)) = (&done, lineage)
+            && self.pipelines
+        {
+            let now = self.engine.now();
+            let n = self.workload.release(info.kind, lin, now, &mut released);
+            if n == 0 && lin.depth > 0 {
+                e2e = Some((lin.root, now - lin.origin));
+            }
+        }
         if let Some(done) = done {
-            self.record(info, done, obs)?;
+            self.record(info, done, e2e, obs)?;
         }
 
         // Each device moves on to its next committed job, or becomes free.
@@ -1221,6 +1252,10 @@ impl<'a> Simulation<'a> {
                 self.on_device_free(d);
             }
         }
+        for job in released.drain(..) {
+            self.admit(job)?;
+        }
+        self.released = released;
         Ok(())
     }
 
@@ -1228,6 +1263,7 @@ impl<'a> Simulation<'a> {
         &mut self,
         info: JobInfo,
         done: PartsDone,
+        e2e: Option<(u32, Time)>,
         obs: &mut dyn Observer,
     ) -> anyhow::Result<()> {
         let now = self.engine.now();
@@ -1269,6 +1305,13 @@ impl<'a> Simulation<'a> {
         rec.cap_delay_s = to_secs(done.cap_delay);
         rec.deadline_s = info.deadline.map(to_secs);
         rec.deadline_met = info.deadline.map(|dl| now <= dl);
+        rec.pipeline.clear();
+        rec.e2e_s = None;
+        if let Some((root, t)) = e2e {
+            rec.pipeline.push_str(&self.sc.kinds[root as usize].name);
+            rec.e2e_s = Some(to_secs(t));
+            self.e2e[root as usize].add(to_secs(t));
+        }
         self.collector.add(&rec);
         let r = obs.job(&rec);
         self.rec = rec;
@@ -1412,6 +1455,22 @@ impl<'a> Simulation<'a> {
             events: self.engine.events_processed(),
             wall_s,
             per_class,
+            pipelines: self
+                .sc
+                .kinds
+                .iter()
+                .zip(self.e2e.iter_mut())
+                .filter(|(_, q)| !q.is_empty())
+                .map(|(k, q)| {
+                    q.finish();
+                    let p = crate::metrics::PipelineSummary {
+                        count: q.len(),
+                        e2e_mean_s: q.mean(),
+                        e2e_p99_s: q.quantile(0.99),
+                    };
+                    (k.name.clone(), p)
+                })
+                .collect(),
         };
         Outcome { summary, devices }
     }

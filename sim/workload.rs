@@ -1,15 +1,37 @@
-//! Job generation: one lazy stream per job kind plus the explicit job list.
+//! Job generation: one lazy stream per job kind with an arrival process, one stream
+//! for the explicit job list (which holds the jobs of imported traces too), and the
+//! pipeline releases.
 //!
 //! Streams produce jobs as the clock reaches them, so memory does not grow with the
 //! number of jobs. Each stream draws from its own ChaCha8 generators, seeded from the
 //! run seed and the kind's name (not its position), so adding a kind leaves the other
-//! kinds' draws unchanged.
+//! kinds' draws unchanged: `arrival/<kind>` for arrival times, `size/<kind>` for the
+//! work of generated jobs, `then/<kind>` for the work of jobs released by pipelines.
+//!
+//! # Pipelines
+//! A job can release successors when it completes:
+//! - **by kind**: `then: [b, c]` on kind `a` releases one job of kind `b` and one of
+//!   kind `c` each time a job of kind `a` completes (their work is drawn from `b`'s and
+//!   `c`'s size distributions);
+//! - **by job**: an explicit job (or a trace job) with `after` set is held until the
+//!   named job completes (an imported LLM request's decode phase after its prefill).
+//!
+//! Every [`NewJob`] carries a [`Lineage`]: the arrival time of its pipeline's first
+//! job, the root kind and its depth. The simulation keeps the lineage with the job and,
+//! when the job completes, calls [`Workload::release`], which appends the released jobs
+//! (all arriving at that instant) to a buffer. A completed job with `depth > 0` that
+//! releases nothing ends a pipeline branch: its end-to-end latency is its end time
+//! minus `lineage.origin`.
+
+pub mod arrival;
+pub mod size;
 
 use crate::engine::{Time, secs};
-use crate::model::{Arrival, JobSpec, Scenario, SizeDist};
+use crate::model::{Arrival, JobSpec, Scenario};
+use arrival::ArrivalStream;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand_distr::{Distribution, Exp, LogNormal, Uniform};
+use size::Sampler;
 
 /// Derives a child seed from a parent seed and a label (splitmix64 over FNV-1a).
 /// Pinned: changing it changes every published figure.
@@ -29,6 +51,31 @@ fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A generator for one labelled stream of a run.
+pub fn stream_rng(seed: u64, label: &str) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(derive_seed(seed, label))
+}
+
+/// Where a job sits in a pipeline. Plain jobs are roots of a one-job pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lineage {
+    /// Arrival time of the pipeline's first job.
+    pub origin: Time,
+    /// Kind index of the pipeline's first job (names the pipeline in reports).
+    pub root: u32,
+    /// 0 for the first job, predecessor's depth + 1 for released jobs.
+    pub depth: u32,
+    /// Index of the job in [`Scenario::jobs`] when it came from the explicit list or a
+    /// trace ([`Lineage::NO_NODE`] for generated jobs); used to find its held
+    /// successors.
+    pub node: u32,
+}
+
+impl Lineage {
+    /// `node` of a job that is not in the explicit list.
+    pub const NO_NODE: u32 = u32::MAX;
+}
+
 /// A job as generated, before it enters the cluster.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NewJob {
@@ -46,10 +93,24 @@ pub struct NewJob {
     pub deadline: Option<f64>,
     /// Priority.
     pub priority: i32,
-    /// Deferrable slack, s.
+    /// Run-time estimate given by the user (SWF requested time), s.
+    pub estimate: Option<f64>,
+    /// Deferrable slack: how long after arrival the job may be deferred, s.
     pub slack: Option<f64>,
     /// The work may be split across devices.
     pub divisible: bool,
+    /// Pipeline position; pass it back to [`Workload::release`] on completion.
+    pub lineage: Lineage,
+}
+
+struct KindInfo {
+    devices: u32,
+    memory: f64,
+    deadline: Option<f64>,
+    priority: i32,
+    slack: Option<f64>,
+    divisible: bool,
+    then: Vec<u32>,
 }
 
 // One value per kind, held inline: there are only a handful of sources.
@@ -57,64 +118,30 @@ pub struct NewJob {
 enum Source {
     Kind {
         kind: u32,
-        arrival: Arrival,
+        times: ArrivalStream,
         size: Sampler,
-        rng_arrival: ChaCha8Rng,
         rng_size: ChaCha8Rng,
-        emitted: u64,
-        /// Nominal time of the last periodic arrival, or the last Poisson arrival, s.
-        clock: f64,
     },
     List {
-        jobs: Vec<JobSpec>,
         next: usize,
     },
 }
-
-enum Sampler {
-    Constant(f64),
-    Exp(Exp<f64>),
-    Uniform(Uniform<f64>),
-    LogNormal(LogNormal<f64>),
-}
-
-impl Sampler {
-    fn new(d: &SizeDist) -> Sampler {
-        match *d {
-            SizeDist::Constant(v) => Sampler::Constant(v),
-            SizeDist::Exponential { mean } => {
-                Sampler::Exp(Exp::new(1.0 / mean).expect("validated mean > 0"))
-            }
-            SizeDist::Uniform { min, max } if min == max => Sampler::Constant(min),
-            SizeDist::Uniform { min, max } => {
-                Sampler::Uniform(Uniform::new_inclusive(min, max).expect("validated"))
-            }
-            SizeDist::Lognormal { mean, cv } => {
-                // mean = exp(mu + s^2/2), cv^2 = exp(s^2) - 1
-                let s2 = (1.0 + cv * cv).ln();
-                let mu = mean.ln() - 0.5 * s2;
-                Sampler::LogNormal(LogNormal::new(mu, s2.sqrt()).expect("validated"))
-            }
-        }
-    }
-    fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
-        match self {
-            Sampler::Constant(v) => *v,
-            Sampler::Exp(d) => d.sample(rng),
-            Sampler::Uniform(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
-        }
-    }
-}
-
-/// Per-kind job fields: devices, memory, deadline, priority, slack, divisible.
-type KindDefaults = (u32, f64, Option<f64>, i32, Option<f64>, bool);
 
 /// All job sources of a scenario.
 pub struct Workload {
     sources: Vec<Source>,
     horizon: Option<Time>,
-    kinds: Vec<KindDefaults>,
+    kinds: Vec<KindInfo>,
+    /// Explicit and trace jobs, in arrival order (shared with the list stream).
+    jobs: Vec<JobSpec>,
+    /// Held successors of explicit job i: `succ[succ_start[i]..succ_start[i + 1]]`.
+    succ_start: Vec<u32>,
+    succ: Vec<u32>,
+    /// Samplers and generators for jobs released by `then`, per kind (lazily made).
+    then_samplers: Vec<Option<(Sampler, ChaCha8Rng)>>,
+    seed: u64,
+    names: Vec<String>,
+    sizes: Vec<crate::model::SizeDist>,
 }
 
 impl Workload {
@@ -127,22 +154,40 @@ impl Workload {
             }
             sources.push(Source::Kind {
                 kind: i as u32,
-                arrival: k.arrival.clone(),
+                times: ArrivalStream::new(
+                    &k.arrival,
+                    stream_rng(seed, &format!("arrival/{}", k.name)),
+                ),
                 size: Sampler::new(&k.size),
-                rng_arrival: ChaCha8Rng::seed_from_u64(derive_seed(
-                    seed,
-                    &format!("arrival/{}", k.name),
-                )),
-                rng_size: ChaCha8Rng::seed_from_u64(derive_seed(seed, &format!("size/{}", k.name))),
-                emitted: 0,
-                clock: 0.0,
+                rng_size: stream_rng(seed, &format!("size/{}", k.name)),
             });
         }
-        if !sc.jobs.is_empty() {
-            sources.push(Source::List {
-                jobs: sc.jobs.clone(),
-                next: 0,
-            });
+        if sc.jobs.iter().any(|j| j.after.is_none()) {
+            sources.push(Source::List { next: 0 });
+        }
+        // Successor lists of explicit jobs (compressed rows).
+        let n = sc.jobs.len();
+        let mut succ_start = Vec::new();
+        let mut succ = Vec::new();
+        if sc.jobs.iter().any(|j| j.after.is_some()) {
+            let mut counts = vec![0u32; n + 1];
+            for j in &sc.jobs {
+                if let Some(p) = j.after {
+                    counts[p as usize + 1] += 1;
+                }
+            }
+            for i in 0..n {
+                counts[i + 1] += counts[i];
+            }
+            succ = vec![0u32; counts[n] as usize];
+            let mut fill = counts.clone();
+            for (i, j) in sc.jobs.iter().enumerate() {
+                if let Some(p) = j.after {
+                    succ[fill[p as usize] as usize] = i as u32;
+                    fill[p as usize] += 1;
+                }
+            }
+            succ_start = counts;
         }
         Workload {
             sources,
@@ -150,17 +195,23 @@ impl Workload {
             kinds: sc
                 .kinds
                 .iter()
-                .map(|k| {
-                    (
-                        k.devices,
-                        k.memory,
-                        k.deadline,
-                        k.priority,
-                        k.slack,
-                        k.divisible,
-                    )
+                .map(|k| KindInfo {
+                    devices: k.devices,
+                    memory: k.memory,
+                    deadline: k.deadline,
+                    priority: k.priority,
+                    slack: k.slack,
+                    divisible: k.divisible,
+                    then: k.then.clone(),
                 })
                 .collect(),
+            jobs: sc.jobs.clone(),
+            succ_start,
+            succ,
+            then_samplers: (0..sc.kinds.len()).map(|_| None).collect(),
+            seed,
+            names: sc.kinds.iter().map(|k| k.name.clone()).collect(),
+            sizes: sc.kinds.iter().map(|k| k.size.clone()).collect(),
         }
     }
 
@@ -174,96 +225,142 @@ impl Workload {
         self.sources.is_empty()
     }
 
+    /// Whether any kind or job can release successors (the simulation then has to
+    /// call [`Workload::release`] on completions).
+    pub fn has_pipelines(&self) -> bool {
+        !self.succ.is_empty() || self.kinds.iter().any(|k| !k.then.is_empty())
+    }
+
     /// Draws the next job of stream `s`, or `None` when it is exhausted or past the
-    /// horizon. Calls must be made in time order per stream.
+    /// horizon. Jobs of one stream come in non-decreasing arrival order.
     pub fn next(&mut self, s: usize) -> Option<NewJob> {
         let horizon = self.horizon;
-        let job = match &mut self.sources[s] {
-            Source::List { jobs, next } => {
-                let j = jobs.get(*next)?;
+        match &mut self.sources[s] {
+            Source::List { next } => {
+                while self.jobs.get(*next)?.after.is_some() {
+                    *next += 1;
+                }
+                let i = *next;
                 *next += 1;
-                NewJob {
+                let j = &self.jobs[i];
+                let arrival = secs(j.arrival);
+                Some(NewJob {
                     kind: j.kind,
-                    arrival: secs(j.arrival),
+                    arrival,
                     work: j.work,
                     devices: j.devices,
                     memory: j.memory,
                     deadline: j.deadline,
                     priority: j.priority,
+                    estimate: j.estimate,
                     slack: j.slack,
                     divisible: j.divisible,
-                }
+                    lineage: Lineage {
+                        origin: arrival,
+                        root: j.kind,
+                        depth: 0,
+                        node: i as u32,
+                    },
+                })
             }
             Source::Kind {
                 kind,
-                arrival,
+                times,
                 size,
-                rng_arrival,
                 rng_size,
-                emitted,
-                clock,
             } => {
-                let t = match *arrival {
-                    Arrival::Poisson { rate, count, start } => {
-                        if count.is_some_and(|c| *emitted >= c) {
-                            return None;
-                        }
-                        if *emitted == 0 {
-                            *clock = start;
-                        }
-                        let gap: f64 = Exp::new(rate)
-                            .expect("validated rate > 0")
-                            .sample(rng_arrival);
-                        *clock += gap;
-                        *clock
-                    }
-                    Arrival::Periodic {
-                        period,
-                        jitter,
-                        count,
-                        start,
-                    } => {
-                        if count.is_some_and(|c| *emitted >= c) {
-                            return None;
-                        }
-                        let nominal = start + period * *emitted as f64;
-                        *clock = nominal;
-                        if jitter > 0.0 {
-                            let u: f64 =
-                                Uniform::new(-0.5, 0.5).expect("valid").sample(rng_arrival);
-                            (nominal + u * jitter).max(0.0)
-                        } else {
-                            nominal
-                        }
-                    }
-                    Arrival::Batch { count, at } => {
-                        if *emitted >= count {
-                            return None;
-                        }
-                        at
-                    }
-                    Arrival::None => return None,
-                };
-                let arrival_t = secs(t);
-                if horizon.is_some_and(|h| arrival_t >= h) {
+                let arrival = secs(times.next()?);
+                if horizon.is_some_and(|h| arrival >= h) {
                     return None;
                 }
-                *emitted += 1;
-                let (devices, memory, deadline, priority, slack, divisible) =
-                    self.kinds[*kind as usize];
-                NewJob {
+                let k = &self.kinds[*kind as usize];
+                Some(NewJob {
                     kind: *kind,
-                    arrival: arrival_t,
+                    arrival,
                     work: size.sample(rng_size).max(0.0),
-                    devices,
-                    memory,
-                    deadline,
-                    priority,
-                    slack,
-                    divisible,
-                }
+                    devices: k.devices,
+                    memory: k.memory,
+                    deadline: k.deadline,
+                    priority: k.priority,
+                    estimate: None,
+                    slack: k.slack,
+                    divisible: k.divisible,
+                    lineage: Lineage {
+                        origin: arrival,
+                        root: *kind,
+                        depth: 0,
+                        node: Lineage::NO_NODE,
+                    },
+                })
             }
+        }
+    }
+
+    /// A job of kind `kind` with lineage `lineage` completed at `now`: appends the jobs
+    /// it releases to `out`, all arriving at `now`, and returns how many. Order: the
+    /// kind's `then` successors in declaration order, then the job's held explicit
+    /// successors in list order. Released jobs are released even after the horizon (the
+    /// horizon stops new pipelines, not running ones).
+    pub fn release(
+        &mut self,
+        kind: u32,
+        lineage: Lineage,
+        now: Time,
+        out: &mut Vec<NewJob>,
+    ) -> usize {
+        let before = out.len();
+        let child = |node: u32| Lineage {
+            origin: lineage.origin,
+            root: lineage.root,
+            depth: lineage.depth + 1,
+            node,
         };
-        Some(job)
+        let nthen = self.kinds[kind as usize].then.len();
+        for t in 0..nthen {
+            let s = self.kinds[kind as usize].then[t];
+            let slot = &mut self.then_samplers[s as usize];
+            if slot.is_none() {
+                *slot = Some((
+                    Sampler::new(&self.sizes[s as usize]),
+                    stream_rng(self.seed, &format!("then/{}", self.names[s as usize])),
+                ));
+            }
+            let (sampler, rng) = slot.as_mut().expect("made above");
+            let k = &self.kinds[s as usize];
+            out.push(NewJob {
+                kind: s,
+                arrival: now,
+                work: sampler.sample(rng).max(0.0),
+                devices: k.devices,
+                memory: k.memory,
+                deadline: k.deadline,
+                priority: k.priority,
+                estimate: None,
+                slack: k.slack,
+                divisible: k.divisible,
+                lineage: child(Lineage::NO_NODE),
+            });
+        }
+        if lineage.node != Lineage::NO_NODE && !self.succ.is_empty() {
+            let i = lineage.node as usize;
+            let (a, b) = (self.succ_start[i] as usize, self.succ_start[i + 1] as usize);
+            for &j in &self.succ[a..b] {
+                let js = &self.jobs[j as usize];
+                out.push(NewJob {
+                    kind: js.kind,
+                    arrival: now,
+                    work: js.work,
+                    devices: js.devices,
+                    memory: js.memory,
+                    deadline: js.deadline,
+                    priority: js.priority,
+                    estimate: js.estimate,
+                    slack: js.slack,
+                    divisible: js.divisible,
+                    lineage: child(j),
+                });
+            }
+        }
+        out.len() - before
     }
 }

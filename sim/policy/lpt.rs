@@ -46,16 +46,32 @@ pub(crate) fn expected_arrivals(sc: &Scenario) -> BTreeMap<Time, u64> {
     let horizon = sc.horizon.map(secs);
     let before = |t: Time| horizon.is_none_or(|h| t < h);
     let mut m = BTreeMap::new();
-    for j in &sc.jobs {
+    // Jobs held for a pipeline predecessor arrive when it completes: not counted.
+    for j in sc.jobs.iter().filter(|j| j.after.is_none()) {
         let t = secs(j.arrival);
         if before(t) {
             *m.entry(t).or_insert(0) += 1;
         }
     }
     for k in &sc.kinds {
-        if let Arrival::Batch { count, at } = k.arrival {
-            let t = secs(at);
-            if before(t) && count > 0 {
+        if let Arrival::Batch {
+            count,
+            at,
+            every,
+            batches,
+        } = k.arrival
+        {
+            // A repeating batch arrives every `every` s, `batches` times or until the
+            // horizon (the loader requires one of them).
+            let n = match every {
+                None => 1,
+                Some(_) => batches.unwrap_or(u64::MAX),
+            };
+            for b in 0..n {
+                let t = secs(at + every.unwrap_or(0.0) * b as f64);
+                if !before(t) || count == 0 {
+                    break;
+                }
                 *m.entry(t).or_insert(0) += count;
             }
         }

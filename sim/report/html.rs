@@ -362,10 +362,42 @@ fn arrival_text(a: &Arrival) -> String {
             style::duration(*jitter),
             count(c)
         ),
-        Arrival::Batch { count, at } => format!(
-            "batch of {} at {}",
+        Arrival::Batch {
+            count, at, every, ..
+        } => format!(
+            "batch of {} at {}{}",
             style::count(*count),
-            style::duration(*at)
+            style::duration(*at),
+            every
+                .map(|e| format!(", every {}", style::duration(e)))
+                .unwrap_or_default()
+        ),
+        Arrival::Burst {
+            on_rate,
+            off_rate,
+            on_mean,
+            off_mean,
+            count: c,
+            ..
+        } => format!(
+            "on/off bursts: {} for {} on average, {} for {} off{}",
+            rate_text(*on_rate),
+            style::duration(*on_mean),
+            rate_text(*off_rate),
+            style::duration(*off_mean),
+            count(c)
+        ),
+        Arrival::Profile {
+            rate,
+            profile,
+            count: c,
+            ..
+        } => format!(
+            "time-varying, {} x a {} profile (mean level {}){}",
+            rate_text(*rate),
+            style::duration(profile.period),
+            style::num(profile.mean_level()),
+            count(c)
         ),
         Arrival::None => "listed jobs only".into(),
     }
@@ -385,6 +417,31 @@ fn size_text(s: &SizeDist) -> String {
                 style::num(*cv)
             )
         }
+        SizeDist::Normal { mean, sd, .. } => format!(
+            "truncated normal, mean {}, sd {}",
+            style::num(*mean),
+            style::num(*sd)
+        ),
+        SizeDist::Gamma { shape, scale } => format!(
+            "gamma, shape {}, scale {}",
+            style::num(*shape),
+            style::num(*scale)
+        ),
+        SizeDist::Weibull { shape, scale } => format!(
+            "Weibull, shape {}, scale {}",
+            style::num(*shape),
+            style::num(*scale)
+        ),
+        SizeDist::Pareto { shape, scale, .. } => format!(
+            "Pareto, shape {}, minimum {}",
+            style::num(*shape),
+            style::num(*scale)
+        ),
+        SizeDist::Empirical { samples, .. } => format!(
+            "empirical, {} samples, mean {}",
+            style::count(samples.len() as u64),
+            style::num(s.mean())
+        ),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod locate;
 pub mod raw;
 pub mod series;
+mod workload;
 
 pub use error::InputError;
 
@@ -444,7 +445,44 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             }
             speed[ki] = Some(v.0);
         }
-        let busy_w = match &c.busy_power {
+        let catalog =
+            match &c.device {
+                None => None,
+                Some(name) => Some(crate::catalog::Catalog::builtin().lookup(name).map_err(
+                    |m| {
+                        (
+                            format!("{p}.device"),
+                            m,
+                            Some("`hetsim catalog` lists the devices".to_string()),
+                        )
+                    },
+                )?),
+            };
+        let category = match (c.category, catalog) {
+            (Some(cat), _) => cat,
+            (None, Some(d)) => d.category,
+            (None, None) => {
+                return Err(verr(
+                    format!("{p}.category"),
+                    "missing `category` (or name a catalog `device`)",
+                ));
+            }
+        };
+        let busy_default;
+        let busy_power = match (&c.busy_power, catalog) {
+            (Some(b), _) => b,
+            (None, Some(d)) => {
+                busy_default = RawBusyPower::Same(d.busy_power.value);
+                &busy_default
+            }
+            (None, None) => {
+                return Err(verr(
+                    format!("{p}.busy_power"),
+                    "missing `busy_power` (or name a catalog `device`)",
+                ));
+            }
+        };
+        let busy_w = match busy_power {
             RawBusyPower::Same(w) => vec![w.0; kind_names.len()],
             RawBusyPower::PerKind(m) => {
                 let mut v = vec![0.0; kind_names.len()];
@@ -471,7 +509,10 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 v
             }
         };
-        let idle_w = c.idle_power.map_or(0.0, |w| w.0);
+        let idle_w = c
+            .idle_power
+            .or(catalog.map(|d| d.idle_power.value))
+            .map_or(0.0, |w| w.0);
         let mut pstates = vec![PState {
             speed: 1.0,
             power: 1.0,
@@ -523,12 +564,15 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         };
         classes.push(DeviceClass {
             name: cname.clone(),
-            category: c.category,
+            category,
             count: count as u32,
             speed,
             idle_w,
             busy_w,
-            memory: c.memory.map_or(f64::INFINITY, |b| b.0),
+            memory: c
+                .memory
+                .or(catalog.and_then(|d| d.memory.as_ref().map(|m| m.value)))
+                .map_or(f64::INFINITY, |b| b.0),
             pstates,
             pstate_switch: c.pstate_switch.map_or(0.0, |x| x.0),
             sleep,
@@ -536,80 +580,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     let horizon = raw.horizon.map(|h| h.0);
-    let mut kinds = Vec::new();
-    let mut batch_jobs: u64 = 0;
-    for (kname, k) in kinds_raw {
-        let p = format!("workload.kinds.{kname}");
-        let arrival = match &k.arrival {
-            None => Arrival::None,
-            Some(a) => arrival(a, &format!("{p}.arrival"), horizon)?,
-        };
-        if let Arrival::Batch { count, .. } = arrival {
-            batch_jobs = batch_jobs.saturating_add(count);
-            if batch_jobs > MAX_BATCH_JOBS {
-                return Err((
-                    format!("{p}.arrival.count"),
-                    format!(
-                        "batches of {batch_jobs} jobs in total, more than the limit of {MAX_BATCH_JOBS} (a batch is held in memory at once)"
-                    ),
-                    Some("for long streams use a poisson or periodic process with `count`; or raise scenario::MAX_BATCH_JOBS".into()),
-                ));
-            }
-        }
-        let size = match (&k.size, &arrival) {
-            (Some(s), _) => size(s, &format!("{p}.size"))?,
-            (None, Arrival::None) => SizeDist::Constant(0.0),
-            (None, _) => {
-                return Err(verr(
-                    format!("{p}.size"),
-                    "missing `size` for a kind with generated arrivals",
-                ));
-            }
-        };
-        let devices = k.devices.unwrap_or(1);
-        if devices == 0 {
-            return Err(verr(format!("{p}.devices"), "devices must be at least 1"));
-        }
-        kinds.push(JobKind {
-            name: kname.clone(),
-            arrival,
-            size,
-            devices,
-            memory: k.memory.map_or(0.0, |b| b.0),
-            deadline: k.deadline.map(|d| d.0),
-            priority: k.priority.unwrap_or(0),
-            slack: k.slack.map(|d| d.0),
-            divisible: k.divisible.unwrap_or(false),
-        });
-    }
-
-    let mut jobs = Vec::new();
-    for (i, j) in raw.workload.jobs.iter().enumerate() {
-        let ki = kind_names
-            .iter()
-            .position(|n| *n == j.kind)
-            .expect("checked above");
-        let kd = &kinds[ki];
-        let devices = j.devices.unwrap_or(kd.devices);
-        if devices == 0 {
-            return Err(verr(
-                format!("workload.jobs[{i}].devices"),
-                "devices must be at least 1",
-            ));
-        }
-        jobs.push(JobSpec {
-            kind: ki as u32,
-            arrival: j.arrival.map_or(0.0, |a| a.0),
-            work: j.work.0,
-            devices,
-            memory: j.memory.map_or(kd.memory, |m| m.0),
-            deadline: j.deadline.map(|d| d.0).or(kd.deadline),
-            priority: j.priority.unwrap_or(kd.priority),
-            slack: j.slack.map(|d| d.0).or(kd.slack),
-            divisible: j.divisible.unwrap_or(kd.divisible),
-        });
-    }
-    jobs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));
+    let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
         Some(p) => PolicySpec {
@@ -631,7 +602,13 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             params: Default::default(),
         },
     };
-    let pue = raw.datacenter.pue.map_or(1.0, |v| v.0);
+    let pue = match &raw.datacenter.pue {
+        None => 1.0,
+        Some(RawPue::Value(v)) => v.0,
+        Some(RawPue::Preset(name)) => crate::catalog::Catalog::builtin()
+            .lookup_pue(name)
+            .map_err(|m| verr("datacenter.pue", m))?,
+    };
     let signal = |s: &Option<RawSignal>, field: &str| -> Result<crate::signal::Signal, VErr> {
         match s {
             None => Ok(crate::signal::Signal::constant(0.0)),
@@ -742,190 +719,6 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         }
     }
 
-    // Every kind that has jobs must be runnable somewhere.
-    for (ki, k) in sc.kinds.iter().enumerate() {
-        let has_jobs = k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki);
-        if !has_jobs {
-            continue;
-        }
-        let gangs: Vec<(u32, f64)> = if k.arrival != Arrival::None {
-            vec![(k.devices, k.memory)]
-        } else {
-            Vec::new()
-        }
-        .into_iter()
-        .chain(
-            sc.jobs
-                .iter()
-                .filter(|j| j.kind as usize == ki)
-                .map(|j| (j.devices, j.memory)),
-        )
-        .collect();
-        for (gang, mem) in gangs {
-            if !(0..sc.classes.len()).any(|c| sc.can_run(c, ki, mem, gang)) {
-                let speed_any = sc.classes.iter().any(|c| c.speed[ki].is_some());
-                let why = if !speed_any {
-                    "no device class has a speed for it".to_string()
-                } else {
-                    format!(
-                        "no class with a speed for it has {gang} devices with {mem} bytes of memory each"
-                    )
-                };
-                return Err((
-                    format!("workload.kinds.{}", k.name),
-                    format!("no device can run job kind `{}`: {why}", k.name),
-                    Some(format!(
-                        "add `{}: <work units per second>` under some class's `speed`",
-                        k.name
-                    )),
-                ));
-            }
-        }
-    }
+    workload::check_runnable(&sc)?;
     Ok(sc)
-}
-
-fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>) -> Result<Arrival, VErr> {
-    let unused = |field: &str, set: bool| -> Result<(), VErr> {
-        if set {
-            Err(verr(
-                format!("{p}.{field}"),
-                format!("`{field}` does not apply to process `{:?}`", a.process).to_lowercase(),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    let unbounded = |count: Option<u64>| -> Result<(), VErr> {
-        if count.is_none() && horizon.is_none() {
-            Err((
-                p.to_string(),
-                "an open arrival process needs an end".into(),
-                Some("set a top-level `horizon` (e.g. horizon: 1h) or `count` here".into()),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    Ok(match a.process {
-        RawProcess::Poisson => {
-            unused("period", a.period.is_some())?;
-            unused("jitter", a.jitter.is_some())?;
-            unused("at", a.at.is_some())?;
-            let rate = a
-                .rate
-                .ok_or_else(|| verr(format!("{p}.rate"), "missing `rate` for a poisson process"))?
-                .0;
-            if rate <= 0.0 {
-                return Err(verr(format!("{p}.rate"), "rate must be positive"));
-            }
-            if rate > MAX_RATE {
-                return Err((
-                    format!("{p}.rate"),
-                    format!(
-                        "rate {}/s is above the limit of {MAX_RATE:e}/s",
-                        crate::units::show(rate)
-                    ),
-                    Some("the clock counts nanoseconds: at most about one arrival per tick".into()),
-                ));
-            }
-            unbounded(a.count)?;
-            Arrival::Poisson {
-                rate,
-                count: a.count,
-                start: a.start.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::Periodic => {
-            unused("rate", a.rate.is_some())?;
-            unused("at", a.at.is_some())?;
-            let period = a
-                .period
-                .ok_or_else(|| verr(format!("{p}.period"), "missing `period`"))?
-                .0;
-            if period <= 0.0 {
-                return Err(verr(format!("{p}.period"), "period must be positive"));
-            }
-            if period < MIN_PERIOD {
-                return Err(verr(
-                    format!("{p}.period"),
-                    format!(
-                        "period {} s is shorter than one clock tick (1 ns)",
-                        crate::units::show(period)
-                    ),
-                ));
-            }
-            let jitter = a.jitter.map_or(0.0, |j| j.0);
-            if jitter >= period {
-                return Err(verr(
-                    format!("{p}.jitter"),
-                    "jitter must be smaller than the period",
-                ));
-            }
-            unbounded(a.count)?;
-            Arrival::Periodic {
-                period,
-                jitter,
-                count: a.count,
-                start: a.start.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::Batch => {
-            unused("rate", a.rate.is_some())?;
-            unused("period", a.period.is_some())?;
-            unused("jitter", a.jitter.is_some())?;
-            unused("start", a.start.is_some())?;
-            let count = a
-                .count
-                .ok_or_else(|| verr(format!("{p}.count"), "missing `count` for a batch"))?;
-            Arrival::Batch {
-                count,
-                at: a.at.map_or(0.0, |s| s.0),
-            }
-        }
-        RawProcess::None => Arrival::None,
-    })
-}
-
-fn size(s: &RawSize, p: &str) -> Result<SizeDist, VErr> {
-    let need = |v: Option<crate::units::NonNeg>, f: &str| {
-        v.map(|x| x.0).ok_or_else(|| {
-            verr(
-                format!("{p}.{f}"),
-                format!("missing `{f}` for dist `{:?}`", s.dist).to_lowercase(),
-            )
-        })
-    };
-    let positive = |v: f64, f: &str| {
-        if v > 0.0 {
-            Ok(v)
-        } else {
-            Err(verr(format!("{p}.{f}"), format!("`{f}` must be positive")))
-        }
-    };
-    Ok(match s.dist {
-        RawDist::Constant => SizeDist::Constant(need(s.value, "value")?),
-        RawDist::Exponential => SizeDist::Exponential {
-            mean: positive(need(s.mean, "mean")?, "mean")?,
-        },
-        RawDist::Uniform => {
-            let (min, max) = (need(s.min, "min")?, need(s.max, "max")?);
-            if min > max {
-                return Err(verr(format!("{p}.max"), "max must be at least min"));
-            }
-            SizeDist::Uniform { min, max }
-        }
-        RawDist::Lognormal => {
-            let mean = positive(need(s.mean, "mean")?, "mean")?;
-            let cv = positive(need(s.cv, "cv")?, "cv")?;
-            // sigma^2 = ln(1 + cv^2) must be finite for the distribution to exist.
-            if !(1.0 + cv * cv).ln().is_finite() {
-                return Err(verr(
-                    format!("{p}.cv"),
-                    format!("cv {} is too large", crate::units::show(cv)),
-                ));
-            }
-            SizeDist::Lognormal { mean, cv }
-        }
-    })
 }

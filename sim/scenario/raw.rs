@@ -37,8 +37,9 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDatacenter {
-    /// Power usage effectiveness (default 1.0).
-    pub pue: Option<NonNeg>,
+    /// Power usage effectiveness (default 1.0), or a catalog preset name
+    /// (`enterprise` 1.58, `hyperscale` 1.12, `best` 1.10).
+    pub pue: Option<RawPue>,
     /// Power cap: a power (`"5kW"`) or a series.
     pub power_cap: Option<RawCap>,
     /// Carbon intensity, g CO2/kWh (default 0): a number or a series.
@@ -49,20 +50,63 @@ pub struct RawDatacenter {
     pub classes: IndexMap<String, RawClass>,
 }
 
+/// A PUE: a number or a preset name from the catalog.
+#[derive(Debug)]
+pub enum RawPue {
+    /// A number.
+    Value(NonNeg),
+    /// A preset.
+    Preset(String),
+}
+
+impl<'de> Deserialize<'de> for RawPue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Visitor};
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawPue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number (1.58) or a preset name (enterprise, hyperscale, best)")
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<RawPue, E> {
+                NonNeg::parse(&v.to_string())
+                    .map(RawPue::Value)
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<RawPue, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<RawPue, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<RawPue, E> {
+                match v.parse::<f64>() {
+                    Ok(x) => self.visit_f64(x),
+                    Err(_) => Ok(RawPue::Preset(v.to_string())),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One device class.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClass {
-    /// Category (cpu, gpu, tpu, fpga, asic, other).
-    pub category: Category,
+    /// A device from the catalog (`hetsim catalog`); it supplies the category, idle and
+    /// busy power and memory that this class does not give itself.
+    pub device: Option<String>,
+    /// Category (cpu, gpu, tpu, fpga, asic, other); required without `device`.
+    pub category: Option<Category>,
     /// Number of devices (default 1).
     pub count: Option<u64>,
     /// Work units per second per job kind; a kind not listed cannot run here.
     pub speed: IndexMap<String, NonNeg>,
     /// Idle power (default 0 W).
     pub idle_power: Option<Watts>,
-    /// Busy power: one value, or a map kind -> power.
-    pub busy_power: RawBusyPower,
+    /// Busy power: one value, or a map kind -> power; required without `device`.
+    pub busy_power: Option<RawBusyPower>,
     /// Memory per device (default unlimited).
     pub memory: Option<Bytes>,
     /// P-states below the top one (the top state, speed 1 and power 1, is implied).
@@ -306,6 +350,13 @@ pub struct RawWorkload {
     /// Explicit jobs.
     #[serde(default)]
     pub jobs: Vec<RawJob>,
+    /// Traces replayed as jobs (paths relative to the scenario file).
+    #[serde(default)]
+    pub traces: Vec<RawTrace>,
+    /// Multiplies the intensity of every generated arrival process (rates, batch
+    /// sizes; periodic periods are divided by it). Traces and pipeline releases are
+    /// not scaled. Default 1.
+    pub scale: Option<NonNeg>,
 }
 
 /// Arrival processes by name.
@@ -314,12 +365,30 @@ pub struct RawWorkload {
 pub enum RawProcess {
     /// Poisson arrivals (`rate`).
     Poisson,
-    /// Periodic arrivals (`period`, `jitter`).
+    /// Periodic arrivals (`period`, `jitter`, `sources`).
     Periodic,
-    /// A batch at one instant (`count`, `at`).
+    /// On/off Markov-modulated Poisson bursts (`rate`, `off_rate`, `on_mean`, `off_mean`).
+    Burst,
+    /// Time-varying rate (`rate` times the `profile` level), sampled by thinning.
+    Profile,
+    /// A batch at one instant (`count`, `at`), optionally repeated (`every`, `batches`).
     Batch,
     /// No generated arrivals.
     None,
+}
+
+impl RawProcess {
+    /// Name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RawProcess::Poisson => "poisson",
+            RawProcess::Periodic => "periodic",
+            RawProcess::Burst => "burst",
+            RawProcess::Profile => "profile",
+            RawProcess::Batch => "batch",
+            RawProcess::None => "none",
+        }
+    }
 }
 
 /// Arrival settings of a kind.
@@ -328,18 +397,54 @@ pub enum RawProcess {
 pub struct RawArrival {
     /// Process name.
     pub process: RawProcess,
-    /// Poisson rate.
+    /// Poisson rate; burst: the rate while on; profile: the base rate.
     pub rate: Option<PerSecond>,
     /// Periodic period.
     pub period: Option<Seconds>,
     /// Periodic jitter (total width).
     pub jitter: Option<Seconds>,
+    /// Periodic: number of independent sources (default 1).
+    pub sources: Option<u32>,
+    /// Burst: rate while off (default 0).
+    pub off_rate: Option<PerSecond>,
+    /// Burst: mean length of an on period.
+    pub on_mean: Option<Seconds>,
+    /// Burst: mean length of an off period.
+    pub off_mean: Option<Seconds>,
+    /// Profile: the level curve.
+    pub profile: Option<RawProfile>,
     /// Maximum number of arrivals (batch: the batch size).
     pub count: Option<u64>,
-    /// First arrival time (poisson, periodic).
+    /// First arrival time (poisson, periodic, burst, profile).
     pub start: Option<Seconds>,
     /// Batch arrival time.
     pub at: Option<Seconds>,
+    /// Batch: repeat interval.
+    pub every: Option<Seconds>,
+    /// Batch: number of batches when repeating (default: until the horizon).
+    pub batches: Option<u64>,
+}
+
+/// Interpolation of a rate profile.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawInterpolation {
+    /// Hold each level until the next point.
+    Step,
+    /// Move linearly between points.
+    Linear,
+}
+
+/// A repeating level curve: `points: [[time, level], ...]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    /// Repetition period (default 24h).
+    pub period: Option<Seconds>,
+    /// `step` or `linear` (default linear).
+    pub interpolation: Option<RawInterpolation>,
+    /// `[time in the period, level]` pairs, times increasing from 0.
+    pub points: Vec<(Seconds, NonNeg)>,
 }
 
 /// Size distributions by name.
@@ -352,8 +457,35 @@ pub enum RawDist {
     Exponential,
     /// `min`, `max`.
     Uniform,
+    /// `mean`, `sd`, optional `min` (default 0) and `max` (truncated normal).
+    Normal,
     /// `mean`, `cv`.
     Lognormal,
+    /// `shape` and `scale`, or `mean` and `cv`.
+    Gamma,
+    /// `shape`, `scale`.
+    Weibull,
+    /// `shape` (alpha), `scale` (minimum), optional `max` (bounded Pareto).
+    Pareto,
+    /// `file` (CSV), optional `column`, `scale`, `interpolate`.
+    Empirical,
+}
+
+impl RawDist {
+    /// Name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RawDist::Constant => "constant",
+            RawDist::Exponential => "exponential",
+            RawDist::Uniform => "uniform",
+            RawDist::Normal => "normal",
+            RawDist::Lognormal => "lognormal",
+            RawDist::Gamma => "gamma",
+            RawDist::Weibull => "weibull",
+            RawDist::Pareto => "pareto",
+            RawDist::Empirical => "empirical",
+        }
+    }
 }
 
 /// Work distribution of a kind.
@@ -368,10 +500,23 @@ pub struct RawSize {
     pub mean: Option<NonNeg>,
     /// Coefficient of variation.
     pub cv: Option<NonNeg>,
+    /// Standard deviation (normal).
+    pub sd: Option<NonNeg>,
     /// Lower bound.
     pub min: Option<NonNeg>,
     /// Upper bound.
     pub max: Option<NonNeg>,
+    /// Shape parameter (gamma, Weibull, Pareto).
+    pub shape: Option<NonNeg>,
+    /// Scale parameter (gamma, Weibull; Pareto: the minimum; empirical: a factor
+    /// applied to every sample).
+    pub scale: Option<NonNeg>,
+    /// Empirical: CSV file of samples, relative to the scenario file.
+    pub file: Option<String>,
+    /// Empirical: column name (default: the first column).
+    pub column: Option<String>,
+    /// Empirical: interpolate between order statistics (default false).
+    pub interpolate: Option<bool>,
 }
 
 /// One job kind.
@@ -394,6 +539,8 @@ pub struct RawKind {
     pub slack: Option<Seconds>,
     /// The work may be split across devices (default false).
     pub divisible: Option<bool>,
+    /// Pipeline: kinds released (one job each) when a job of this kind completes.
+    pub then: Option<Vec<String>>,
 }
 
 /// One explicit job.
@@ -402,7 +549,7 @@ pub struct RawKind {
 pub struct RawJob {
     /// Kind name.
     pub kind: String,
-    /// Arrival time (default 0).
+    /// Arrival time (default 0; ignored with `after`).
     pub arrival: Option<Seconds>,
     /// Work units.
     pub work: NonNeg,
@@ -414,10 +561,60 @@ pub struct RawJob {
     pub deadline: Option<Seconds>,
     /// Priority (default: the kind's).
     pub priority: Option<i32>,
+    /// Name, for `after` references (unique).
+    pub id: Option<String>,
+    /// Pipeline: the `id` of the job whose completion releases this one.
+    pub after: Option<String>,
+    /// Run-time estimate (requested time), for backfilling policies.
+    pub estimate: Option<Seconds>,
     /// Deferrable slack (default: the kind's).
     pub slack: Option<Seconds>,
     /// Divisible (default: the kind's).
     pub divisible: Option<bool>,
+}
+
+/// A trace replayed as jobs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    /// Trace format: swf, alibaba, azure-llm, gavel, csv.
+    pub format: crate::trace::Format,
+    /// Trace file, relative to the scenario file (`.gz` is read transparently).
+    pub file: String,
+    /// Kind of every job (overrides the trace's own categories).
+    pub kind: Option<String>,
+    /// Trace category -> kind name, for categories named differently from the kinds.
+    pub kinds: Option<IndexMap<String, String>>,
+    /// Keep jobs arriving at or after this trace time (after shifting the first job to 0).
+    pub from: Option<Seconds>,
+    /// Keep jobs arriving before this trace time.
+    pub until: Option<Seconds>,
+    /// Keep at most this many jobs (after `from`/`until`).
+    pub limit: Option<u64>,
+    /// Multiplies arrival times (0.5 doubles the load). Default 1.
+    pub time_scale: Option<NonNeg>,
+    /// Multiplies every job's work. Default 1.
+    pub work_scale: Option<NonNeg>,
+    /// Added to every arrival time after scaling. Default 0.
+    pub offset: Option<Seconds>,
+    /// Replay the kept jobs this many times back to back (default 1).
+    pub repeat: Option<u64>,
+    /// Interval between repetitions, in simulation time (default: `(until - from) x
+    /// time_scale` when `until` is given).
+    pub every: Option<Seconds>,
+    /// Skip and count malformed lines instead of failing. Default false.
+    pub skip_bad: Option<bool>,
+    /// Relative deadline for every job (default: the kind's).
+    pub deadline: Option<Seconds>,
+    /// Deferral slack for every job (default: the kind's).
+    pub slack: Option<Seconds>,
+    /// azure-llm: `combined` (one job per request, default) or `split` (prefill, then
+    /// decode as a pipeline).
+    pub mode: Option<crate::trace::LlmMode>,
+    /// azure-llm combined: work of one generated token in prompt-token units.
+    pub decode_weight: Option<NonNeg>,
+    /// alibaba: `scaled` (default: work = run time x GPU share) or `whole`.
+    pub gpu_share: Option<crate::trace::GpuShare>,
 }
 
 /// `policy:` section.

@@ -346,3 +346,64 @@ fn power_managers_are_listed_and_unknown_ones_rejected() {
         "{err}"
     );
 }
+
+#[test]
+fn pipelines_release_successors_and_report_end_to_end_latency() {
+    // ingest (1 unit) -> extract (2 units) -> infer (3 units) on one device of speed 1,
+    // two pipelines arriving at t = 0 and t = 1.
+    let yaml = "datacenter:
+  classes:
+    dev: {category: cpu, speed: {ingest: 1, extract: 1, infer: 1}, idle_power: 0W, busy_power: 10W}
+workload:
+  kinds:
+    ingest: {then: [extract]}
+    extract: {then: [infer], size: {dist: constant, value: 2}}
+    infer: {size: {dist: constant, value: 3}}
+  jobs:
+    - {kind: ingest, arrival: 0, work: 1}
+    - {kind: ingest, arrival: 1, work: 1}
+policy: {name: fcfs}
+";
+    let o = run(yaml);
+    let s = &o.summary;
+    assert_eq!(s.jobs_completed, 6);
+    // Total work 2 x 6 units at speed 1 on one device, never idle: makespan 12 s.
+    assert!(close(s.makespan_s, 12.0), "{}", s.makespan_s);
+    let p = &s.pipelines["ingest"];
+    assert_eq!(p.count, 2);
+    // At t = 1 ingest1's arrival (scheduled first) is queued before ingest0's completion
+    // releases extract0, so the single FIFO runs: ingest0 0-1, ingest1 1-2, extract0
+    // 2-4, extract1 4-6, infer0 6-9, infer1 9-12. End-to-end: 9 - 0 and 12 - 1.
+    assert!(close(p.e2e_mean_s, (9.0 + 11.0) / 2.0), "{}", p.e2e_mean_s);
+}
+
+#[test]
+fn classes_can_name_a_catalog_device_and_pue_a_preset() {
+    let yaml = "datacenter:
+  pue: enterprise
+  classes:
+    gpu: {device: a100, count: 2, speed: {a: 10}}
+    cpu: {device: xeon-2s, speed: {a: 1}, idle_power: 50W}
+workload:
+  kinds: {a: {}}
+  jobs: [{kind: a, arrival: 0, work: 10}]
+";
+    let sc = parse_str(yaml, Format::Yaml, Path::new("cat.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.facility.pue, 1.58);
+    let gpu = &sc.classes[0];
+    assert_eq!((gpu.idle_w, gpu.busy_w[0], gpu.memory), (60.0, 400.0, 80e9));
+    assert_eq!(gpu.category, hetsim::model::Category::Gpu);
+    // A figure given in the scenario wins over the catalog's.
+    assert_eq!(
+        (sc.classes[1].idle_w, sc.classes[1].busy_w[0]),
+        (50.0, 457.0)
+    );
+    let bad = yaml.replace("a100", "a1000");
+    let e = parse_str(&bad, Format::Yaml, Path::new("cat.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("datacenter.classes.gpu.device") && e.contains("a100"),
+        "{e}"
+    );
+}

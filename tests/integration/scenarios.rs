@@ -1,0 +1,257 @@
+//! The shipped application scenarios: they validate, document their sources, the JSON
+//! twin loads to the same scenario as its YAML, the workloads have the intended shape
+//! (shift and rush-hour profiles, trace replay), and each runs to completion.
+
+use crate::common::{hetsim, load, load_with, scenario, shared_data};
+use hetsim::engine::to_secs;
+use hetsim::model::{Arrival, Scenario};
+use hetsim::simulation::{NullObserver, Simulation};
+use hetsim::workload::Workload;
+
+/// Scenarios that read ../shared/data (skipped when it is absent).
+const NEED_DATA: &[&str] = &["llm-cluster.yaml", "hpc-swf.yaml"];
+/// The application scenarios this project ships with header comments.
+const APPLICATION: &[&str] = &[
+    "manufacturing.yaml",
+    "traffic.yaml",
+    "finance.yaml",
+    "llm-cluster.yaml",
+    "hpc-swf.yaml",
+];
+
+fn have_data() -> bool {
+    shared_data().is_some()
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let data = have_data();
+    let mut files: Vec<_> = std::fs::read_dir(crate::common::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .filter(|p| data || !NEED_DATA.iter().any(|n| p.ends_with(n)))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    hetsim().arg("validate").args(&files).assert().success();
+}
+
+#[test]
+fn application_scenarios_say_what_they_model_and_where_figures_come_from() {
+    for name in APPLICATION {
+        let text = std::fs::read_to_string(scenario(name)).unwrap();
+        let header: String = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(header.contains("What it models"), "{name}");
+        assert!(
+            header.contains("assumption"),
+            "{name}: unknown figures must be marked"
+        );
+        assert!(header.contains("Run: hetsim run scenarios/"), "{name}");
+        // Every device power figure is traceable: the catalog, a datasheet or SPECpower.
+        assert!(
+            header.contains("catalog") || header.contains("SPECpower"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn finance_json_twin_loads_to_the_same_scenario() {
+    let yaml = load(&scenario("finance.yaml")).scenario;
+    let json = load(&scenario("finance.json")).scenario;
+    assert_eq!(yaml, json);
+}
+
+/// Arrival counts of every generated stream of a scenario, by kind name.
+fn counts(sc: &Scenario) -> Vec<(String, usize)> {
+    let mut w = Workload::new(sc, sc.seed);
+    let kinds: Vec<usize> = (0..sc.kinds.len())
+        .filter(|&k| sc.kinds[k].arrival != Arrival::None)
+        .collect();
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(s, &k)| {
+            let n = std::iter::from_fn(|| w.next(s)).count();
+            (sc.kinds[k].name.clone(), n)
+        })
+        .collect()
+}
+
+fn count(c: &[(String, usize)], kind: &str) -> f64 {
+    c.iter().find(|(k, _)| k == kind).unwrap().1 as f64
+}
+
+#[test]
+fn manufacturing_follows_three_shifts() {
+    let sc = load(&scenario("manufacturing.yaml")).scenario;
+    let c = counts(&sc);
+    // 8 gateways at 1 Hz for 24 h.
+    assert!((count(&c, "inspection") - 691_200.0).abs() <= 8.0);
+    // 4/s x the shift level's integral: night 0.6 x (6 h + 1.5 h), three handovers
+    // 0.3 x 0.5 h, early and late shifts 1.0 x 2 x 7.5 h.
+    let level_hours = 0.6 * 7.5 + 0.3 * 1.5 + 1.0 * 15.0;
+    let expect = 4.0 * 3600.0 * level_hours;
+    assert!(
+        (count(&c, "fault-prediction") - expect).abs() < 4.0 * expect.sqrt(),
+        "{c:?}"
+    );
+    // Three re-planning batches of 4 (05:00, 13:00, 21:00).
+    assert_eq!(count(&c, "production-optimisation"), 12.0);
+    // scale 2 doubles the streams.
+    let big = load_with(&scenario("manufacturing.yaml"), &["workload.scale=2"]).scenario;
+    let c2 = counts(&big);
+    assert!((count(&c2, "inspection") - 2.0 * 691_200.0).abs() <= 16.0);
+    assert_eq!(count(&c2, "production-optimisation"), 24.0);
+}
+
+#[test]
+fn traffic_and_finance_have_their_peaks() {
+    let sc = load(&scenario("traffic.yaml")).scenario;
+    let mut w = Workload::new(&sc, sc.seed);
+    let perception: Vec<f64> = std::iter::from_fn(|| w.next(0))
+        .map(|j| to_secs(j.arrival))
+        .collect();
+    let in_hour = |h: f64| {
+        perception
+            .iter()
+            .filter(|&&t| t >= h * 3600.0 && t < (h + 1.0) * 3600.0)
+            .count() as f64
+    };
+    // Rush hour (07:00-08:00 around the 07:30 peak) against the night minimum.
+    assert!(
+        in_hour(7.0) > 10.0 * in_hour(3.0),
+        "{} {}",
+        in_hour(7.0),
+        in_hour(3.0)
+    );
+    assert!(in_hour(17.0) > 1.5 * in_hour(12.0));
+
+    let sc = load(&scenario("finance.yaml")).scenario;
+    let mut w = Workload::new(&sc, sc.seed);
+    let trades: Vec<f64> = std::iter::from_fn(|| w.next(0))
+        .map(|j| to_secs(j.arrival))
+        .collect();
+    // Nothing outside 09:30-16:00; 20/s x (0.5 h x 3 + 5.5 h + 0.5 h x 3) in the session.
+    assert!(
+        trades
+            .iter()
+            .all(|&t| (9.5 * 3600.0..16.0 * 3600.0).contains(&t))
+    );
+    let expect = 20.0 * 3600.0 * 8.5;
+    assert!((trades.len() as f64 - expect).abs() < 4.0 * expect.sqrt());
+    let open = trades.iter().filter(|&&t| t < 10.0 * 3600.0).count() as f64;
+    let midday = trades
+        .iter()
+        .filter(|&&t| (12.0 * 3600.0..12.5 * 3600.0).contains(&t))
+        .count() as f64;
+    assert!((open / midday - 3.0).abs() < 0.15, "{open} {midday}");
+}
+
+/// Runs a scenario (shortened) and checks it completes every job.
+fn run(sc: &Scenario) -> hetsim::metrics::Summary {
+    let out = Simulation::new(sc, sc.seed)
+        .unwrap()
+        .run(&mut NullObserver)
+        .unwrap();
+    let s = out.summary;
+    assert_eq!(s.jobs_completed, s.jobs_arrived, "{}", sc.name);
+    assert!(s.jobs_completed > 0);
+    s
+}
+
+#[test]
+fn application_scenarios_run() {
+    // Two simulated hours each (the full days run in seconds in release builds).
+    for (name, sets) in [
+        ("manufacturing.yaml", vec!["horizon=2h"]),
+        ("traffic.yaml", vec!["horizon=8h", "workload.scale=0.25"]),
+        ("finance.yaml", vec!["horizon=11h", "workload.scale=0.2"]),
+    ] {
+        let sc = load_with(&scenario(name), &sets).scenario;
+        let s = run(&sc);
+        assert!(
+            s.energy_it_j > 0.0 && s.energy_facility_j > s.energy_it_j,
+            "{name}"
+        );
+        assert!(s.carbon_g > 0.0, "{name}");
+    }
+}
+
+#[test]
+fn finance_trade_deadlines_need_accelerators() {
+    // On CPUs alone a trade prediction takes 1.25 ms against a 1 ms deadline.
+    let sc = load_with(
+        &scenario("finance.yaml"),
+        &["horizon=10h", "workload.scale=0.05", "policy.name=fcfs"],
+    )
+    .scenario;
+    let fcfs = run(&sc);
+    let sc = load_with(
+        &scenario("finance.yaml"),
+        &["horizon=10h", "workload.scale=0.05", "policy.name=eft"],
+    )
+    .scenario;
+    let eft = run(&sc);
+    assert!(fcfs.deadline_miss_rate > 0.9, "{}", fcfs.deadline_miss_rate);
+    assert!(eft.deadline_miss_rate < 0.01, "{}", eft.deadline_miss_rate);
+}
+
+#[test]
+fn llm_cluster_replays_the_azure_trace_under_a_carbon_series() {
+    if !have_data() {
+        return;
+    }
+    let l = load(&scenario("llm-cluster.yaml"));
+    let sc = &l.scenario;
+    // 24 replays of the conversation trace's first hour.
+    assert_eq!(sc.jobs.len(), 24 * 19_366);
+    assert!(sc.jobs.iter().all(|j| j.devices == 2));
+    assert!((sc.jobs.last().unwrap().arrival - (23.0 * 3600.0 + 3502.0)).abs() < 2.0);
+    // A shortened run: one replay, a smaller pretraining run.
+    let short = load_with(
+        &scenario("llm-cluster.yaml"),
+        &[
+            "workload.traces[0].repeat=1",
+            "workload.traces[0].limit=3000",
+            "horizon=1h",
+            "workload.kinds.pretrain.size.value=20000",
+        ],
+    )
+    .scenario;
+    let s = run(&short);
+    assert_eq!(s.jobs_arrived, 3000 + 2 + short_finetunes(&short));
+    assert!(s.carbon_g > 0.0);
+}
+
+fn short_finetunes(sc: &Scenario) -> u64 {
+    let c = counts(sc);
+    count(&c, "finetune") as u64
+}
+
+#[test]
+fn hpc_swf_replays_the_kth_log() {
+    if !have_data() {
+        return;
+    }
+    let sc = load(&scenario("hpc-swf.yaml")).scenario;
+    assert_eq!(sc.jobs.len(), 28_475);
+    assert_eq!(sc.classes[0].count, 100);
+    let first = &sc.jobs[0];
+    assert_eq!((first.arrival, first.work, first.devices), (0.0, 3477.0, 4));
+    let short = load_with(
+        &scenario("hpc-swf.yaml"),
+        &["workload.traces[0].limit=3000"],
+    )
+    .scenario;
+    let s = run(&short);
+    assert_eq!(s.jobs_completed, 3000);
+    // Work conservation: busy node-seconds = sum of run time x processors.
+    let busy: f64 = short.jobs.iter().map(|j| j.work * j.devices as f64).sum();
+    assert!((s.utilization * 100.0 * s.horizon_s - busy).abs() < 1e-6 * busy);
+}
