@@ -4,9 +4,10 @@
 //! Every error names the field it is about, so the loader can point at its line.
 
 use super::raw::*;
-use super::{VErr, verr};
+use super::{MAX_BATCH_JOBS, MAX_RATE, MIN_PERIOD, VErr, verr};
 use crate::model::*;
 use crate::trace::{self, Format, Selection};
+use crate::units::show;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -48,12 +49,26 @@ pub(super) fn build(
     let released: BTreeSet<u32> = then.iter().flatten().copied().collect();
 
     let mut kinds = Vec::new();
+    let mut batch_jobs: u64 = 0;
     for (ki, (kname, k)) in w.kinds.iter().enumerate() {
         let p = format!("workload.kinds.{kname}");
         let arrival = match &k.arrival {
             None => Arrival::None,
             Some(a) => arrival(a, &format!("{p}.arrival"), horizon, scale)?,
         };
+        // A batch arrives at one instant: all of it is in memory at once.
+        if let Arrival::Batch { count, .. } = arrival {
+            batch_jobs = batch_jobs.saturating_add(count);
+            if batch_jobs > MAX_BATCH_JOBS {
+                return Err((
+                    format!("{p}.arrival.count"),
+                    format!(
+                        "batches of {batch_jobs} jobs in total, more than the limit of {MAX_BATCH_JOBS} (a batch is held in memory at once)"
+                    ),
+                    Some("for long streams use a poisson or periodic process with `count`; or raise scenario::MAX_BATCH_JOBS".into()),
+                ));
+            }
+        }
         let needs_size = arrival != Arrival::None || released.contains(&(ki as u32));
         let size = match &k.size {
             Some(s) => size(s, &format!("{p}.size"), base)?,
@@ -508,6 +523,29 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>, scale: f64) -> Result<
             Ok(())
         }
     };
+    // The clock counts nanoseconds: a faster stream piles arrivals onto the same
+    // instants (and, far beyond it, stops the clock advancing at all).
+    let fast = |r: f64, f: &str| -> Result<(), VErr> {
+        if r > MAX_RATE {
+            Err((
+                format!("{p}.{f}"),
+                format!("rate {}/s is above the limit of {MAX_RATE:e}/s", show(r)),
+                Some("the clock counts nanoseconds: at most about one arrival per tick".into()),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let tick = |v: f64, f: &str| -> Result<(), VErr> {
+        if v < MIN_PERIOD {
+            Err(verr(
+                format!("{p}.{f}"),
+                format!("{f} {} s is shorter than one clock tick (1 ns)", show(v)),
+            ))
+        } else {
+            Ok(())
+        }
+    };
     let need_rate = || -> Result<f64, VErr> {
         let r = a
             .rate
@@ -521,6 +559,7 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>, scale: f64) -> Result<
         if r <= 0.0 {
             return Err(verr(format!("{p}.rate"), "rate must be positive"));
         }
+        fast(r * scale, "rate")?;
         Ok(r * scale)
     };
     let positive = |v: Option<crate::units::Seconds>, f: &str| -> Result<f64, VErr> {
@@ -550,6 +589,7 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>, scale: f64) -> Result<
         }
         RawProcess::Periodic => {
             let period = positive(a.period, "period")? / scale;
+            tick(period, "period")?;
             let jitter = a.jitter.map_or(0.0, |j| j.0) / scale;
             if jitter >= period {
                 return Err(verr(
@@ -573,6 +613,7 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>, scale: f64) -> Result<
         RawProcess::Burst => {
             let on_rate = need_rate()?;
             let off_rate = a.off_rate.map_or(0.0, |r| r.0) * scale;
+            fast(off_rate, "off_rate")?;
             let on_mean = positive(a.on_mean, "on_mean")?;
             let off_mean = positive(a.off_mean, "off_mean")?;
             unbounded(a.count)?;
@@ -617,7 +658,10 @@ fn arrival(a: &RawArrival, p: &str, horizon: Option<f64>, scale: f64) -> Result<
                     }
                     None
                 }
-                Some(e) if e.0 > 0.0 => Some(e.0),
+                Some(e) if e.0 > 0.0 => {
+                    tick(e.0, "every")?;
+                    Some(e.0)
+                }
                 Some(_) => return Err(verr(format!("{p}.every"), "`every` must be positive")),
             };
             if every.is_some() && a.batches.is_none() && horizon.is_none() {
@@ -756,10 +800,18 @@ fn size(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, VErr> {
             }
             SizeDist::Normal { mean, sd, min, max }
         }
-        RawDist::Lognormal => SizeDist::Lognormal {
-            mean: positive(need(s.mean, "mean")?, "mean")?,
-            cv: positive(need(s.cv, "cv")?, "cv")?,
-        },
+        RawDist::Lognormal => {
+            let mean = positive(need(s.mean, "mean")?, "mean")?;
+            let cv = positive(need(s.cv, "cv")?, "cv")?;
+            // sigma^2 = ln(1 + cv^2) must be finite for the distribution to exist.
+            if !(1.0 + cv * cv).ln().is_finite() {
+                return Err(verr(
+                    format!("{p}.cv"),
+                    format!("cv {} is too large", show(cv)),
+                ));
+            }
+            SizeDist::Lognormal { mean, cv }
+        }
         RawDist::Gamma => {
             let by_shape = s.shape.is_some() || s.scale.is_some();
             let by_mean = s.mean.is_some() || s.cv.is_some();
@@ -773,10 +825,18 @@ fn size(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, VErr> {
             if by_mean {
                 let mean = positive(need(s.mean, "mean")?, "mean")?;
                 let cv = positive(need(s.cv, "cv")?, "cv")?;
-                SizeDist::Gamma {
-                    shape: 1.0 / (cv * cv),
-                    scale: mean * cv * cv,
+                let (shape, scale) = (1.0 / (cv * cv), mean * cv * cv);
+                if !(shape.is_finite() && shape > 0.0 && scale.is_finite() && scale > 0.0) {
+                    return Err(verr(
+                        format!("{p}.cv"),
+                        format!(
+                            "cv {} with mean {} gives no gamma distribution",
+                            show(cv),
+                            show(mean)
+                        ),
+                    ));
                 }
+                SizeDist::Gamma { shape, scale }
             } else {
                 SizeDist::Gamma {
                     shape: positive(need(s.shape, "shape")?, "shape")?,
