@@ -124,3 +124,48 @@ fn scratch_dir() -> PathBuf {
     })
     .clone()
 }
+
+/// Reads `data` as a trace, in memory. The first byte picks the format (its low 3
+/// bits, modulo the five formats: SWF, CSV job list, Alibaba, Azure LLM, Gavel) and
+/// whether malformed lines are skipped (bit 3); the rest is the file. An accepted
+/// trace's jobs must have finite, non-negative arrival and work and categories that
+/// exist.
+pub fn check_trace(data: &[u8]) {
+    use hetsim::trace::{self, Ctx, Options, Trace};
+    let Some((&opts, body)) = data.split_first() else {
+        return;
+    };
+    let format = [
+        trace::Format::Swf,
+        trace::Format::Csv,
+        trace::Format::Alibaba,
+        trace::Format::AzureLlm,
+        trace::Format::Gavel,
+    ][(opts & 7) as usize % 5];
+    let mut ctx = Ctx {
+        file: PathBuf::from("/nonexistent-hetsim-fuzz/trace"),
+        skip_bad: opts & 8 != 0,
+        trace: Trace::default(),
+    };
+    let r: Box<dyn std::io::BufRead> = Box::new(std::io::Cursor::new(body.to_vec()));
+    let o = Options::default();
+    let res = match format {
+        trace::Format::Swf => trace::swf::read(r, &mut ctx),
+        trace::Format::Csv => trace::joblist::read(r, &mut ctx),
+        trace::Format::Alibaba => trace::alibaba::read(r, &mut ctx, &o),
+        trace::Format::AzureLlm => trace::azure::read(r, &mut ctx, &o),
+        trace::Format::Gavel => trace::gavel::read(r, &mut ctx),
+    };
+    if res.is_ok() {
+        let t = &ctx.trace;
+        for j in &t.jobs {
+            assert!(j.arrival.is_finite(), "arrival {}", j.arrival);
+            assert!(j.work.is_finite() && j.work >= 0.0, "work {}", j.work);
+            assert!(
+                (j.category as usize) < t.categories.len(),
+                "category {}",
+                j.category
+            );
+        }
+    }
+}
