@@ -36,6 +36,9 @@ use crate::workload::{NewJob, Workload};
 use std::collections::VecDeque;
 use std::time::Instant;
 
+/// Longest run time of one job, s (100 years): keeps every time within the clock.
+pub const MAX_RUN_S: f64 = 100.0 * 365.25 * 86400.0;
+
 /// Engine payload: small and `Copy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -656,6 +659,26 @@ impl<'a> Simulation<'a> {
 
     /// Checks a decision's devices: the gang size, existence, capability, no repeats.
     fn check_devices(&self, info: &JobInfo, devices: &[DeviceId]) -> anyhow::Result<()> {
+        // A run time past the clock's range (a huge drawn size) would overflow the
+        // nanosecond clock: refuse it, naming the job, at the slowest P-state.
+        let slowest = devices
+            .iter()
+            .filter_map(|&d| self.cluster.devices.get(d as usize))
+            .map(|dev| {
+                let cl = &self.sc.classes[dev.class as usize];
+                cl.speed[info.kind as usize].unwrap_or(f64::INFINITY)
+                    * cl.pstates[cl.pstates.len() - 1].speed
+            })
+            .fold(f64::INFINITY, f64::min);
+        let run_s = info.work / slowest;
+        if run_s.is_nan() || run_s > MAX_RUN_S {
+            anyhow::bail!(
+                "job {} ({:e} units of `{}`) would run {run_s:.3e} s, more than the limit of {MAX_RUN_S:.0} s (100 years); check the size distribution",
+                info.id,
+                info.work,
+                self.sc.kinds[info.kind as usize].name
+            );
+        }
         if devices.len() != info.devices as usize {
             anyhow::bail!(
                 "policy `{}` gave job {} {} device(s), it needs {}",

@@ -407,3 +407,24 @@ workload:
         "{e}"
     );
 }
+
+#[test]
+fn a_run_time_past_the_clock_is_an_error_not_an_overflow() {
+    let yaml = "datacenter:
+  classes:
+    c: {category: cpu, speed: {a: 1}, busy_power: 10W}
+workload:
+  kinds:
+    a:
+      arrival: {process: poisson, rate: 1/s, count: 3}
+      size: {dist: constant, value: 1e300}
+";
+    let sc = parse_str(yaml, Format::Yaml, Path::new("huge.yaml")).unwrap();
+    let l = Loaded {
+        scenario: sc,
+        path: "huge.yaml".into(),
+        text: yaml.into(),
+    };
+    let e = format!("{:#}", run_in_memory(&l).unwrap_err());
+    assert!(e.contains("job 0") && e.contains("100 years"), "{e}");
+}
