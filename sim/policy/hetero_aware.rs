@@ -15,7 +15,7 @@
 //! by earliest finish); `threshold: 0` is `eft`. Jobs are committed at arrival; a
 //! decision costs O(classes x (log n + k)).
 
-use super::{ClusterView, Decision, JobInfo, Policy, finish_on};
+use super::{ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
 use crate::engine::Time;
 
 /// Default `threshold`.
@@ -71,14 +71,7 @@ impl Policy for HeteroAware {
         let Some(c) = pick(&job, view, self.threshold, |c| finish_on(&job, view, c)) else {
             return;
         };
-        let devices = view
-            .earliest_devices(c, job.devices as usize)
-            .map(|(d, _)| d)
-            .collect();
-        out.push(Decision::Assign {
-            job: job.slot,
-            devices,
-        });
+        out.push(assign_earliest(&job, view, c));
     }
     fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {

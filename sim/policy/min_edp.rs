@@ -8,7 +8,7 @@
 //! order), on its earliest-available devices. A decision costs
 //! O(classes x (log n + k)).
 
-use super::{ClusterView, Decision, JobInfo, Policy, finish_on};
+use super::{ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
 use crate::engine::{Time, to_secs};
 
 /// The minimum energy-delay-product policy.
@@ -48,14 +48,7 @@ impl Policy for MinEdp {
         let Some(c) = pick(&job, view, |c| finish_on(&job, view, c)) else {
             return;
         };
-        let devices = view
-            .earliest_devices(c, job.devices as usize)
-            .map(|(d, _)| d)
-            .collect();
-        out.push(Decision::Assign {
-            job: job.slot,
-            devices,
-        });
+        out.push(assign_earliest(&job, view, c));
     }
     fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {

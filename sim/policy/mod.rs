@@ -335,14 +335,19 @@ pub(crate) fn assign_by<K: PartialOrd>(
         }
     }
     let (_, c) = best?;
+    Some(assign_earliest(job, view, c))
+}
+
+/// Commits `job` to the earliest-available gang of class `c`.
+pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> Decision {
     let devices = view
         .earliest_devices(c, job.devices as usize)
         .map(|(d, _)| d)
         .collect();
-    Some(Decision::Assign {
+    Decision::Assign {
         job: job.slot,
         devices,
-    })
+    }
 }
 
 /// Finish time of `job` on class `c` if committed now to its earliest devices.

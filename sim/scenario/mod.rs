@@ -188,6 +188,16 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse_raw(text: &str, format: Format, file: &Path) -> Result<RawScenario, InputError> {
+    parse_strict(text, format, file)
+}
+
+/// Deserializes a strict YAML or JSON document (scenario, sweep file) with the
+/// scenario loader's limits, reporting errors with file, position and field path.
+pub fn parse_strict<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+    file: &Path,
+) -> Result<T, InputError> {
     match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);

@@ -247,69 +247,8 @@ pub struct Plan {
     base_doc: Value,
 }
 
-fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_aliases: 1000,
-            max_depth: 64,
-            max_nodes: 2_000_000,
-        },
-    }
-}
-
 fn parse_sweep(text: &str, format: Format, file: &Path) -> Result<RawSweep, InputError> {
-    match format {
-        Format::Json => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                let msg = inner.to_string();
-                let msg = match msg.rfind(" at line ") {
-                    Some(i) => msg[..i].to_string(),
-                    None => msg,
-                };
-                InputError {
-                    file: file.into(),
-                    line: Some(inner.line() as u64),
-                    column: Some(inner.column() as u64),
-                    path: if path == "." { String::new() } else { path },
-                    message: msg,
-                    hint: None,
-                }
-            })
-        }
-        Format::Yaml => {
-            let mut path = String::new();
-            let r =
-                serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
-                    serde_path_to_error::deserialize(de).map_err(|e| {
-                        path = e.path().to_string();
-                        e.into_inner()
-                    })
-                });
-            r.map_err(|e| {
-                let loc = e.location();
-                let msg = e.without_snippet().to_string();
-                let msg = match msg.split_once(": ") {
-                    Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
-                    _ => msg,
-                };
-                let msg = match msg.rfind(" at line ") {
-                    Some(i) => msg[..i].to_string(),
-                    None => msg,
-                };
-                InputError {
-                    file: file.into(),
-                    line: loc.map(|l| l.line()),
-                    column: loc.map(|l| l.column()),
-                    path: if path == "." { String::new() } else { path },
-                    message: msg,
-                    hint: None,
-                }
-            })
-        }
-    }
+    crate::scenario::parse_strict(text, format, file)
 }
 
 /// Finds the line of `key:` under the top-level `section:` (keys may hold dots, which
