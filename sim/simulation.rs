@@ -81,9 +81,9 @@ pub enum Event {
 /// Receives what the simulation produces. Errors stop the run.
 pub trait Observer {
     /// A job finished.
-    fn job(&mut self, r: &JobRecord) -> anyhow::Result<()>;
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()>;
     /// A row of the power series.
-    fn power(&mut self, r: &PowerRow) -> anyhow::Result<()>;
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()>;
     /// Called every few thousand events with the clock and jobs finished.
     fn progress(&mut self, _now_s: f64, _jobs_done: u64) {}
 }
@@ -91,10 +91,10 @@ pub trait Observer {
 /// An observer that keeps nothing (for tests and sweeps).
 pub struct NullObserver;
 impl Observer for NullObserver {
-    fn job(&mut self, _: &JobRecord) -> anyhow::Result<()> {
+    fn job(&mut self, _: &JobRecord) -> std::io::Result<()> {
         Ok(())
     }
-    fn power(&mut self, _: &PowerRow) -> anyhow::Result<()> {
+    fn power(&mut self, _: &PowerRow) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -480,7 +480,7 @@ impl<'a> Simulation<'a> {
                 err = obs.power(&r);
             }
         });
-        err
+        Ok(err?)
     }
 
     /// Changes a device's state and power, closing the accounting of the old state.
@@ -1338,7 +1338,7 @@ impl<'a> Simulation<'a> {
         self.collector.add(&rec);
         let r = obs.job(&rec);
         self.rec = rec;
-        r
+        Ok(r?)
     }
 
     fn finish(mut self, end: Time, wall_s: f64) -> Outcome {

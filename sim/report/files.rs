@@ -75,14 +75,14 @@ impl CsvObserver {
 }
 
 impl Observer for CsvObserver {
-    fn job(&mut self, r: &JobRecord) -> Result<()> {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
         self.jobs_written += 1;
         self.line.clear();
         r.write_csv(&mut self.line);
         self.jobs.write_all(&self.line)?;
         Ok(())
     }
-    fn power(&mut self, r: &PowerRow) -> Result<()> {
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
         self.row.clear();
         self.row.push(r.time_s.to_string());
         self.row.push(r.duration_s.to_string());

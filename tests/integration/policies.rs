@@ -18,11 +18,11 @@ pub struct Recorder {
 }
 
 impl Observer for Recorder {
-    fn job(&mut self, r: &JobRecord) -> anyhow::Result<()> {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
         self.jobs.push(r.clone());
         Ok(())
     }
-    fn power(&mut self, _: &PowerRow) -> anyhow::Result<()> {
+    fn power(&mut self, _: &PowerRow) -> std::io::Result<()> {
         Ok(())
     }
 }

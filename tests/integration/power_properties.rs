@@ -15,11 +15,11 @@ struct Keep {
 }
 
 impl Observer for Keep {
-    fn job(&mut self, r: &JobRecord) -> anyhow::Result<()> {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
         self.jobs.push(r.clone());
         Ok(())
     }
-    fn power(&mut self, r: &PowerRow) -> anyhow::Result<()> {
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
         self.power.push(r.clone());
         Ok(())
     }
