@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod batch_reference;
 mod cli;
 mod policies;
 mod power;
