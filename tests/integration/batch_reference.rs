@@ -461,9 +461,9 @@ mod tests {
 
 /// The reference on the shared SWF traces (timings and magnitudes, for development).
 #[test]
-#[ignore = "needs ../shared/data; prints the reference's figures"]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn reference_on_shared_traces() {
-    let d = crate::common::root().join("../shared/data/swf");
+    let d = crate::common::shared_data().join("swf");
     for (f, n) in [
         ("KTH-SP2-1996-2.1-cln.swf.gz", 5000),
         ("lublin_256.swf", 10000),

@@ -13,16 +13,22 @@ pub fn scenario(name: &str) -> PathBuf {
     root().join("scenarios").join(name)
 }
 
-/// `../shared/data` when present (always in CI). Tests that need it print a clear
-/// skip message and return when it is absent.
-pub fn shared_data() -> Option<PathBuf> {
+/// `../shared/data`, the real traces and device figures. Tests that read it are
+/// marked `#[ignore = "needs ../shared/data ..."]`, so a plain `cargo test` lists
+/// them as ignored (visible in its summary line) and CI runs them with
+/// `cargo test -- --ignored`; there a missing folder fails the test.
+pub fn shared_data() -> PathBuf {
     let p = root().join("../shared/data");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared/data is not present; this test reads real traces from there");
-        None
-    }
+    assert!(
+        p.is_dir(),
+        "../shared/data is missing: this test replays real traces from it (see README, \"Real data\")"
+    );
+    p
+}
+
+/// Whether `../shared/data` is present (for tests that only list what needs it).
+pub fn have_shared_data() -> bool {
+    root().join("../shared/data").is_dir()
 }
 
 /// The hetsim binary as a command.

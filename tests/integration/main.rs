@@ -2,6 +2,7 @@
 //! checks.
 
 mod common;
+mod fuzz_corpus;
 
 mod bad_input;
 mod batch_reference;

@@ -755,6 +755,19 @@ fn hetsim_policies_lists_every_policy_with_its_parameters() {
 
 #[test]
 fn every_policy_runs_on_every_shipped_scenario() {
+    every_policy_on_shipped(false);
+}
+
+#[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
+fn every_policy_runs_on_every_trace_replaying_scenario() {
+    crate::common::shared_data();
+    every_policy_on_shipped(true);
+}
+
+/// Every registered policy on the shipped scenarios that replay ../shared/data
+/// traces (`data`), or on those that do not.
+fn every_policy_on_shipped(data: bool) {
     // Arrivals are cut after about 1000 expected jobs (at most 300 s) to keep the debug
     // build quick; every job that arrived must complete and the run invariants (no
     // overlap, start >= arrival, energy and time sums) hold.
@@ -765,16 +778,8 @@ fn every_policy_runs_on_every_shipped_scenario() {
         .collect();
     files.sort();
     assert!(!files.is_empty());
-    // Scenarios that replay real traces need ../shared/data; skip them, saying so,
-    // when it is absent (a clone outside the workspace).
-    let have_data = crate::common::shared_data().is_some();
-    files.retain(|f| {
-        let needs = std::fs::read_to_string(f).unwrap().contains("shared/data");
-        if needs && !have_data {
-            eprintln!("SKIPPED: {} (reads ../shared/data)", f.display());
-        }
-        have_data || !needs
-    });
+    files.retain(|f| std::fs::read_to_string(f).unwrap().contains("shared/data") == data);
+    assert!(!files.is_empty());
     for f in &files {
         let mut sc = crate::common::load(f).scenario;
         let rate: f64 = sc

@@ -492,17 +492,13 @@ fn compare_overlays_runs_with_differences() {
 /// Renders index.html in headless Chromium: all charts in the DOM, no console
 /// messages (the page has no scripts, so any message is a problem), a screenshot.
 #[test]
+#[ignore = "needs /usr/bin/chromium (CI installs it and runs this: cargo test -- --ignored)"]
 fn report_renders_in_headless_chromium() {
     let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "CI is set but /usr/bin/chromium is missing: .ci/run must install it (apt-get install -y chromium)"
-            );
-        }
-        eprintln!("SKIPPED: chromium not installed");
-        return;
-    }
+    assert!(
+        chromium.exists(),
+        "/usr/bin/chromium is missing: apt-get install -y chromium (.ci/run does)"
+    );
     let t = tempfile::tempdir().unwrap();
     let dir = run_dir(t.path(), "se", "seed-example.yaml", &["policy.name=eft"]);
     let shot = t.path().join("screenshot.png");

@@ -19,21 +19,31 @@ const APPLICATION: &[&str] = &[
     "hpc-swf.yaml",
 ];
 
-fn have_data() -> bool {
-    shared_data().is_some()
+#[test]
+fn every_shipped_scenario_validates() {
+    validate_shipped(false);
 }
 
 #[test]
-fn every_shipped_scenario_validates() {
-    let data = have_data();
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
+fn every_trace_replaying_scenario_validates() {
+    shared_data();
+    validate_shipped(true);
+}
+
+/// Validates the shipped scenarios that need ../shared/data, or those that do not.
+fn validate_shipped(data: bool) {
     let mut files: Vec<_> = std::fs::read_dir(crate::common::root().join("scenarios"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-        .filter(|p| data || !NEED_DATA.iter().any(|n| p.ends_with(n)))
+        .filter(|p| data == NEED_DATA.iter().any(|n| p.ends_with(n)))
         .collect();
     files.sort();
-    assert!(files.len() >= 7, "{files:?}");
+    assert!(
+        files.len() >= if data { NEED_DATA.len() } else { 7 },
+        "{files:?}"
+    );
     hetsim().arg("validate").args(&files).assert().success();
 }
 
@@ -203,10 +213,9 @@ fn finance_trade_deadlines_need_accelerators() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn llm_cluster_replays_the_azure_trace_under_a_carbon_series() {
-    if !have_data() {
-        return;
-    }
+    shared_data();
     let l = load(&scenario("llm-cluster.yaml"));
     let sc = &l.scenario;
     // 24 replays of the conversation trace's first hour.
@@ -235,10 +244,9 @@ fn short_finetunes(sc: &Scenario) -> u64 {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn hpc_swf_replays_the_kth_log() {
-    if !have_data() {
-        return;
-    }
+    shared_data();
     let sc = load(&scenario("hpc-swf.yaml")).scenario;
     assert_eq!(sc.jobs.len(), 28_475);
     assert_eq!(sc.classes[0].count, 100);

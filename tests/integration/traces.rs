@@ -15,8 +15,9 @@ fn read(format: Format, path: &Path) -> trace::Trace {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn swf_logs_have_the_published_job_counts() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     // (file, records = data.md job count, jobs kept, MaxProcs)
     let cases = [
         ("swf/KTH-SP2-1996-2.1-cln.swf.gz", 28_476, 28_475, 100),
@@ -136,8 +137,9 @@ fn malformed_lines_fail_with_their_line_or_are_counted() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn alibaba_pods_and_nodes_map_as_documented() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let t = read(
         Format::Alibaba,
         &d.join("gpu/alibaba_gpu2023_openb_pod_list_default.csv"),
@@ -205,8 +207,9 @@ fn alibaba_pods_and_nodes_map_as_documented() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn azure_llm_requests_become_prefill_and_decode_work() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let code = d.join("llm/AzureLLMInferenceTrace_code.csv");
     let t = read(Format::AzureLlm, &code);
     assert_eq!(t.jobs.len(), 8819);
@@ -248,8 +251,9 @@ fn azure_llm_requests_become_prefill_and_decode_work() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn gavel_trace_and_throughputs() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let t = read(
         Format::Gavel,
         &d.join("gpu/gavel_msr_philly_vc_ee9e8c_seed0.trace"),
@@ -298,8 +302,9 @@ fn gavel_trace_and_throughputs() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn csv_job_lists_round_trip_through_import() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("kth.csv");
     hetsim()
@@ -336,8 +341,9 @@ fn csv_job_lists_round_trip_through_import() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn imported_scenarios_validate_and_run() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, PathBuf, Vec<String>)> = vec![
         ("swf", d.join("swf/lublin_256.swf"), vec![]),
@@ -407,8 +413,9 @@ fn imported_scenarios_validate_and_run() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn scenarios_replay_traces_directly() {
-    let Some(d) = shared_data() else { return };
+    let d = shared_data();
     let kth = d.join("swf/KTH-SP2-1996-2.1-cln.swf.gz");
     let text = |extra: &str| {
         let extra = if extra.contains("kind:") {

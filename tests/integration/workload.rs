@@ -203,10 +203,9 @@ fn empirical_distribution_resamples_a_csv_column() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
 fn empirical_distribution_from_the_philly_run_times() {
-    let Some(data) = crate::common::shared_data() else {
-        return;
-    };
+    let data = crate::common::shared_data();
     let f = data.join("gpu/alibaba_gpu2020_analysis_philly_runtime.csv");
     let d = kind_size(&format!(
         "{{dist: empirical, file: \"{}\", column: runtime}}",
