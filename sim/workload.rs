@@ -29,32 +29,10 @@ pub mod size;
 use crate::engine::{Time, secs};
 use crate::model::{Arrival, JobRequirements, JobSpec, Scenario};
 use arrival::ArrivalStream;
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use size::Sampler;
 
-/// Derives a child seed from a parent seed and a label (splitmix64 over FNV-1a).
-/// Pinned: changing it changes every published figure.
-pub fn derive_seed(seed: u64, label: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in label.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    splitmix(seed ^ splitmix(h))
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// A generator for one labelled stream of a run.
-pub fn stream_rng(seed: u64, label: &str) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(derive_seed(seed, label))
-}
+pub use crate::seed::{derive_seed, stream_rng};
 
 /// Where a job sits in a pipeline. Plain jobs are roots of a one-job pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
