@@ -85,18 +85,18 @@ impl Format {
     }
 }
 
+/// A trace format name that is not one of [`Format::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown trace format `{0}`; formats: {formats}", formats = Format::ALL.map(|f| f.as_str()).join(", "))]
+pub struct UnknownFormat(pub String);
+
 impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Self, UnknownFormat> {
         Format::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown trace format `{s}`; formats: {}",
-                    Format::ALL.map(|f| f.as_str()).join(", ")
-                )
-            })
+            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
 
@@ -362,7 +362,8 @@ impl Trace {
 }
 
 /// A trace that cannot be read: the file, the line when known, and what is wrong.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct TraceError {
     /// The file.
     pub file: PathBuf,
@@ -372,17 +373,41 @@ pub struct TraceError {
     pub message: String,
 }
 
-impl fmt::Display for TraceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-        }
-        write!(f, ": {}", self.message)
+/// Why one record of a trace is malformed (the reader adds the file and line).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RecordError {
+    /// A field that must be a number is not one.
+    #[error("{field}: `{text}` is not a number")]
+    NotANumber {
+        /// The field (column) name.
+        field: String,
+        /// The text found.
+        text: String,
+    },
+    /// A number field is infinite or NaN.
+    #[error("{field}: `{text}` is not a finite number")]
+    NotFinite {
+        /// The field (column) name.
+        field: String,
+        /// The text found.
+        text: String,
+    },
+    /// Any other rule of the format, as a sentence.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<String> for RecordError {
+    fn from(m: String) -> Self {
+        RecordError::Invalid(m)
     }
 }
 
-impl std::error::Error for TraceError {}
+impl From<&str> for RecordError {
+    fn from(m: &str) -> Self {
+        RecordError::Invalid(m.to_string())
+    }
+}
 
 /// Reads a trace file of the given format.
 pub fn read(format: Format, path: &Path, opts: &Options) -> Result<Trace, TraceError> {
@@ -448,8 +473,8 @@ impl Ctx {
     }
 
     /// A malformed line: an error, or counted when skipping.
-    pub fn malformed(&mut self, line: u64, message: impl Into<String>) -> Result<(), TraceError> {
-        let message = message.into();
+    pub fn malformed(&mut self, line: u64, message: impl fmt::Display) -> Result<(), TraceError> {
+        let message = message.to_string();
         if self.skip_bad {
             self.trace.malformed += 1;
             if self.trace.first_malformed.is_none() {
@@ -534,15 +559,19 @@ pub(crate) fn column(
 }
 
 /// Parses a number field, with a message naming the field.
-pub(crate) fn number(s: &str, field: &str) -> Result<f64, String> {
+pub(crate) fn number(s: &str, field: &str) -> Result<f64, RecordError> {
     let t = s.trim();
-    let v: f64 = t
-        .parse()
-        .map_err(|_| format!("{field}: `{t}` is not a number"))?;
+    let v: f64 = t.parse().map_err(|_| RecordError::NotANumber {
+        field: field.to_string(),
+        text: t.to_string(),
+    })?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("{field}: `{t}` is not a finite number"))
+        Err(RecordError::NotFinite {
+            field: field.to_string(),
+            text: t.to_string(),
+        })
     }
 }
 

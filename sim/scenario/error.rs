@@ -1,7 +1,9 @@
-//! The one error type for bad scenario input: file, position, field path, message, hint.
+//! Errors for bad scenario input. Validation reports a [`FieldError`] (field path,
+//! message, hint); the loader locates it in the file's text and returns the one
+//! [`InputError`] (file, position, field path, message, hint) every caller sees.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A problem with a scenario (or other input) file, pointing at where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,3 +64,57 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+/// A validation failure about one field, before it is located in the file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("field `{path}`: {message}")]
+pub struct FieldError {
+    /// Field path such as `workload.kinds.inspection.arrival.rate`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl FieldError {
+    /// An error about the field at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error one level down: `prefix.path` (used by readers that know only
+    /// their own field names).
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            prefix.to_string()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        self
+    }
+
+    /// Locates the field in `text` (the scenario file's contents) for an [`InputError`]
+    /// about `file`.
+    pub fn located(self, file: &Path, text: &str) -> InputError {
+        let pos = super::locate::locate(text, &self.path);
+        InputError {
+            file: file.into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: self.path,
+            message: self.message,
+            hint: self.hint,
+        }
+    }
+}

@@ -491,6 +491,7 @@ fn trace_format_names_parse() {
         "parquet"
             .parse::<Format>()
             .unwrap_err()
+            .to_string()
             .contains("swf, alibaba, azure-llm, gavel, csv")
     );
 }
