@@ -1,10 +1,77 @@
 //! The validated model of one scenario: device classes, job kinds, explicit jobs.
 //!
 //! Everything here is checked and in base units (seconds, watts, bytes, work units).
-//! The model knows nothing about files; `scenario` builds it from YAML or JSON.
+//! The model knows nothing about files; `scenario` builds it from YAML or JSON, and
+//! reports a value it cannot build as a [`FieldError`] about one field.
 
 use crate::signal::Signal;
 use serde::{Deserialize, Serialize};
+
+/// A validation failure about one field, before it is located in the file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("field `{path}`: {message}")]
+pub struct FieldError {
+    /// Field path such as `workload.kinds.inspection.arrival.rate`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl FieldError {
+    /// An error about the field at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error one level down: `prefix.path` (used by readers that know only
+    /// their own field names).
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            prefix.to_string()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        self
+    }
+
+    /// Checks that of the fields `set` (name, whether given) only those in `allowed`
+    /// are given, for the `{what}` named `name` at `p` (an arrival process, a size
+    /// distribution).
+    pub fn only(
+        p: &str,
+        what: &str,
+        name: &str,
+        set: &[(&str, bool)],
+        allowed: &[&str],
+    ) -> Result<(), FieldError> {
+        for &(field, is_set) in set {
+            if is_set && !allowed.contains(&field) {
+                return Err(FieldError::new(
+                    format!("{p}.{field}"),
+                    format!("`{field}` does not apply to {what} `{name}`"),
+                )
+                .with_hint(if allowed.is_empty() {
+                    format!("{what} `{name}` takes no parameters")
+                } else {
+                    format!("{what} `{name}` takes: {}", allowed.join(", "))
+                }));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Device category, for reports and catalogs. It does not change behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -65,45 +65,9 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// A validation failure about one field, before it is located in the file.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("field `{path}`: {message}")]
-pub struct FieldError {
-    /// Field path such as `workload.kinds.inspection.arrival.rate`.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it, when we can tell.
-    pub hint: Option<String>,
-}
+pub use crate::model::FieldError;
 
 impl FieldError {
-    /// An error about the field at `path`.
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            path: path.into(),
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    /// Adds a hint.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-
-    /// The same error one level down: `prefix.path` (used by readers that know only
-    /// their own field names).
-    pub fn under(mut self, prefix: &str) -> Self {
-        self.path = if self.path.is_empty() {
-            prefix.to_string()
-        } else {
-            format!("{prefix}.{}", self.path)
-        };
-        self
-    }
-
     /// Locates the field in `text` (the scenario file's contents) for an [`InputError`]
     /// about `file`.
     pub fn located(self, file: &Path, text: &str) -> InputError {

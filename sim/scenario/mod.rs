@@ -27,12 +27,7 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 /// A batch arrives at one instant, so all of its jobs are in memory at once (about
 /// 400 bytes each: some 4 GB at this limit); raise it here if you have the memory.
 pub const MAX_BATCH_JOBS: u64 = 10_000_000;
-/// Largest Poisson arrival rate, per second. The clock counts nanoseconds, so a
-/// faster stream would pile arrivals onto the same instants (and, far beyond it, stop
-/// the clock from advancing at all).
-pub const MAX_RATE: f64 = 1e9;
-/// Shortest periodic arrival period, seconds: one clock tick.
-pub const MIN_PERIOD: f64 = 1e-9;
+pub use crate::workload::arrival::{MAX_RATE, MIN_PERIOD};
 
 /// File format of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

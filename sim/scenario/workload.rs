@@ -4,7 +4,7 @@
 //! Every error names the field it is about, so the loader can point at its line.
 
 use super::raw::*;
-use super::{FieldError, MAX_BATCH_JOBS, MAX_RATE, MIN_PERIOD};
+use super::{FieldError, MAX_BATCH_JOBS};
 use crate::model::*;
 use crate::trace::{self, Format, Selection};
 use crate::units::show;
@@ -54,7 +54,9 @@ pub(super) fn build(
         let p = format!("workload.kinds.{kname}");
         let arrival = match &k.arrival {
             None => Arrival::None,
-            Some(a) => arrival(a, &format!("{p}.arrival"), horizon, scale)?,
+            Some(a) => {
+                crate::workload::arrival::validate(a, &format!("{p}.arrival"), horizon, scale)?
+            }
         };
         // A batch arrives at one instant: all of it is in memory at once.
         if let Arrival::Batch { count, .. } = arrival {
@@ -481,296 +483,6 @@ pub(super) fn check_runnable(sc: &Scenario) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Checks that only the fields of `allowed` are set.
-fn only(
-    p: &str,
-    what: &str,
-    name: &str,
-    set: &[(&str, bool)],
-    allowed: &[&str],
-) -> Result<(), FieldError> {
-    for &(field, is_set) in set {
-        if is_set && !allowed.contains(&field) {
-            return Err(FieldError::new(
-                format!("{p}.{field}"),
-                format!("`{field}` does not apply to {what} `{name}`"),
-            )
-            .with_hint(if allowed.is_empty() {
-                format!("{what} `{name}` takes no parameters")
-            } else {
-                format!("{what} `{name}` takes: {}", allowed.join(", "))
-            }));
-        }
-    }
-    Ok(())
-}
-
-fn arrival(
-    a: &RawArrival,
-    p: &str,
-    horizon: Option<f64>,
-    scale: f64,
-) -> Result<Arrival, FieldError> {
-    let set = [
-        ("rate", a.rate.is_some()),
-        ("period", a.period.is_some()),
-        ("jitter", a.jitter.is_some()),
-        ("sources", a.sources.is_some()),
-        ("off_rate", a.off_rate.is_some()),
-        ("on_mean", a.on_mean.is_some()),
-        ("off_mean", a.off_mean.is_some()),
-        ("profile", a.profile.is_some()),
-        ("count", a.count.is_some()),
-        ("start", a.start.is_some()),
-        ("at", a.at.is_some()),
-        ("every", a.every.is_some()),
-        ("batches", a.batches.is_some()),
-    ];
-    let allowed: &[&str] = match a.process {
-        RawProcess::Poisson => &["rate", "count", "start"],
-        RawProcess::Periodic => &["period", "jitter", "sources", "count", "start"],
-        RawProcess::Burst => &["rate", "off_rate", "on_mean", "off_mean", "count", "start"],
-        RawProcess::Profile => &["rate", "profile", "count", "start"],
-        RawProcess::Batch => &["count", "at", "every", "batches"],
-        RawProcess::None => &[],
-    };
-    let name = a.process.as_str();
-    only(p, "process", name, &set, allowed)?;
-    let unbounded = |count: Option<u64>| -> Result<(), FieldError> {
-        if count.is_none() && horizon.is_none() {
-            Err(
-                FieldError::new(p.to_string(), "an open arrival process needs an end")
-                    .with_hint("set a top-level `horizon` (e.g. horizon: 1h) or `count` here"),
-            )
-        } else {
-            Ok(())
-        }
-    };
-    // The clock counts nanoseconds: a faster stream piles arrivals onto the same
-    // instants (and, far beyond it, stops the clock advancing at all).
-    let fast = |r: f64, f: &str| -> Result<(), FieldError> {
-        if r > MAX_RATE {
-            Err(FieldError::new(
-                format!("{p}.{f}"),
-                format!("rate {}/s is above the limit of {MAX_RATE:e}/s", show(r)),
-            )
-            .with_hint("the clock counts nanoseconds: at most about one arrival per tick"))
-        } else {
-            Ok(())
-        }
-    };
-    let tick = |v: f64, f: &str| -> Result<(), FieldError> {
-        if v < MIN_PERIOD {
-            Err(FieldError::new(
-                format!("{p}.{f}"),
-                format!("{f} {} s is shorter than one clock tick (1 ns)", show(v)),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    let need_rate = || -> Result<f64, FieldError> {
-        let r = a
-            .rate
-            .ok_or_else(|| {
-                FieldError::new(
-                    format!("{p}.rate"),
-                    format!("missing `rate` for a {name} process"),
-                )
-            })?
-            .0;
-        if r <= 0.0 {
-            return Err(FieldError::new(
-                format!("{p}.rate"),
-                "rate must be positive",
-            ));
-        }
-        fast(r * scale, "rate")?;
-        Ok(r * scale)
-    };
-    let positive = |v: Option<crate::units::Seconds>, f: &str| -> Result<f64, FieldError> {
-        let v = v
-            .ok_or_else(|| {
-                FieldError::new(
-                    format!("{p}.{f}"),
-                    format!("missing `{f}` for a {name} process"),
-                )
-            })?
-            .0;
-        if v <= 0.0 {
-            return Err(FieldError::new(
-                format!("{p}.{f}"),
-                format!("`{f}` must be positive"),
-            ));
-        }
-        Ok(v)
-    };
-    let start = a.start.map_or(0.0, |s| s.0);
-    Ok(match a.process {
-        RawProcess::Poisson => {
-            let rate = need_rate()?;
-            unbounded(a.count)?;
-            Arrival::Poisson {
-                rate,
-                count: a.count,
-                start,
-            }
-        }
-        RawProcess::Periodic => {
-            let period = positive(a.period, "period")? / scale;
-            tick(period, "period")?;
-            let jitter = a.jitter.map_or(0.0, |j| j.0) / scale;
-            if jitter >= period {
-                return Err(FieldError::new(
-                    format!("{p}.jitter"),
-                    "jitter must be smaller than the period",
-                ));
-            }
-            let sources = a.sources.unwrap_or(1);
-            if sources == 0 {
-                return Err(FieldError::new(
-                    format!("{p}.sources"),
-                    "sources must be at least 1",
-                ));
-            }
-            unbounded(a.count)?;
-            Arrival::Periodic {
-                period,
-                jitter,
-                count: a.count,
-                start,
-                sources,
-            }
-        }
-        RawProcess::Burst => {
-            let on_rate = need_rate()?;
-            let off_rate = a.off_rate.map_or(0.0, |r| r.0) * scale;
-            fast(off_rate, "off_rate")?;
-            let on_mean = positive(a.on_mean, "on_mean")?;
-            let off_mean = positive(a.off_mean, "off_mean")?;
-            unbounded(a.count)?;
-            Arrival::Burst {
-                on_rate,
-                off_rate,
-                on_mean,
-                off_mean,
-                count: a.count,
-                start,
-            }
-        }
-        RawProcess::Profile => {
-            let rate = need_rate()?;
-            let rp = a.profile.as_ref().ok_or_else(|| {
-                FieldError::new(
-                    format!("{p}.profile"),
-                    "missing `profile` for a profile process",
-                )
-            })?;
-            let profile = profile(rp, &format!("{p}.profile"))?;
-            unbounded(a.count)?;
-            Arrival::Profile {
-                rate,
-                profile,
-                count: a.count,
-                start,
-            }
-        }
-        RawProcess::Batch => {
-            let count = a.count.ok_or_else(|| {
-                FieldError::new(format!("{p}.count"), "missing `count` for a batch")
-            })?;
-            if count == 0 {
-                return Err(FieldError::new(
-                    format!("{p}.count"),
-                    "count must be at least 1",
-                ));
-            }
-            let count = ((count as f64) * scale).round().max(1.0) as u64;
-            let every = match a.every {
-                None => {
-                    if a.batches.is_some() {
-                        return Err(FieldError::new(
-                            format!("{p}.batches"),
-                            "`batches` needs `every`",
-                        ));
-                    }
-                    None
-                }
-                Some(e) if e.0 > 0.0 => {
-                    tick(e.0, "every")?;
-                    Some(e.0)
-                }
-                Some(_) => {
-                    return Err(FieldError::new(
-                        format!("{p}.every"),
-                        "`every` must be positive",
-                    ));
-                }
-            };
-            if every.is_some() && a.batches.is_none() && horizon.is_none() {
-                return Err(FieldError::new(
-                    format!("{p}.every"),
-                    "a repeating batch needs an end",
-                )
-                .with_hint("set `batches` here or a top-level `horizon`"));
-            }
-            Arrival::Batch {
-                count,
-                at: a.at.map_or(0.0, |s| s.0),
-                every,
-                batches: a.batches,
-            }
-        }
-        RawProcess::None => Arrival::None,
-    })
-}
-
-fn profile(rp: &RawProfile, p: &str) -> Result<RateProfile, FieldError> {
-    let period = rp.period.map_or(86400.0, |s| s.0);
-    if period <= 0.0 {
-        return Err(FieldError::new(
-            format!("{p}.period"),
-            "period must be positive",
-        ));
-    }
-    if rp.points.is_empty() {
-        return Err(FieldError::new(
-            format!("{p}.points"),
-            "a profile needs at least one point",
-        ));
-    }
-    let mut points = Vec::with_capacity(rp.points.len());
-    for (i, (t, v)) in rp.points.iter().enumerate() {
-        if t.0 >= period {
-            return Err(FieldError::new(
-                format!("{p}.points[{i}]"),
-                format!("time {} s is not inside the period ({period} s)", t.0),
-            )
-            .with_hint("point times run from 0 to just below `period`"));
-        }
-        if let Some(&(prev, _)) = points.last()
-            && t.0 <= prev
-        {
-            return Err(FieldError::new(
-                format!("{p}.points[{i}]"),
-                "point times must increase",
-            ));
-        }
-        points.push((t.0, v.0));
-    }
-    if points.iter().all(|&(_, v)| v <= 0.0) {
-        return Err(FieldError::new(
-            format!("{p}.points"),
-            "every level is 0: no job would ever arrive",
-        ));
-    }
-    let interpolation = match rp.interpolation.unwrap_or(RawInterpolation::Linear) {
-        RawInterpolation::Step => Interpolation::Step,
-        RawInterpolation::Linear => Interpolation::Linear,
-    };
-    Ok(RateProfile::new(period, points, interpolation))
-}
-
 fn size(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, FieldError> {
     let name = s.dist.as_str();
     let set = [
@@ -797,7 +509,7 @@ fn size(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, FieldError> {
         RawDist::Pareto => &["shape", "scale", "max"],
         RawDist::Empirical => &["file", "column", "scale", "interpolate"],
     };
-    only(p, "dist", name, &set, allowed)?;
+    FieldError::only(p, "dist", name, &set, allowed)?;
     let need = |v: Option<crate::units::NonNeg>, f: &str| {
         v.map(|x| x.0).ok_or_else(|| {
             FieldError::new(
