@@ -361,77 +361,7 @@ pub struct RawWorkload {
 
 pub use crate::workload::arrival::{RawArrival, RawInterpolation, RawProcess, RawProfile};
 
-/// Size distributions by name.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum RawDist {
-    /// `value`.
-    Constant,
-    /// `mean`.
-    Exponential,
-    /// `min`, `max`.
-    Uniform,
-    /// `mean`, `sd`, optional `min` (default 0) and `max` (truncated normal).
-    Normal,
-    /// `mean`, `cv`.
-    Lognormal,
-    /// `shape` and `scale`, or `mean` and `cv`.
-    Gamma,
-    /// `shape`, `scale`.
-    Weibull,
-    /// `shape` (alpha), `scale` (minimum), optional `max` (bounded Pareto).
-    Pareto,
-    /// `file` (CSV), optional `column`, `scale`, `interpolate`.
-    Empirical,
-}
-
-impl RawDist {
-    /// Name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RawDist::Constant => "constant",
-            RawDist::Exponential => "exponential",
-            RawDist::Uniform => "uniform",
-            RawDist::Normal => "normal",
-            RawDist::Lognormal => "lognormal",
-            RawDist::Gamma => "gamma",
-            RawDist::Weibull => "weibull",
-            RawDist::Pareto => "pareto",
-            RawDist::Empirical => "empirical",
-        }
-    }
-}
-
-/// Work distribution of a kind.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSize {
-    /// Distribution name.
-    pub dist: RawDist,
-    /// Constant value.
-    pub value: Option<NonNeg>,
-    /// Mean.
-    pub mean: Option<NonNeg>,
-    /// Coefficient of variation.
-    pub cv: Option<NonNeg>,
-    /// Standard deviation (normal).
-    pub sd: Option<NonNeg>,
-    /// Lower bound.
-    pub min: Option<NonNeg>,
-    /// Upper bound.
-    pub max: Option<NonNeg>,
-    /// Shape parameter (gamma, Weibull, Pareto).
-    pub shape: Option<NonNeg>,
-    /// Scale parameter (gamma, Weibull; Pareto: the minimum; empirical: a factor
-    /// applied to every sample).
-    pub scale: Option<NonNeg>,
-    /// Empirical: CSV file of samples, relative to the scenario file.
-    pub file: Option<String>,
-    /// Empirical: column name (default: the first column).
-    pub column: Option<String>,
-    /// Empirical: interpolate between order statistics (default false).
-    pub interpolate: Option<bool>,
-}
+pub use crate::workload::size::{RawDist, RawSize};
 
 /// One job kind.
 #[derive(Debug, Deserialize)]
