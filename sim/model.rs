@@ -664,10 +664,10 @@ impl JobRequirements {
 pub struct JobKind {
     /// Kind name, unique in the scenario.
     pub name: String,
-    /// Arrival process.
-    pub arrival: Arrival,
-    /// Work distribution.
-    pub size: SizeDist,
+    /// Arrival process (checked by the loader; read it with [`JobKind::arrival`]).
+    pub(crate) arrival: Arrival,
+    /// Work distribution (checked by the loader; read it with [`JobKind::size`]).
+    pub(crate) size: SizeDist,
     /// Requirements every job of the kind starts from: `work` is 0 (each job draws
     /// its own from `size`) and `estimate` is `None`; the rest are the kind's values.
     pub req: JobRequirements,
@@ -675,6 +675,20 @@ pub struct JobKind {
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
     pub then: Vec<u32>,
+}
+
+impl JobKind {
+    /// The arrival process. Only the scenario loader sets it, so its parameters are
+    /// valid for [`crate::workload::arrival::ArrivalStream`].
+    pub fn arrival(&self) -> &Arrival {
+        &self.arrival
+    }
+
+    /// The work distribution. Only the scenario loader sets it, so its parameters are
+    /// valid for [`crate::workload::size::Sampler`].
+    pub fn size(&self) -> &SizeDist {
+        &self.size
+    }
 }
 
 /// One explicitly listed job.
@@ -723,7 +737,22 @@ pub struct OutputSpec {
     pub power_interval: Option<f64>,
 }
 
-/// A complete, validated scenario.
+/// Proof that a value came out of the scenario loader's checks: a [`Scenario`] holds
+/// one, and only the loader (`crate::scenario::validate`) makes one, so code outside
+/// the crate can build a scenario only by loading it (from a file or a string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validated(());
+
+impl Validated {
+    /// For the loader only.
+    pub(crate) fn new() -> Self {
+        Validated(())
+    }
+}
+
+/// A complete, validated scenario. Built only by the loader ([`Validated`]); its
+/// kinds' arrival processes and size distributions are crate-private, so generators
+/// can rely on their parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// Scenario name (default: file stem).
@@ -748,6 +777,8 @@ pub struct Scenario {
     pub power_manager: PolicySpec,
     /// Output settings.
     pub output: OutputSpec,
+    /// Made by the loader.
+    pub(crate) validated: Validated,
 }
 
 impl Scenario {

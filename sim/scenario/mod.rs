@@ -710,6 +710,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         policy,
         power_manager,
         output,
+        validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).
     if let Some(cap) = &sc.facility.power_cap {

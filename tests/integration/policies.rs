@@ -780,7 +780,7 @@ fn every_policy_runs_on_every_shipped_scenario() {
         let rate: f64 = sc
             .kinds
             .iter()
-            .map(|k| match k.arrival {
+            .map(|k| match *k.arrival() {
                 hetsim::model::Arrival::Poisson { rate, .. } => rate,
                 hetsim::model::Arrival::Periodic { period, .. } => 1.0 / period,
                 _ => 0.0,

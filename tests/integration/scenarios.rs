@@ -71,7 +71,7 @@ fn finance_json_twin_loads_to_the_same_scenario() {
 fn counts(sc: &Scenario) -> Vec<(String, usize)> {
     let mut w = Workload::new(sc, sc.seed);
     let kinds: Vec<usize> = (0..sc.kinds.len())
-        .filter(|&k| sc.kinds[k].arrival != Arrival::None)
+        .filter(|&k| *sc.kinds[k].arrival() != Arrival::None)
         .collect();
     kinds
         .iter()

@@ -41,7 +41,7 @@ fn kind_size(yaml_size: &str) -> Result<SizeDist, String> {
     let sc = scenario(&format!(
         "  kinds:\n    a:\n      arrival: {{process: poisson, rate: 1/s}}\n      size: {yaml_size}\n"
     ))?;
-    Ok(sc.kinds[0].size.clone())
+    Ok(sc.kinds[0].size().clone())
 }
 
 /// Sample mean and variance of `n` draws.
@@ -453,7 +453,7 @@ fn arrival_processes_load_from_scenarios_with_checks() {
     .unwrap();
     // scale 2: periods halve, rates and batch sizes double.
     assert_eq!(
-        sc.kinds[0].arrival,
+        *sc.kinds[0].arrival(),
         Arrival::Periodic {
             period: 0.1,
             jitter: 0.005,
@@ -462,7 +462,7 @@ fn arrival_processes_load_from_scenarios_with_checks() {
             sources: 8
         }
     );
-    match &sc.kinds[1].arrival {
+    match sc.kinds[1].arrival() {
         Arrival::Burst {
             on_rate,
             on_mean,
@@ -471,7 +471,7 @@ fn arrival_processes_load_from_scenarios_with_checks() {
         } => assert_eq!((*on_rate, *on_mean, *off_mean), (20.0, 5.0, 60.0)),
         a => panic!("{a:?}"),
     }
-    match &sc.kinds[2].arrival {
+    match sc.kinds[2].arrival() {
         Arrival::Profile { rate, profile, .. } => {
             assert!((rate - 4.0 / 60.0).abs() < 1e-12);
             assert_eq!(profile.interpolation, Interpolation::Step);
@@ -480,7 +480,7 @@ fn arrival_processes_load_from_scenarios_with_checks() {
         a => panic!("{a:?}"),
     }
     assert!(matches!(
-        sc.kinds[3].arrival,
+        sc.kinds[3].arrival(),
         Arrival::Batch { count: 10, .. }
     ));
 
