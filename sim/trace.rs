@@ -63,27 +63,56 @@ impl Format {
 
     /// Name as written in scenarios and on the command line.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Swf => "swf",
-            Format::Alibaba => "alibaba",
-            Format::AzureLlm => "azure-llm",
-            Format::Gavel => "gavel",
-            Format::Csv => "csv",
-        }
+        self.info().name
     }
 
     /// The field mapping of this format, one line per rule (written into imported
     /// files).
     pub fn mapping(self) -> &'static [&'static str] {
-        match self {
-            Format::Swf => swf::MAPPING,
-            Format::Alibaba => alibaba::MAPPING,
-            Format::AzureLlm => azure::MAPPING,
-            Format::Gavel => gavel::MAPPING,
-            Format::Csv => joblist::MAPPING,
-        }
+        self.info().mapping
+    }
+
+    fn info(self) -> &'static FormatInfo {
+        &FORMATS[self as usize]
     }
 }
+
+/// What the registry knows of a format: its name, mapping and reader.
+struct FormatInfo {
+    name: &'static str,
+    mapping: &'static [&'static str],
+    read: fn(Box<dyn BufRead>, &mut Ctx, &Options) -> Result<(), TraceError>,
+}
+
+/// The registry, in [`Format`] order (a new format: a module with `MAPPING` and
+/// `read`, a [`Format`] variant and one row here).
+const FORMATS: [FormatInfo; 5] = [
+    FormatInfo {
+        name: "swf",
+        mapping: swf::MAPPING,
+        read: |r, ctx, _| swf::read(r, ctx),
+    },
+    FormatInfo {
+        name: "alibaba",
+        mapping: alibaba::MAPPING,
+        read: alibaba::read,
+    },
+    FormatInfo {
+        name: "azure-llm",
+        mapping: azure::MAPPING,
+        read: azure::read,
+    },
+    FormatInfo {
+        name: "gavel",
+        mapping: gavel::MAPPING,
+        read: |r, ctx, _| gavel::read(r, ctx),
+    },
+    FormatInfo {
+        name: "csv",
+        mapping: joblist::MAPPING,
+        read: |r, ctx, _| joblist::read(r, ctx),
+    },
+];
 
 /// A trace format name that is not one of [`Format::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -413,13 +442,7 @@ impl From<&str> for RecordError {
 pub fn read(format: Format, path: &Path, opts: &Options) -> Result<Trace, TraceError> {
     let mut ctx = Ctx::new(path, opts.skip_bad);
     let r = open(path)?;
-    match format {
-        Format::Swf => swf::read(r, &mut ctx)?,
-        Format::Alibaba => alibaba::read(r, &mut ctx, opts)?,
-        Format::AzureLlm => azure::read(r, &mut ctx, opts)?,
-        Format::Gavel => gavel::read(r, &mut ctx)?,
-        Format::Csv => joblist::read(r, &mut ctx)?,
-    }
+    (format.info().read)(r, &mut ctx, opts)?;
     Ok(ctx.trace)
 }
 
@@ -589,4 +612,19 @@ pub fn slug(s: &str) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn registry_rows_follow_the_format_order() {
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i);
+            let named: Format = serde_json::from_value(serde_json::json!(f.as_str())).unwrap();
+            assert_eq!(named, f);
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+        }
+    }
 }
