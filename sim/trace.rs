@@ -81,8 +81,11 @@ impl Format {
 struct FormatInfo {
     name: &'static str,
     mapping: &'static [&'static str],
-    read: fn(Box<dyn BufRead>, &mut Ctx, &Options) -> Result<(), TraceError>,
+    read: Reader,
 }
+
+/// A format's reader: fills the context's trace from the opened file.
+type Reader = fn(Box<dyn BufRead>, &mut Ctx, &Options) -> Result<(), TraceError>;
 
 /// The registry, in [`Format`] order (a new format: a module with `MAPPING` and
 /// `read`, a [`Format`] variant and one row here).
