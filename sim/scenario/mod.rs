@@ -60,6 +60,43 @@ pub struct Loaded {
     pub text: String,
 }
 
+/// The scenario entry a policy or power-manager error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// `policy:`.
+    Policy,
+    /// `power_manager:`.
+    PowerManager,
+}
+
+/// An error from building the scenario's policy or power manager (an unknown name, a
+/// bad parameter), located at the entry's `name` in the file, with the hint to list
+/// them. This is the scenario layer's conversion for the policy and power-manager
+/// parameter readers' errors.
+pub fn entry_error(l: &Loaded, entry: Entry, message: impl Into<String>) -> InputError {
+    let (name, path, hint) = match entry {
+        Entry::Policy => (
+            "policy.name",
+            "policy",
+            "`hetsim policies` lists the policies and their parameters",
+        ),
+        Entry::PowerManager => (
+            "power_manager.name",
+            "power_manager",
+            "`hetsim policies` lists the power managers and their parameters",
+        ),
+    };
+    let pos = locate::locate(&l.text, name);
+    InputError {
+        file: l.path.clone(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        path: path.into(),
+        message: message.into(),
+        hint: Some(hint.into()),
+    }
+}
+
 /// Reads a scenario file as text, with size and encoding checks.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
     let meta = std::fs::metadata(path)
