@@ -113,6 +113,33 @@ impl Device {
     }
 }
 
+/// A catalog that does not parse or check, or a name it does not have.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    /// The YAML does not parse into the catalog schema.
+    #[error("{0}")]
+    Parse(String),
+    /// A device or preset fails a check.
+    #[error("{0}")]
+    Invalid(String),
+    /// No device of that name.
+    #[error("unknown catalog device `{name}`; devices: {known}")]
+    UnknownDevice {
+        /// The name asked for.
+        name: String,
+        /// The device names, comma-separated.
+        known: String,
+    },
+    /// No PUE preset of that name.
+    #[error("unknown PUE preset `{name}`; presets: {known}")]
+    UnknownPue {
+        /// The name asked for.
+        name: String,
+        /// The preset names, comma-separated.
+        known: String,
+    },
+}
+
 /// The catalog: PUE presets and devices, in file order.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -131,27 +158,34 @@ impl Catalog {
     }
 
     /// Parses and checks a catalog file's text.
-    pub fn parse(text: &str) -> Result<Catalog, String> {
-        let c: Catalog = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
+        let c: Catalog =
+            serde_saphyr::from_str(text).map_err(|e| CatalogError::Parse(e.to_string()))?;
         for (name, d) in &c.devices {
             if d.busy_power.value.0 < d.idle_power.value.0 {
-                return Err(format!("device `{name}`: busy power below idle power"));
+                return Err(CatalogError::Invalid(format!(
+                    "device `{name}`: busy power below idle power"
+                )));
             }
             if let Some(lc) = &d.load_curve
                 && lc.values.len() != 11
             {
-                return Err(format!(
+                return Err(CatalogError::Invalid(format!(
                     "device `{name}`: load_curve needs 11 values (0%..100%)"
-                ));
+                )));
             }
             let sources = [&d.idle_power.source, &d.busy_power.source];
             if sources.iter().any(|s| s.trim().is_empty()) {
-                return Err(format!("device `{name}`: a figure has no source"));
+                return Err(CatalogError::Invalid(format!(
+                    "device `{name}`: a figure has no source"
+                )));
             }
         }
         for (name, p) in &c.pue {
             if p.value.0 < 1.0 {
-                return Err(format!("PUE preset `{name}` is below 1"));
+                return Err(CatalogError::Invalid(format!(
+                    "PUE preset `{name}` is below 1"
+                )));
             }
         }
         Ok(c)
@@ -163,26 +197,25 @@ impl Catalog {
     }
 
     /// A device by name, or an error listing the names (for scenario errors).
-    pub fn lookup(&self, name: &str) -> Result<&Device, String> {
-        self.devices.get(name).ok_or_else(|| {
-            format!(
-                "unknown catalog device `{name}`; devices: {}",
-                self.device_names().join(", ")
-            )
-        })
+    pub fn lookup(&self, name: &str) -> Result<&Device, CatalogError> {
+        self.devices
+            .get(name)
+            .ok_or_else(|| CatalogError::UnknownDevice {
+                name: name.to_string(),
+                known: self.device_names().join(", "),
+            })
     }
 
     /// A PUE preset by name, or an error listing the presets.
-    pub fn lookup_pue(&self, name: &str) -> Result<f64, String> {
-        self.pue(name).ok_or_else(|| {
-            format!(
-                "unknown PUE preset `{name}`; presets: {}",
-                self.pue
-                    .keys()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+    pub fn lookup_pue(&self, name: &str) -> Result<f64, CatalogError> {
+        self.pue(name).ok_or_else(|| CatalogError::UnknownPue {
+            name: name.to_string(),
+            known: self
+                .pue
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 
@@ -265,10 +298,12 @@ mod tests {
         let e = Catalog::parse(
             "pue: {}\ndevices:\n  x: {name: X, category: gpu, idle_power: {value: 10W, source: s}, busy_power: {value: 5W, source: s}}\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("below idle"), "{e}");
         let e = Catalog::parse("pue: {}\ndevices:\n  x: {name: X, category: gpu, idle_power: {value: 1W}, busy_power: {value: 5W, source: s}}\n")
-            .unwrap_err();
+            .unwrap_err()
+        .to_string();
         assert!(e.contains("source"), "{e}");
     }
 }

@@ -1,10 +1,82 @@
 //! The validated model of one scenario: device classes, job kinds, explicit jobs.
 //!
 //! Everything here is checked and in base units (seconds, watts, bytes, work units).
-//! The model knows nothing about files; `scenario` builds it from YAML or JSON.
+//! The model knows nothing about files; `scenario` builds it from YAML or JSON, and
+//! reports a value it cannot build as a [`FieldError`] about one field.
+
+mod math;
+
+use math::pareto_moment;
+pub use math::{gamma_fn, normal_cdf, normal_pdf, truncated_normal_moments};
 
 use crate::signal::Signal;
 use serde::{Deserialize, Serialize};
+
+/// A validation failure about one field, before it is located in the file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("field `{path}`: {message}")]
+pub struct FieldError {
+    /// Field path such as `workload.kinds.inspection.arrival.rate`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl FieldError {
+    /// An error about the field at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error one level down: `prefix.path` (used by readers that know only
+    /// their own field names).
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            prefix.to_string()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        self
+    }
+
+    /// Checks that of the fields `set` (name, whether given) only those in `allowed`
+    /// are given, for the `{what}` named `name` at `p` (an arrival process, a size
+    /// distribution).
+    pub fn only(
+        p: &str,
+        what: &str,
+        name: &str,
+        set: &[(&str, bool)],
+        allowed: &[&str],
+    ) -> Result<(), FieldError> {
+        for &(field, is_set) in set {
+            if is_set && !allowed.contains(&field) {
+                return Err(FieldError::new(
+                    format!("{p}.{field}"),
+                    format!("`{field}` does not apply to {what} `{name}`"),
+                )
+                .with_hint(if allowed.is_empty() {
+                    format!("{what} `{name}` takes no parameters")
+                } else {
+                    format!("{what} `{name}` takes: {}", allowed.join(", "))
+                }));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Device category, for reports and catalogs. It does not change behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -465,111 +537,13 @@ impl SizeDist {
     }
 }
 
-/// Standard normal density.
-pub fn normal_pdf(x: f64) -> f64 {
-    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
-}
-
-/// Standard normal distribution function, through the complementary error function
-/// (relative error below 1.2e-7).
-pub fn normal_cdf(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// Complementary error function (Numerical Recipes' Chebyshev fit, relative error
-/// below 1.2e-7 everywhere).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 { r } else { 2.0 - r }
-}
-
-/// Mean and variance of Normal(mu, sd) truncated to [a, b], and the probability mass
-/// kept, `(mean, variance, kept)`.
-pub fn truncated_normal_moments(mu: f64, sd: f64, a: f64, b: f64) -> (f64, f64, f64) {
-    let alpha = (a - mu) / sd;
-    let beta = (b - mu) / sd;
-    let (pa, pb) = (
-        normal_pdf(alpha),
-        if b.is_finite() { normal_pdf(beta) } else { 0.0 },
-    );
-    let z = normal_cdf(beta) - normal_cdf(alpha);
-    let ta = if alpha.is_finite() { alpha * pa } else { 0.0 };
-    let tb = if beta.is_finite() { beta * pb } else { 0.0 };
-    let mean = mu + sd * (pa - pb) / z;
-    let var = sd * sd * (1.0 + (ta - tb) / z - ((pa - pb) / z).powi(2));
-    (mean, var, z)
-}
-
-/// Gamma function (Lanczos approximation, g = 7, 9 terms; relative error ~1e-15).
-pub fn gamma_fn(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x))
-    } else {
-        let x = x - 1.0;
-        let mut a = G[0];
-        let t = x + 7.5;
-        for (i, g) in G.iter().enumerate().skip(1) {
-            a += g / (x + i as f64);
-        }
-        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
-    }
-}
-
-/// k-th raw moment of a Pareto(shape, scale), bounded above by `max` when given.
-fn pareto_moment(alpha: f64, xm: f64, max: Option<f64>, k: f64) -> f64 {
-    match max {
-        None => {
-            if alpha <= k {
-                f64::INFINITY
-            } else {
-                alpha * xm.powf(k) / (alpha - k)
-            }
-        }
-        Some(h) => {
-            let l = xm;
-            let norm = 1.0 - (l / h).powf(alpha);
-            if (alpha - k).abs() < 1e-12 {
-                alpha * l.powf(alpha) * (h / l).ln() / norm
-            } else {
-                alpha * l.powf(alpha) * (h.powf(k - alpha) - l.powf(k - alpha))
-                    / ((k - alpha) * norm)
-            }
-        }
-    }
-}
-
-/// A kind of job: its arrival process, size distribution and requirements.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobKind {
-    /// Kind name, unique in the scenario.
-    pub name: String,
-    /// Arrival process.
-    pub arrival: Arrival,
-    /// Work distribution.
-    pub size: SizeDist,
+/// What a job asks of the cluster: the requirement fields shared by a kind's
+/// defaults ([`JobKind::req`]), an explicit or trace job ([`JobSpec::req`]) and a
+/// generated job ([`crate::workload::NewJob::req`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobRequirements {
+    /// Work units.
+    pub work: f64,
     /// Devices needed at once (gang size).
     pub devices: u32,
     /// Memory needed per device, bytes.
@@ -578,14 +552,52 @@ pub struct JobKind {
     pub deadline: Option<f64>,
     /// Priority (larger is more important); used by priority-aware policies.
     pub priority: i32,
+    /// The user's run-time estimate (an SWF trace's requested time, a job list's
+    /// `estimate` column), s. Carried to the job; no policy reads it yet.
+    pub estimate: Option<f64>,
     /// Deferrable: the job may start up to this long after arrival without harm, s.
     pub slack: Option<f64>,
     /// The work may be split across devices (as the study's allocation weights assume).
     pub divisible: bool,
+}
+
+impl JobRequirements {
+    /// The same requirements with `work` units of work.
+    pub fn with_work(self, work: f64) -> Self {
+        JobRequirements { work, ..self }
+    }
+}
+
+/// A kind of job: its arrival process, size distribution and requirements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobKind {
+    /// Kind name, unique in the scenario.
+    pub name: String,
+    /// Arrival process (checked by the loader; read it with [`JobKind::arrival`]).
+    pub(crate) arrival: Arrival,
+    /// Work distribution (checked by the loader; read it with [`JobKind::size`]).
+    pub(crate) size: SizeDist,
+    /// Requirements every job of the kind starts from: `work` is 0 (each job draws
+    /// its own from `size`) and `estimate` is `None`; the rest are the kind's values.
+    pub req: JobRequirements,
     /// Pipeline successors: when a job of this kind completes, one job of each of these
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
     pub then: Vec<u32>,
+}
+
+impl JobKind {
+    /// The arrival process. Only the scenario loader sets it, so its parameters are
+    /// valid for [`crate::workload::arrival::ArrivalStream`].
+    pub fn arrival(&self) -> &Arrival {
+        &self.arrival
+    }
+
+    /// The work distribution. Only the scenario loader sets it, so its parameters are
+    /// valid for [`crate::workload::size::Sampler`].
+    pub fn size(&self) -> &SizeDist {
+        &self.size
+    }
 }
 
 /// One explicitly listed job.
@@ -595,23 +607,8 @@ pub struct JobSpec {
     pub kind: u32,
     /// Arrival time, s.
     pub arrival: f64,
-    /// Work units.
-    pub work: f64,
-    /// Gang size (overrides the kind's).
-    pub devices: u32,
-    /// Memory per device, bytes.
-    pub memory: f64,
-    /// Relative deadline, s.
-    pub deadline: Option<f64>,
-    /// Priority.
-    pub priority: i32,
-    /// Deferrable slack, s.
-    pub slack: Option<f64>,
-    /// The work may be split across devices.
-    pub divisible: bool,
-    /// The user's run-time estimate (an SWF trace's requested time), s; used by
-    /// backfilling policies.
-    pub estimate: Option<f64>,
+    /// What the job asks for (the kind's values where the job gives none).
+    pub req: JobRequirements,
     /// Pipeline predecessor: index (in [`Scenario::jobs`]) of the job whose completion
     /// releases this one. A job with a predecessor has no arrival of its own: it
     /// arrives when the predecessor completes (`arrival` is ignored).
@@ -649,7 +646,22 @@ pub struct OutputSpec {
     pub power_interval: Option<f64>,
 }
 
-/// A complete, validated scenario.
+/// Proof that a value came out of the scenario loader's checks: a [`Scenario`] holds
+/// one, and only the loader (`crate::scenario::validate`) makes one, so code outside
+/// the crate can build a scenario only by loading it (from a file or a string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validated(());
+
+impl Validated {
+    /// For the loader only.
+    pub(crate) fn new() -> Self {
+        Validated(())
+    }
+}
+
+/// A complete, validated scenario. Built only by the loader ([`Validated`]); its
+/// kinds' arrival processes and size distributions are crate-private, so generators
+/// can rely on their parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// Scenario name (default: file stem).
@@ -674,6 +686,8 @@ pub struct Scenario {
     pub power_manager: PolicySpec,
     /// Output settings.
     pub output: OutputSpec,
+    /// Made by the loader.
+    pub(crate) validated: Validated,
 }
 
 impl Scenario {

@@ -7,6 +7,28 @@
 
 use crate::engine::{NANOS_PER_SEC, Time};
 
+/// Points that do not make a signal.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SignalError {
+    /// No points at all.
+    #[error("a signal needs at least one point")]
+    Empty,
+    /// A time is not after the one before it.
+    #[error("signal times must increase (found {found} after {after} ns)")]
+    NotIncreasing {
+        /// The earlier time, ns.
+        after: Time,
+        /// The time found after it, ns.
+        found: Time,
+    },
+    /// A value is infinite or NaN.
+    #[error("signal value {0} is not finite")]
+    NotFinite(f64),
+    /// A point of a repeating series lies at or after the period.
+    #[error("point at {0} s lies outside the repeat period")]
+    OutsidePeriod(f64),
+}
+
 /// A piecewise-constant signal over simulated time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Signal {
@@ -34,31 +56,31 @@ impl Signal {
     /// A signal from (time, value) points, sorted by time. Before the first point the
     /// first value holds. With `period`, the series repeats (points must lie in
     /// [0, period)).
-    pub fn from_points(points: &[(Time, f64)], period: Option<Time>) -> Result<Signal, String> {
+    pub fn from_points(
+        points: &[(Time, f64)],
+        period: Option<Time>,
+    ) -> Result<Signal, SignalError> {
         if points.is_empty() {
-            return Err("a signal needs at least one point".into());
+            return Err(SignalError::Empty);
         }
         let mut times = vec![0];
         let mut values = vec![points[0].1];
         for w in points.windows(2) {
             if w[1].0 <= w[0].0 {
-                return Err(format!(
-                    "signal times must increase (found {} after {} ns)",
-                    w[1].0, w[0].0
-                ));
+                return Err(SignalError::NotIncreasing {
+                    after: w[0].0,
+                    found: w[1].0,
+                });
             }
         }
         for &(t, v) in points {
             if !v.is_finite() {
-                return Err(format!("signal value {v} is not finite"));
+                return Err(SignalError::NotFinite(v));
             }
             if let Some(p) = period
                 && t >= p
             {
-                return Err(format!(
-                    "point at {} s lies outside the repeat period",
-                    t as f64 / NANOS_PER_SEC
-                ));
+                return Err(SignalError::OutsidePeriod(t as f64 / NANOS_PER_SEC));
             }
             if t == 0 {
                 values[0] = v;

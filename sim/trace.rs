@@ -63,40 +63,72 @@ impl Format {
 
     /// Name as written in scenarios and on the command line.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Swf => "swf",
-            Format::Alibaba => "alibaba",
-            Format::AzureLlm => "azure-llm",
-            Format::Gavel => "gavel",
-            Format::Csv => "csv",
-        }
+        self.info().name
     }
 
     /// The field mapping of this format, one line per rule (written into imported
     /// files).
     pub fn mapping(self) -> &'static [&'static str] {
-        match self {
-            Format::Swf => swf::MAPPING,
-            Format::Alibaba => alibaba::MAPPING,
-            Format::AzureLlm => azure::MAPPING,
-            Format::Gavel => gavel::MAPPING,
-            Format::Csv => joblist::MAPPING,
-        }
+        self.info().mapping
+    }
+
+    fn info(self) -> &'static FormatInfo {
+        &FORMATS[self as usize]
     }
 }
 
+/// What the registry knows of a format: its name, mapping and reader.
+struct FormatInfo {
+    name: &'static str,
+    mapping: &'static [&'static str],
+    read: Reader,
+}
+
+/// A format's reader: fills the context's trace from the opened file.
+type Reader = fn(Box<dyn BufRead>, &mut Ctx, &Options) -> Result<(), TraceError>;
+
+/// The registry, in [`Format`] order (a new format: a module with `MAPPING` and
+/// `read`, a [`Format`] variant and one row here).
+const FORMATS: [FormatInfo; 5] = [
+    FormatInfo {
+        name: "swf",
+        mapping: swf::MAPPING,
+        read: |r, ctx, _| swf::read(r, ctx),
+    },
+    FormatInfo {
+        name: "alibaba",
+        mapping: alibaba::MAPPING,
+        read: alibaba::read,
+    },
+    FormatInfo {
+        name: "azure-llm",
+        mapping: azure::MAPPING,
+        read: azure::read,
+    },
+    FormatInfo {
+        name: "gavel",
+        mapping: gavel::MAPPING,
+        read: |r, ctx, _| gavel::read(r, ctx),
+    },
+    FormatInfo {
+        name: "csv",
+        mapping: joblist::MAPPING,
+        read: |r, ctx, _| joblist::read(r, ctx),
+    },
+];
+
+/// A trace format name that is not one of [`Format::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown trace format `{0}`; formats: {formats}", formats = Format::ALL.map(|f| f.as_str()).join(", "))]
+pub struct UnknownFormat(pub String);
+
 impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Self, UnknownFormat> {
         Format::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown trace format `{s}`; formats: {}",
-                    Format::ALL.map(|f| f.as_str()).join(", ")
-                )
-            })
+            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
 
@@ -362,7 +394,8 @@ impl Trace {
 }
 
 /// A trace that cannot be read: the file, the line when known, and what is wrong.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct TraceError {
     /// The file.
     pub file: PathBuf,
@@ -372,29 +405,47 @@ pub struct TraceError {
     pub message: String,
 }
 
-impl fmt::Display for TraceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-        }
-        write!(f, ": {}", self.message)
+/// Why one record of a trace is malformed (the reader adds the file and line).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RecordError {
+    /// A field that must be a number is not one.
+    #[error("{field}: `{text}` is not a number")]
+    NotANumber {
+        /// The field (column) name.
+        field: String,
+        /// The text found.
+        text: String,
+    },
+    /// A number field is infinite or NaN.
+    #[error("{field}: `{text}` is not a finite number")]
+    NotFinite {
+        /// The field (column) name.
+        field: String,
+        /// The text found.
+        text: String,
+    },
+    /// Any other rule of the format, as a sentence.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<String> for RecordError {
+    fn from(m: String) -> Self {
+        RecordError::Invalid(m)
     }
 }
 
-impl std::error::Error for TraceError {}
+impl From<&str> for RecordError {
+    fn from(m: &str) -> Self {
+        RecordError::Invalid(m.to_string())
+    }
+}
 
 /// Reads a trace file of the given format.
 pub fn read(format: Format, path: &Path, opts: &Options) -> Result<Trace, TraceError> {
     let mut ctx = Ctx::new(path, opts.skip_bad);
     let r = open(path)?;
-    match format {
-        Format::Swf => swf::read(r, &mut ctx)?,
-        Format::Alibaba => alibaba::read(r, &mut ctx, opts)?,
-        Format::AzureLlm => azure::read(r, &mut ctx, opts)?,
-        Format::Gavel => gavel::read(r, &mut ctx)?,
-        Format::Csv => joblist::read(r, &mut ctx)?,
-    }
+    (format.info().read)(r, &mut ctx, opts)?;
     Ok(ctx.trace)
 }
 
@@ -448,8 +499,8 @@ impl Ctx {
     }
 
     /// A malformed line: an error, or counted when skipping.
-    pub fn malformed(&mut self, line: u64, message: impl Into<String>) -> Result<(), TraceError> {
-        let message = message.into();
+    pub fn malformed(&mut self, line: u64, message: impl fmt::Display) -> Result<(), TraceError> {
+        let message = message.to_string();
         if self.skip_bad {
             self.trace.malformed += 1;
             if self.trace.first_malformed.is_none() {
@@ -534,15 +585,19 @@ pub(crate) fn column(
 }
 
 /// Parses a number field, with a message naming the field.
-pub(crate) fn number(s: &str, field: &str) -> Result<f64, String> {
+pub(crate) fn number(s: &str, field: &str) -> Result<f64, RecordError> {
     let t = s.trim();
-    let v: f64 = t
-        .parse()
-        .map_err(|_| format!("{field}: `{t}` is not a number"))?;
+    let v: f64 = t.parse().map_err(|_| RecordError::NotANumber {
+        field: field.to_string(),
+        text: t.to_string(),
+    })?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("{field}: `{t}` is not a finite number"))
+        Err(RecordError::NotFinite {
+            field: field.to_string(),
+            text: t.to_string(),
+        })
     }
 }
 
@@ -560,4 +615,19 @@ pub fn slug(s: &str) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn registry_rows_follow_the_format_order() {
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i);
+            let named: Format = serde_json::from_value(serde_json::json!(f.as_str())).unwrap();
+            assert_eq!(named, f);
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+        }
+    }
 }

@@ -11,7 +11,11 @@ use std::fmt;
 
 /// Parses `text` as a number followed by one of `units` (name, factor to the base unit).
 /// A bare number is taken in the base unit.
-fn parse_with_units(text: &str, units: &[(&str, f64)], what: &str) -> Result<f64, String> {
+fn parse_with_units(
+    text: &str,
+    units: &[(&str, f64)],
+    what: &'static str,
+) -> Result<f64, UnitError> {
     let t = text.trim();
     let split = t
         .char_indices()
@@ -29,11 +33,10 @@ fn parse_with_units(text: &str, units: &[(&str, f64)], what: &str) -> Result<f64
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let num = num.replace('_', "");
-    let value: f64 = num.parse().map_err(|_| {
-        format!(
-            "`{text}` is not a {what} (expected a number with a unit, e.g. {})",
-            units_hint(units)
-        )
+    let value: f64 = num.parse().map_err(|_| UnitError::NotANumber {
+        text: text.to_string(),
+        what,
+        units: units_hint(units),
     })?;
     let unit = unit.trim();
     let factor = if unit.is_empty() {
@@ -43,11 +46,11 @@ fn parse_with_units(text: &str, units: &[(&str, f64)], what: &str) -> Result<f64
             .iter()
             .find(|(u, _)| *u == unit)
             .map(|(_, f)| *f)
-            .ok_or_else(|| {
-                format!(
-                    "unknown {what} unit `{unit}` in `{text}`; use one of {}",
-                    units_hint(units)
-                )
+            .ok_or_else(|| UnitError::UnknownUnit {
+                unit: unit.to_string(),
+                text: text.to_string(),
+                what,
+                units: units_hint(units),
             })?
     };
     Ok(value * factor)
@@ -57,11 +60,68 @@ fn units_hint(units: &[(&str, f64)]) -> String {
     units.iter().map(|(u, _)| *u).collect::<Vec<_>>().join(", ")
 }
 
-fn check(v: f64, what: &str) -> Result<f64, String> {
+/// A quantity that does not parse or is out of range. The text is what the scenario
+/// loader shows at the field's position.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum UnitError {
+    /// The number part does not parse.
+    #[error("`{text}` is not a {what} (expected a number with a unit, e.g. {units})")]
+    NotANumber {
+        /// The text as written.
+        text: String,
+        /// What was expected ("duration", "power", ...).
+        what: &'static str,
+        /// The accepted units, comma-separated.
+        units: String,
+    },
+    /// The unit suffix is not one of the accepted ones.
+    #[error("unknown {what} unit `{unit}` in `{text}`; use one of {units}")]
+    UnknownUnit {
+        /// The unit as written.
+        unit: String,
+        /// The text as written.
+        text: String,
+        /// What was expected.
+        what: &'static str,
+        /// The accepted units, comma-separated.
+        units: String,
+    },
+    /// Infinite or NaN.
+    #[error("{what} must be a finite number, got {value}")]
+    NotFinite {
+        /// What was expected.
+        what: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// Below zero.
+    #[error("{what} must not be negative, got {}", show(*value))]
+    Negative {
+        /// What was expected.
+        what: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// Above the largest accepted value (durations: [`MAX_SECONDS`]).
+    #[error(
+        "{what} must be at most {max} s (100 years: the clock counts nanoseconds), got {}",
+        show(*value)
+    )]
+    TooLarge {
+        /// What was expected.
+        what: &'static str,
+        /// The limit.
+        max: f64,
+        /// The value.
+        value: f64,
+    },
+}
+
+fn check(v: f64, what: &'static str) -> Result<f64, UnitError> {
     if !v.is_finite() {
-        Err(format!("{what} must be a finite number, got {v}"))
+        Err(UnitError::NotFinite { what, value: v })
     } else if v < 0.0 {
-        Err(format!("{what} must not be negative, got {}", show(v)))
+        Err(UnitError::Negative { what, value: v })
     } else {
         Ok(v)
     }
@@ -86,13 +146,14 @@ pub fn show(v: f64) -> String {
 pub const MAX_SECONDS: f64 = 100.0 * 365.25 * 86400.0;
 
 /// Finite, non-negative and at most `max`.
-fn check_max(v: f64, what: &str, max: f64) -> Result<f64, String> {
+fn check_max(v: f64, what: &'static str, max: f64) -> Result<f64, UnitError> {
     let v = check(v, what)?;
     if v > max {
-        Err(format!(
-            "{what} must be at most {max} s (100 years: the clock counts nanoseconds), got {}",
-            show(v)
-        ))
+        Err(UnitError::TooLarge {
+            what,
+            max,
+            value: v,
+        })
     } else {
         Ok(v)
     }
@@ -146,7 +207,7 @@ macro_rules! quantity {
 
         impl $name {
             /// Parses a value such as the scenario file accepts it.
-            pub fn parse(text: &str) -> Result<Self, String> {
+            pub fn parse(text: &str) -> Result<Self, UnitError> {
                 parse_with_units(text, $units, $what)
                     .and_then(|v| check_max(v, $what, $max))
                     .map($name)
@@ -224,15 +285,26 @@ mod tests {
 
     #[test]
     fn rejects_bad_values() {
-        assert!(Seconds::parse("-1s").unwrap_err().contains("negative"));
+        assert!(
+            Seconds::parse("-1s")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
         assert!(
             Watts::parse("3 parsecs")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown power unit")
         );
         assert!(Seconds::parse("abc").is_err());
         assert!(Seconds::parse("inf").is_err());
-        assert!(Seconds::parse("1e300").unwrap_err().contains("at most"));
+        assert!(
+            Seconds::parse("1e300")
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
         assert!(Seconds::parse("101 d").is_ok());
     }
 }

@@ -27,34 +27,12 @@ pub mod arrival;
 pub mod size;
 
 use crate::engine::{Time, secs};
-use crate::model::{Arrival, JobSpec, Scenario};
+use crate::model::{Arrival, JobRequirements, JobSpec, Scenario};
 use arrival::ArrivalStream;
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use size::Sampler;
 
-/// Derives a child seed from a parent seed and a label (splitmix64 over FNV-1a).
-/// Pinned: changing it changes every published figure.
-pub fn derive_seed(seed: u64, label: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in label.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    splitmix(seed ^ splitmix(h))
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// A generator for one labelled stream of a run.
-pub fn stream_rng(seed: u64, label: &str) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(derive_seed(seed, label))
-}
+pub use crate::seed::{derive_seed, stream_rng};
 
 /// Where a job sits in a pipeline. Plain jobs are roots of a one-job pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,33 +61,14 @@ pub struct NewJob {
     pub kind: u32,
     /// Arrival time.
     pub arrival: Time,
-    /// Work units.
-    pub work: f64,
-    /// Gang size.
-    pub devices: u32,
-    /// Memory per device.
-    pub memory: f64,
-    /// Relative deadline, s.
-    pub deadline: Option<f64>,
-    /// Priority.
-    pub priority: i32,
-    /// Run-time estimate given by the user (SWF requested time), s.
-    pub estimate: Option<f64>,
-    /// Deferrable slack: how long after arrival the job may be deferred, s.
-    pub slack: Option<f64>,
-    /// The work may be split across devices.
-    pub divisible: bool,
+    /// What the job asks for.
+    pub req: JobRequirements,
     /// Pipeline position; pass it back to [`Workload::release`] on completion.
     pub lineage: Lineage,
 }
 
 struct KindInfo {
-    devices: u32,
-    memory: f64,
-    deadline: Option<f64>,
-    priority: i32,
-    slack: Option<f64>,
-    divisible: bool,
+    req: JobRequirements,
     then: Vec<u32>,
 }
 
@@ -196,12 +155,7 @@ impl Workload {
                 .kinds
                 .iter()
                 .map(|k| KindInfo {
-                    devices: k.devices,
-                    memory: k.memory,
-                    deadline: k.deadline,
-                    priority: k.priority,
-                    slack: k.slack,
-                    divisible: k.divisible,
+                    req: k.req,
                     then: k.then.clone(),
                 })
                 .collect(),
@@ -247,14 +201,7 @@ impl Workload {
                 Some(NewJob {
                     kind: j.kind,
                     arrival,
-                    work: j.work,
-                    devices: j.devices,
-                    memory: j.memory,
-                    deadline: j.deadline,
-                    priority: j.priority,
-                    estimate: j.estimate,
-                    slack: j.slack,
-                    divisible: j.divisible,
+                    req: j.req,
                     lineage: Lineage {
                         origin: arrival,
                         root: j.kind,
@@ -277,14 +224,7 @@ impl Workload {
                 Some(NewJob {
                     kind: *kind,
                     arrival,
-                    work: size.sample(rng_size).max(0.0),
-                    devices: k.devices,
-                    memory: k.memory,
-                    deadline: k.deadline,
-                    priority: k.priority,
-                    estimate: None,
-                    slack: k.slack,
-                    divisible: k.divisible,
+                    req: k.req.with_work(size.sample(rng_size).max(0.0)),
                     lineage: Lineage {
                         origin: arrival,
                         root: *kind,
@@ -330,14 +270,7 @@ impl Workload {
             out.push(NewJob {
                 kind: s,
                 arrival: now,
-                work: sampler.sample(rng).max(0.0),
-                devices: k.devices,
-                memory: k.memory,
-                deadline: k.deadline,
-                priority: k.priority,
-                estimate: None,
-                slack: k.slack,
-                divisible: k.divisible,
+                req: k.req.with_work(sampler.sample(rng).max(0.0)),
                 lineage: child(Lineage::NO_NODE),
             });
         }
@@ -349,14 +282,7 @@ impl Workload {
                 out.push(NewJob {
                     kind: js.kind,
                     arrival: now,
-                    work: js.work,
-                    devices: js.devices,
-                    memory: js.memory,
-                    deadline: js.deadline,
-                    priority: js.priority,
-                    estimate: js.estimate,
-                    slack: js.slack,
-                    divisible: js.divisible,
+                    req: js.req,
                     lineage: child(j),
                 });
             }

@@ -1,7 +1,9 @@
-//! The one error type for bad scenario input: file, position, field path, message, hint.
+//! Errors for bad scenario input. Validation reports a [`FieldError`] (field path,
+//! message, hint); the loader locates it in the file's text and returns the one
+//! [`InputError`] (file, position, field path, message, hint) every caller sees.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A problem with a scenario (or other input) file, pointing at where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,3 +64,21 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+pub use crate::model::FieldError;
+
+impl FieldError {
+    /// Locates the field in `text` (the scenario file's contents) for an [`InputError`]
+    /// about `file`.
+    pub fn located(self, file: &Path, text: &str) -> InputError {
+        let pos = super::locate::locate(text, &self.path);
+        InputError {
+            file: file.into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            path: self.path,
+            message: self.message,
+            hint: self.hint,
+        }
+    }
+}

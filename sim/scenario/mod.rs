@@ -12,7 +12,7 @@ pub mod raw;
 pub mod series;
 mod workload;
 
-pub use error::InputError;
+pub use error::{FieldError, InputError};
 
 use crate::model::*;
 use raw::*;
@@ -27,12 +27,7 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 /// A batch arrives at one instant, so all of its jobs are in memory at once (about
 /// 400 bytes each: some 4 GB at this limit); raise it here if you have the memory.
 pub const MAX_BATCH_JOBS: u64 = 10_000_000;
-/// Largest Poisson arrival rate, per second. The clock counts nanoseconds, so a
-/// faster stream would pile arrivals onto the same instants (and, far beyond it, stop
-/// the clock from advancing at all).
-pub const MAX_RATE: f64 = 1e9;
-/// Shortest periodic arrival period, seconds: one clock tick.
-pub const MIN_PERIOD: f64 = 1e-9;
+pub use crate::workload::arrival::{MAX_RATE, MIN_PERIOD};
 
 /// File format of a scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +58,43 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The file's text (copied into the run folder).
     pub text: String,
+}
+
+/// The scenario entry a policy or power-manager error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// `policy:`.
+    Policy,
+    /// `power_manager:`.
+    PowerManager,
+}
+
+/// An error from building the scenario's policy or power manager (an unknown name, a
+/// bad parameter), located at the entry's `name` in the file, with the hint to list
+/// them. This is the scenario layer's conversion for the policy and power-manager
+/// parameter readers' errors.
+pub fn entry_error(l: &Loaded, entry: Entry, message: impl Into<String>) -> InputError {
+    let (name, path, hint) = match entry {
+        Entry::Policy => (
+            "policy.name",
+            "policy",
+            "`hetsim policies` lists the policies and their parameters",
+        ),
+        Entry::PowerManager => (
+            "power_manager.name",
+            "power_manager",
+            "`hetsim policies` lists the power managers and their parameters",
+        ),
+    };
+    let pos = locate::locate(&l.text, name);
+    InputError {
+        file: l.path.clone(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        path: path.into(),
+        message: message.into(),
+        hint: Some(hint.into()),
+    }
 }
 
 /// Reads a scenario file as text, with size and encoding checks.
@@ -114,7 +146,8 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         let mut doc = parse_value(&text, format, path)?;
         for o in overrides {
             apply_override(&mut doc, o).map_err(|m| {
-                InputError::file(path, m).with_hint("--set takes PATH=VALUE, e.g. policy.name=eft")
+                InputError::file(path, m.to_string())
+                    .with_hint("--set takes PATH=VALUE, e.g. policy.name=eft")
             })?;
         }
         let mut track = serde_path_to_error::Track::new();
@@ -133,17 +166,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = validate(raw, &stem, base).map_err(|(fpath, message, hint)| {
-        let pos = locate::locate(&text, &fpath);
-        InputError {
-            file: path.into(),
-            line: pos.map(|p| p.0),
-            column: pos.map(|p| p.1),
-            path: fpath,
-            message,
-            hint,
-        }
-    })?;
+    let scenario = validate(raw, &stem, base).map_err(|e| e.located(path, &text))?;
     Ok(Loaded {
         scenario,
         path: path.into(),
@@ -159,17 +182,7 @@ pub fn parse_str(text: &str, format: Format, label: &Path) -> Result<Scenario, I
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = label.parent().unwrap_or(Path::new("."));
-    validate(raw, &stem, base).map_err(|(fpath, message, hint)| {
-        let pos = locate::locate(text, &fpath);
-        InputError {
-            file: label.into(),
-            line: pos.map(|p| p.0),
-            column: pos.map(|p| p.1),
-            path: fpath,
-            message,
-            hint,
-        }
-    })
+    validate(raw, &stem, base).map_err(|e| e.located(label, text))
 }
 
 fn yaml_options() -> serde_saphyr::Options {
@@ -314,12 +327,58 @@ pub fn parse_value(
     }
 }
 
+/// A `--set` setting or a sweep axis that cannot be applied to a document.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    /// The setting has no `=`.
+    #[error("`{0}` is not PATH=VALUE")]
+    NotPathValue(String),
+    /// A segment walks into something that is not a mapping.
+    #[error("`{walked}` is not a mapping, cannot set `{path}`")]
+    NotAMapping {
+        /// The segments walked so far.
+        walked: String,
+        /// The whole path.
+        path: String,
+    },
+    /// A segment names a key that does not exist.
+    #[error("no field `{key}` under {near} in `{path}`; fields there: {fields}")]
+    NoField {
+        /// The missing key.
+        key: String,
+        /// Where it was looked for (`the top level` or `` `a.b` ``).
+        near: String,
+        /// The whole path.
+        path: String,
+        /// The keys there, comma-separated.
+        fields: String,
+    },
+    /// An index is applied to something that is not a list.
+    #[error("`{key}` is not a list in `{path}`")]
+    NotAList {
+        /// The key.
+        key: String,
+        /// The whole path.
+        path: String,
+    },
+    /// An index past the end of a list.
+    #[error("`{key}` has {len} items, no index {index}")]
+    NoIndex {
+        /// The key.
+        key: String,
+        /// The list's length.
+        len: usize,
+        /// The index asked for.
+        index: usize,
+    },
+}
+
 /// Applies `path=value` to a document. Every segment but the last must exist, so a
 /// typo names the keys that do.
-pub fn apply_override(doc: &mut serde_json::Value, setting: &str) -> Result<(), String> {
+pub fn apply_override(doc: &mut serde_json::Value, setting: &str) -> Result<(), OverrideError> {
     let (path, value) = setting
         .split_once('=')
-        .ok_or_else(|| format!("`{setting}` is not PATH=VALUE"))?;
+        .ok_or_else(|| OverrideError::NotPathValue(setting.to_string()))?;
     let value: serde_json::Value = serde_saphyr::from_str(value)
         .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
     set_path(doc, path.trim(), value)
@@ -330,7 +389,7 @@ pub fn set_path(
     doc: &mut serde_json::Value,
     path: &str,
     value: serde_json::Value,
-) -> Result<(), String> {
+) -> Result<(), OverrideError> {
     let segs: Vec<&str> = path.split('.').collect();
     let mut cur = doc;
     let mut walked = String::new();
@@ -342,7 +401,10 @@ pub fn set_path(
         };
         let obj = cur
             .as_object_mut()
-            .ok_or_else(|| format!("`{walked}` is not a mapping, cannot set `{path}`"))?;
+            .ok_or_else(|| OverrideError::NotAMapping {
+                walked: walked.clone(),
+                path: path.to_string(),
+            })?;
         if last && idx.is_none() {
             obj.insert(key.to_string(), value);
             return Ok(());
@@ -354,13 +416,16 @@ pub fn set_path(
             } else {
                 format!("`{walked}`")
             };
-            return Err(format!(
-                "no field `{key}` under {near} in `{path}`; fields there: {}",
-                keys.iter()
+            return Err(OverrideError::NoField {
+                key: key.to_string(),
+                near,
+                path: path.to_string(),
+                fields: keys
+                    .iter()
                     .map(|k| k.as_str())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+                    .join(", "),
+            });
         }
         if !walked.is_empty() {
             walked.push('.');
@@ -368,13 +433,16 @@ pub fn set_path(
         walked.push_str(seg);
         cur = obj.get_mut(key).expect("checked above");
         if let Some(n) = idx {
-            let arr = cur
-                .as_array_mut()
-                .ok_or_else(|| format!("`{key}` is not a list in `{path}`"))?;
+            let arr = cur.as_array_mut().ok_or_else(|| OverrideError::NotAList {
+                key: key.to_string(),
+                path: path.to_string(),
+            })?;
             let len = arr.len();
-            let item = arr
-                .get_mut(n)
-                .ok_or_else(|| format!("`{key}` has {len} items, no index {n}"))?;
+            let item = arr.get_mut(n).ok_or_else(|| OverrideError::NoIndex {
+                key: key.to_string(),
+                len,
+                index: n,
+            })?;
             if last {
                 *item = value;
                 return Ok(());
@@ -385,41 +453,38 @@ pub fn set_path(
     Ok(())
 }
 
-type VErr = (String, String, Option<String>);
-
-fn verr(path: impl Into<String>, msg: impl Into<String>) -> VErr {
-    (path.into(), msg.into(), None)
-}
-
 /// Stage two: cross-field checks, defaults, and the model.
-pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, VErr> {
+pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, FieldError> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
     // Kinds used only by explicit jobs must still be declared.
     for (i, j) in raw.workload.jobs.iter().enumerate() {
         if !kind_names.contains(&j.kind) {
-            return Err((
+            return Err(FieldError::new(
                 format!("workload.jobs[{i}].kind"),
                 format!("unknown job kind `{}`", j.kind),
-                Some(format!(
-                    "declare it under workload.kinds (declared: {})",
-                    if kind_names.is_empty() {
-                        "none".into()
-                    } else {
-                        kind_names.join(", ")
-                    }
-                )),
-            ));
+            )
+            .with_hint(format!(
+                "declare it under workload.kinds (declared: {})",
+                if kind_names.is_empty() {
+                    "none".into()
+                } else {
+                    kind_names.join(", ")
+                }
+            )));
         }
     }
     if kind_names.is_empty() {
-        return Err(verr("workload.kinds", "no job kinds declared"));
+        return Err(FieldError::new("workload.kinds", "no job kinds declared"));
     }
     kind_names.dedup();
 
     // Device classes.
     if raw.datacenter.classes.is_empty() {
-        return Err(verr("datacenter.classes", "no device classes declared"));
+        return Err(FieldError::new(
+            "datacenter.classes",
+            "no device classes declared",
+        ));
     }
     let mut total: u64 = 0;
     let mut classes = Vec::new();
@@ -427,31 +492,30 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         let p = format!("datacenter.classes.{cname}");
         let count = c.count.unwrap_or(1);
         if count == 0 {
-            return Err(verr(format!("{p}.count"), "count must be at least 1"));
+            return Err(FieldError::new(
+                format!("{p}.count"),
+                "count must be at least 1",
+            ));
         }
         total = total.saturating_add(count);
         if total > MAX_DEVICES {
-            return Err((
+            return Err(FieldError::new(
                 format!("{p}.count"),
                 format!("{total} devices in total, more than the limit of {MAX_DEVICES}"),
-                Some("raise scenario::MAX_DEVICES if you need more".into()),
-            ));
+            )
+            .with_hint("raise scenario::MAX_DEVICES if you need more"));
         }
         let mut speed = vec![None; kind_names.len()];
         for (k, v) in &c.speed {
             let ki = kind_names.iter().position(|n| n == k).ok_or_else(|| {
-                (
-                    format!("{p}.speed.{k}"),
-                    format!("unknown job kind `{k}`"),
-                    Some(format!("kinds: {}", kind_names.join(", "))),
-                )
+                FieldError::new(format!("{p}.speed.{k}"), format!("unknown job kind `{k}`"))
+                    .with_hint(format!("kinds: {}", kind_names.join(", ")))
             })?;
             if v.0 <= 0.0 {
-                return Err((
-                    format!("{p}.speed.{k}"),
-                    "speed must be positive".into(),
-                    Some("leave the kind out if this class cannot run it".into()),
-                ));
+                return Err(
+                    FieldError::new(format!("{p}.speed.{k}"), "speed must be positive")
+                        .with_hint("leave the kind out if this class cannot run it"),
+                );
             }
             speed[ki] = Some(v.0);
         }
@@ -460,11 +524,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 None => None,
                 Some(name) => Some(crate::catalog::Catalog::builtin().lookup(name).map_err(
                     |m| {
-                        (
-                            format!("{p}.device"),
-                            m,
-                            Some("`hetsim catalog` lists the devices".to_string()),
-                        )
+                        FieldError::new(format!("{p}.device"), m.to_string())
+                            .with_hint("`hetsim catalog` lists the devices")
                     },
                 )?),
             };
@@ -472,7 +533,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             (Some(cat), _) => cat,
             (None, Some(d)) => d.category,
             (None, None) => {
-                return Err(verr(
+                return Err(FieldError::new(
                     format!("{p}.category"),
                     "missing `category` (or name a catalog `device`)",
                 ));
@@ -486,7 +547,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 &busy_default
             }
             (None, None) => {
-                return Err(verr(
+                return Err(FieldError::new(
                     format!("{p}.busy_power"),
                     "missing `busy_power` (or name a catalog `device`)",
                 ));
@@ -498,7 +559,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 let mut v = vec![0.0; kind_names.len()];
                 for (k, w) in m {
                     let ki = kind_names.iter().position(|n| n == k).ok_or_else(|| {
-                        verr(
+                        FieldError::new(
                             format!("{p}.busy_power.{k}"),
                             format!("unknown job kind `{k}`"),
                         )
@@ -507,7 +568,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 }
                 for (ki, s) in speed.iter().enumerate() {
                     if s.is_some() && !m.contains_key(&kind_names[ki]) {
-                        return Err(verr(
+                        return Err(FieldError::new(
                             format!("{p}.busy_power"),
                             format!(
                                 "no busy power for kind `{}`, which this class can run",
@@ -531,13 +592,13 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             let pp = format!("{p}.pstates[{i}]");
             let prev = pstates[pstates.len() - 1];
             if !(ps.speed.0 > 0.0 && ps.speed.0 <= 1.0 && ps.power.0 > 0.0 && ps.power.0 <= 1.0) {
-                return Err(verr(
+                return Err(FieldError::new(
                     pp,
                     "speed and power factors must be in (0, 1] (relative to the top state)",
                 ));
             }
             if ps.speed.0 > prev.speed || ps.power.0 > prev.power {
-                return Err((pp, "P-states must be listed fastest first, each slower and lower-power than the one before".into(), Some("the top state (speed 1, power 1) is implied; list only the lower ones".into())));
+                return Err(FieldError::new(pp, "P-states must be listed fastest first, each slower and lower-power than the one before").with_hint("the top state (speed 1, power 1) is implied; list only the lower ones"));
             }
             pstates.push(PState {
                 speed: ps.speed.0,
@@ -552,13 +613,13 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 let wake_energy = sl.wake_energy.map_or(wake_latency * idle_w, |e| e.0);
                 let sleep_energy = sl.sleep_energy.map_or(sleep_latency * idle_w, |e| e.0);
                 if wake_latency == 0.0 && wake_energy > 0.0 {
-                    return Err(verr(
+                    return Err(FieldError::new(
                         format!("{p}.sleep.wake_energy"),
                         "a wake-up with energy needs a positive wake_latency (energy is drawn over it)",
                     ));
                 }
                 if sleep_latency == 0.0 && sleep_energy > 0.0 {
-                    return Err(verr(
+                    return Err(FieldError::new(
                         format!("{p}.sleep.sleep_energy"),
                         "falling asleep with energy needs a positive sleep_latency",
                     ));
@@ -617,17 +678,17 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         Some(RawPue::Value(v)) => v.0,
         Some(RawPue::Preset(name)) => crate::catalog::Catalog::builtin()
             .lookup_pue(name)
-            .map_err(|m| verr("datacenter.pue", m))?,
+            .map_err(|m| FieldError::new("datacenter.pue", m.to_string()))?,
     };
-    let signal = |s: &Option<RawSignal>, field: &str| -> Result<crate::signal::Signal, VErr> {
-        match s {
-            None => Ok(crate::signal::Signal::constant(0.0)),
-            Some(RawSignal::Constant(v)) => Ok(crate::signal::Signal::constant(v.0)),
-            Some(RawSignal::Series(sr)) => {
-                series::build(sr, base, 1.0).map_err(|m| verr(format!("datacenter.{field}"), m))
+    let signal =
+        |s: &Option<RawSignal>, field: &str| -> Result<crate::signal::Signal, FieldError> {
+            match s {
+                None => Ok(crate::signal::Signal::constant(0.0)),
+                Some(RawSignal::Constant(v)) => Ok(crate::signal::Signal::constant(v.0)),
+                Some(RawSignal::Series(sr)) => series::build(sr, base, 1.0)
+                    .map_err(|m| FieldError::new(format!("datacenter.{field}"), m.to_string())),
             }
-        }
-    };
+        };
     let carbon = signal(&raw.datacenter.carbon_intensity, "carbon_intensity")?;
     let price = signal(&raw.datacenter.price, "price")?;
     let power_cap = match &raw.datacenter.power_cap {
@@ -640,11 +701,10 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             };
             let sig = match (&cap.limit, &cap.series) {
                 (Some(w), None) => crate::signal::Signal::constant(w.0 * to_it),
-                (None, Some(sr)) => {
-                    series::build(sr, base, to_it).map_err(|m| verr("datacenter.power_cap", m))?
-                }
+                (None, Some(sr)) => series::build(sr, base, to_it)
+                    .map_err(|m| FieldError::new("datacenter.power_cap", m.to_string()))?,
                 _ => {
-                    return Err(verr(
+                    return Err(FieldError::new(
                         "datacenter.power_cap",
                         "give either `limit` or a series (`points` or `csv`)",
                     ));
@@ -660,15 +720,17 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         power_cap,
     };
     if facility.pue < 1.0 {
-        return Err((
-            "datacenter.pue".into(),
+        return Err(FieldError::new(
+            "datacenter.pue",
             format!("PUE must be at least 1.0, got {}", facility.pue),
-            Some("PUE = facility power / IT power; 1.58 is the industry average".into()),
-        ));
+        )
+        .with_hint("PUE = facility power / IT power; 1.58 is the industry average"));
     }
     let output = OutputSpec {
         power_interval: match raw.output.as_ref().and_then(|o| o.power_interval) {
-            Some(s) if s.0 <= 0.0 => return Err(verr("output.power_interval", "must be positive")),
+            Some(s) if s.0 <= 0.0 => {
+                return Err(FieldError::new("output.power_interval", "must be positive"));
+            }
             Some(s) => Some(s.0),
             None => None,
         },
@@ -685,6 +747,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         policy,
         power_manager,
         output,
+        validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).
     if let Some(cap) = &sc.facility.power_cap {
@@ -696,29 +759,26 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         let idle: f64 = sc.classes.iter().map(|c| c.count as f64 * c.idle_w).sum();
         let (lo, _) = cap.range();
         if lo < idle {
-            return Err((
-                "datacenter.power_cap".into(),
-                format!(
+            return Err(FieldError::new("datacenter.power_cap", format!(
                     "the cap ({lo} W of IT power at its lowest) is below the idle power of the datacenter ({idle} W)"
-                ),
-                Some(format!(
+                )).with_hint(format!(
                     "raise the cap; with every device asleep the floor would be {floor} W, but idle devices cannot be forced to sleep"
-                )),
-            ));
+                )));
         }
         // Every job must fit under the cap on some class at its lowest P-state.
         for (ki, k) in sc.kinds.iter().enumerate() {
             let fits = sc.classes.iter().any(|c| {
                 c.speed[ki].is_some() && {
                     let ps = c.pstates.len() - 1;
-                    idle - c.idle_w * k.devices as f64 + c.busy_power(ki, ps) * k.devices as f64
+                    idle - c.idle_w * k.req.devices as f64
+                        + c.busy_power(ki, ps) * k.req.devices as f64
                         <= lo
                 }
             });
             if !fits
                 && (k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki))
             {
-                return Err(verr(
+                return Err(FieldError::new(
                     format!("workload.kinds.{}", k.name),
                     format!(
                         "no job of kind `{}` fits under the power cap ({lo} W) on any class",

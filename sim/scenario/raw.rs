@@ -4,7 +4,7 @@
 //! run during deserialization so their errors carry a file position.
 
 use crate::model::Category;
-use crate::units::{Bytes, Joules, NonNeg, PerSecond, Seconds, Watts};
+use crate::units::{Bytes, Joules, NonNeg, Seconds, Watts};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
@@ -359,165 +359,9 @@ pub struct RawWorkload {
     pub scale: Option<NonNeg>,
 }
 
-/// Arrival processes by name.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum RawProcess {
-    /// Poisson arrivals (`rate`).
-    Poisson,
-    /// Periodic arrivals (`period`, `jitter`, `sources`).
-    Periodic,
-    /// On/off Markov-modulated Poisson bursts (`rate`, `off_rate`, `on_mean`, `off_mean`).
-    Burst,
-    /// Time-varying rate (`rate` times the `profile` level), sampled by thinning.
-    Profile,
-    /// A batch at one instant (`count`, `at`), optionally repeated (`every`, `batches`).
-    Batch,
-    /// No generated arrivals.
-    None,
-}
+pub use crate::workload::arrival::{RawArrival, RawInterpolation, RawProcess, RawProfile};
 
-impl RawProcess {
-    /// Name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RawProcess::Poisson => "poisson",
-            RawProcess::Periodic => "periodic",
-            RawProcess::Burst => "burst",
-            RawProcess::Profile => "profile",
-            RawProcess::Batch => "batch",
-            RawProcess::None => "none",
-        }
-    }
-}
-
-/// Arrival settings of a kind.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawArrival {
-    /// Process name.
-    pub process: RawProcess,
-    /// Poisson rate; burst: the rate while on; profile: the base rate.
-    pub rate: Option<PerSecond>,
-    /// Periodic period.
-    pub period: Option<Seconds>,
-    /// Periodic jitter (total width).
-    pub jitter: Option<Seconds>,
-    /// Periodic: number of independent sources (default 1).
-    pub sources: Option<u32>,
-    /// Burst: rate while off (default 0).
-    pub off_rate: Option<PerSecond>,
-    /// Burst: mean length of an on period.
-    pub on_mean: Option<Seconds>,
-    /// Burst: mean length of an off period.
-    pub off_mean: Option<Seconds>,
-    /// Profile: the level curve.
-    pub profile: Option<RawProfile>,
-    /// Maximum number of arrivals (batch: the batch size).
-    pub count: Option<u64>,
-    /// First arrival time (poisson, periodic, burst, profile).
-    pub start: Option<Seconds>,
-    /// Batch arrival time.
-    pub at: Option<Seconds>,
-    /// Batch: repeat interval.
-    pub every: Option<Seconds>,
-    /// Batch: number of batches when repeating (default: until the horizon).
-    pub batches: Option<u64>,
-}
-
-/// Interpolation of a rate profile.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum RawInterpolation {
-    /// Hold each level until the next point.
-    Step,
-    /// Move linearly between points.
-    Linear,
-}
-
-/// A repeating level curve: `points: [[time, level], ...]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawProfile {
-    /// Repetition period (default 24h).
-    pub period: Option<Seconds>,
-    /// `step` or `linear` (default linear).
-    pub interpolation: Option<RawInterpolation>,
-    /// `[time in the period, level]` pairs, times increasing from 0.
-    pub points: Vec<(Seconds, NonNeg)>,
-}
-
-/// Size distributions by name.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum RawDist {
-    /// `value`.
-    Constant,
-    /// `mean`.
-    Exponential,
-    /// `min`, `max`.
-    Uniform,
-    /// `mean`, `sd`, optional `min` (default 0) and `max` (truncated normal).
-    Normal,
-    /// `mean`, `cv`.
-    Lognormal,
-    /// `shape` and `scale`, or `mean` and `cv`.
-    Gamma,
-    /// `shape`, `scale`.
-    Weibull,
-    /// `shape` (alpha), `scale` (minimum), optional `max` (bounded Pareto).
-    Pareto,
-    /// `file` (CSV), optional `column`, `scale`, `interpolate`.
-    Empirical,
-}
-
-impl RawDist {
-    /// Name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RawDist::Constant => "constant",
-            RawDist::Exponential => "exponential",
-            RawDist::Uniform => "uniform",
-            RawDist::Normal => "normal",
-            RawDist::Lognormal => "lognormal",
-            RawDist::Gamma => "gamma",
-            RawDist::Weibull => "weibull",
-            RawDist::Pareto => "pareto",
-            RawDist::Empirical => "empirical",
-        }
-    }
-}
-
-/// Work distribution of a kind.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSize {
-    /// Distribution name.
-    pub dist: RawDist,
-    /// Constant value.
-    pub value: Option<NonNeg>,
-    /// Mean.
-    pub mean: Option<NonNeg>,
-    /// Coefficient of variation.
-    pub cv: Option<NonNeg>,
-    /// Standard deviation (normal).
-    pub sd: Option<NonNeg>,
-    /// Lower bound.
-    pub min: Option<NonNeg>,
-    /// Upper bound.
-    pub max: Option<NonNeg>,
-    /// Shape parameter (gamma, Weibull, Pareto).
-    pub shape: Option<NonNeg>,
-    /// Scale parameter (gamma, Weibull; Pareto: the minimum; empirical: a factor
-    /// applied to every sample).
-    pub scale: Option<NonNeg>,
-    /// Empirical: CSV file of samples, relative to the scenario file.
-    pub file: Option<String>,
-    /// Empirical: column name (default: the first column).
-    pub column: Option<String>,
-    /// Empirical: interpolate between order statistics (default false).
-    pub interpolate: Option<bool>,
-}
+pub use crate::workload::size::{RawDist, RawSize};
 
 /// One job kind.
 #[derive(Debug, Deserialize)]

@@ -382,7 +382,8 @@ impl Plan {
             .map_err(|e| InputError::file(&scenario_path, format!("cannot read file: {e}")))?;
         let mut base_doc = scenario::parse_value(&scenario_text, sc_format, &scenario_path)?;
         for (path, v) in &raw.set {
-            scenario::set_path(&mut base_doc, path, v.clone()).map_err(|m| err("set", path, m))?;
+            scenario::set_path(&mut base_doc, path, v.clone())
+                .map_err(|m| err("set", path, m.to_string()))?;
         }
 
         // Axes.
@@ -437,7 +438,7 @@ impl Plan {
         for a in &axes {
             let mut probe = base_doc.clone();
             scenario::set_path(&mut probe, &a.path, a.values[0].clone())
-                .map_err(|m| err("axes", &a.path, m))?;
+                .map_err(|m| err("axes", &a.path, m.to_string()))?;
         }
         for s in &raw.same_seed_across {
             if !raw.axes.contains_key(s) {
@@ -612,7 +613,7 @@ impl Plan {
             })?;
         }
         scenario::set_path(&mut doc, "seed", Value::from(spec.seed))
-            .map_err(|msg| InputError::file(&self.sweep_path, msg))?;
+            .map_err(|msg| InputError::file(&self.sweep_path, msg.to_string()))?;
         Ok(doc)
     }
 
@@ -678,17 +679,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
             hint: None,
         })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let sc = scenario::validate(raw, stem, base).map_err(|(fpath, message, hint)| {
-        let pos = scenario::locate::locate(text, &fpath);
-        InputError {
-            file: path.into(),
-            line: pos.map(|p| p.0),
-            column: pos.map(|p| p.1),
-            path: fpath,
-            message,
-            hint,
-        }
-    })?;
+    let sc = scenario::validate(raw, stem, base).map_err(|e| e.located(path, text))?;
     let loaded = Loaded {
         scenario: sc,
         path: path.into(),

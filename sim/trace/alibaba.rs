@@ -19,7 +19,9 @@
 //! ([`read_nodes`]): one class per GPU model counting GPUs, and one `cpu` class counting
 //! the CPU-only nodes.
 
-use super::{Ctx, GpuShare, InventoryClass, Options, TraceError, TraceJob, column, number, slug};
+use super::{
+    Ctx, GpuShare, InventoryClass, Options, RecordError, TraceError, TraceJob, column, number, slug,
+};
 use crate::model::Category;
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -61,10 +63,10 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             }
         };
         let f = |i: usize| rec.get(c[i]).unwrap_or("").trim();
-        let parsed = (|| -> Result<Option<(f64, f64, u32, f64)>, String> {
+        let parsed = (|| -> Result<Option<(f64, f64, u32, f64)>, RecordError> {
             let num_gpu = number(f(0), "num_gpu")?;
             if num_gpu < 0.0 || num_gpu.fract() != 0.0 {
-                return Err(format!("num_gpu: `{}` is not a GPU count", f(0)));
+                return Err(format!("num_gpu: `{}` is not a GPU count", f(0)).into());
             }
             let milli = if f(1).is_empty() {
                 1000.0

@@ -20,7 +20,7 @@
 //! so one generated token costs about 20 prompt tokens of device time. At batch 1 the
 //! ratio is about 150 (18 generated tokens/s); H100 rows give about 34 at batch 8.
 
-use super::{Ctx, LlmMode, Options, TraceError, TraceJob, column, number};
+use super::{Ctx, LlmMode, Options, RecordError, TraceError, TraceJob, column, number};
 use std::io::BufRead;
 
 /// Default cost of one generated token in prompt-token units (see the module docs).
@@ -67,10 +67,10 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             );
         };
         let t = (day - *day0.get_or_insert(day)) as f64 * 86400.0 + sod;
-        let tokens = |i: usize, name: &str| -> Result<f64, String> {
+        let tokens = |i: usize, name: &str| -> Result<f64, RecordError> {
             let v = number(rec.get(i).unwrap_or(""), name)?;
             if v < 0.0 || v.fract() != 0.0 {
-                Err(format!("{name}: `{v}` is not a token count"))
+                Err(format!("{name}: `{v}` is not a token count").into())
             } else {
                 Ok(v)
             }

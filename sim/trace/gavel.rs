@@ -22,7 +22,7 @@
 //! sizes ([`Throughputs::speed`]) the largest measured size `s' <= s` is scaled by
 //! `s / s'` (linear scaling: an assumption, counted in the import notes).
 
-use super::{Ctx, TraceError, TraceJob, number, slug};
+use super::{Ctx, RecordError, TraceError, TraceJob, number, slug};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
@@ -61,7 +61,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             )?;
             continue;
         }
-        let parsed = (|| -> Result<(f64, f64, u32), String> {
+        let parsed = (|| -> Result<(f64, f64, u32), RecordError> {
             let steps = number(f[4], "total_steps")?;
             let at = number(f[5], "arrival_time_s")?;
             let scale = number(f[6], "scale_factor")?;
@@ -69,7 +69,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
                 return Err("negative total_steps or arrival_time_s".into());
             }
             if scale < 1.0 || scale.fract() != 0.0 {
-                return Err(format!("scale_factor: `{}` is not a GPU count", f[6]));
+                return Err(format!("scale_factor: `{}` is not a GPU count", f[6]).into());
             }
             Ok((steps, at, scale as u32))
         })();

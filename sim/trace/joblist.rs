@@ -19,7 +19,7 @@
 //! Empty cells take the default. Unknown columns are an error (a typo would otherwise
 //! be silently ignored). Rows need not be sorted by arrival.
 
-use super::{Ctx, TraceError, TraceJob};
+use super::{Ctx, RecordError, TraceError, TraceJob};
 use crate::units::{Bytes, Seconds};
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -75,25 +75,25 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        let dur = |k: usize| -> Result<Option<f64>, String> {
+        let dur = |k: usize| -> Result<Option<f64>, RecordError> {
             cell(k)
                 .map(|s| {
                     Seconds::parse(s)
                         .map(|v| v.0)
-                        .map_err(|m| format!("{}: {m}", COLUMNS[k]))
+                        .map_err(|m| RecordError::Invalid(format!("{}: {m}", COLUMNS[k])))
                 })
                 .transpose()
         };
-        let parsed = (|| -> Result<TraceJob, String> {
+        let parsed = (|| -> Result<TraceJob, RecordError> {
             let arrival = dur(0)?.unwrap_or(0.0);
             let work = super::number(cell(2).unwrap_or(""), "work")?;
             if work < 0.0 {
-                return Err(format!("work: {work} is negative"));
+                return Err(format!("work: {work} is negative").into());
             }
             let devices = cell(3)
                 .map(|s| {
                     s.parse::<u32>()
-                        .map_err(|_| format!("devices: `{s}` is not a count"))
+                        .map_err(|_| RecordError::Invalid(format!("devices: `{s}` is not a count")))
                 })
                 .transpose()?;
             if devices == Some(0) {
@@ -103,13 +103,14 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
                 .map(|s| {
                     Bytes::parse(s)
                         .map(|b| b.0)
-                        .map_err(|m| format!("memory: {m}"))
+                        .map_err(|m| RecordError::Invalid(format!("memory: {m}")))
                 })
                 .transpose()?;
             let priority = cell(6)
                 .map(|s| {
-                    s.parse::<i32>()
-                        .map_err(|_| format!("priority: `{s}` is not an integer"))
+                    s.parse::<i32>().map_err(|_| {
+                        RecordError::Invalid(format!("priority: `{s}` is not an integer"))
+                    })
                 })
                 .transpose()?;
             let after = match cell(10) {

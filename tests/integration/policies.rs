@@ -785,7 +785,7 @@ fn every_policy_on_shipped(data: bool) {
         let rate: f64 = sc
             .kinds
             .iter()
-            .map(|k| match k.arrival {
+            .map(|k| match *k.arrival() {
                 hetsim::model::Arrival::Poisson { rate, .. } => rate,
                 hetsim::model::Arrival::Periodic { period, .. } => 1.0 / period,
                 _ => 0.0,
