@@ -10,7 +10,7 @@ pub type DeviceId = u32;
 
 /// What a device is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DevState {
+pub(crate) enum DevState {
     /// Powered and idle (also: holding a gang job until its partners are ready, or a
     /// job paused by the power cap).
     Idle,
@@ -26,7 +26,7 @@ pub enum DevState {
 
 impl DevState {
     /// Accounting bucket: 0 busy, 1 idle, 2 asleep, 3 transition.
-    pub fn bucket(self) -> usize {
+    pub(crate) fn bucket(self) -> usize {
         match self {
             DevState::Busy(_) => 0,
             DevState::Idle => 1,
@@ -36,75 +36,64 @@ impl DevState {
     }
 }
 
-/// One device's state and accumulated accounting.
+/// One device's state (its energy, carbon and cost accounts are the meter's).
 #[derive(Clone, Debug)]
-pub struct Device {
+pub(crate) struct Device {
     /// Class index.
-    pub class: u32,
+    pub(crate) class: u32,
     /// Current state.
-    pub state: DevState,
+    pub(crate) state: DevState,
     /// Job slot running now.
-    pub running: Option<u32>,
+    pub(crate) running: Option<u32>,
     /// Committed jobs waiting on this device (slots), FIFO.
-    pub queue: VecDeque<u32>,
+    pub(crate) queue: VecDeque<u32>,
     /// Current power draw, W.
-    pub power_w: f64,
-    /// Time of the last power change.
-    pub last_change: Time,
-    /// Energy so far, J.
-    pub energy_j: f64,
-    /// Time per state bucket (busy, idle, asleep, transition), ns.
-    pub state_ns: [Time; 4],
-    /// Energy per state bucket, J.
-    pub state_j: [f64; 4],
-    /// Carbon so far (facility share, i.e. x PUE), g.
-    pub carbon_g: f64,
-    /// Electricity cost so far (facility share).
-    pub cost: f64,
+    pub(crate) power_w: f64,
     /// Jobs completed.
-    pub jobs_done: u64,
-    /// Index key: time the device finishes its committed work; 0 when free.
-    pub avail_key: Time,
+    pub(crate) jobs_done: u64,
+    /// Index key: time the device finishes its committed work; 0 when free. Changed
+    /// only through [`Cluster::set_avail`], which keeps the class index in step.
+    avail_key: Time,
     /// Current P-state.
-    pub pstate: u8,
+    pub(crate) pstate: u8,
     /// Generation of the device's timers (idle timeout, transitions); bumping it
     /// cancels pending ones.
-    pub timer_gen: u32,
+    pub(crate) timer_gen: u32,
     /// Wake-ups completed.
-    pub wakeups: u64,
+    pub(crate) wakeups: u64,
     /// Waiting in the power-cap queue for a wake-up.
-    pub cap_blocked: bool,
+    pub(crate) cap_blocked: bool,
 }
 
 impl Device {
-    /// Busy time so far, ns.
-    pub fn busy_ns(&self) -> Time {
-        self.state_ns[0]
+    /// Time the device finishes its committed work; 0 when free.
+    pub(crate) fn avail_key(&self) -> Time {
+        self.avail_key
     }
 }
 
-/// Per-class indexes.
+/// Per-class indexes, kept in step with the devices by [`Cluster`]'s setters.
 #[derive(Clone, Debug, Default)]
-pub struct ClassIndex {
+pub(crate) struct ClassIndex {
     /// First device id of the class.
-    pub first: DeviceId,
+    first: DeviceId,
     /// Number of devices.
-    pub count: u32,
+    count: u32,
     /// Free devices (idle, nothing committed), by id.
-    pub free: BTreeSet<DeviceId>,
+    free: BTreeSet<DeviceId>,
     /// All devices by (committed-work end, id); free devices have key 0.
-    pub avail: BTreeSet<(Time, DeviceId)>,
+    avail: BTreeSet<(Time, DeviceId)>,
     /// Devices currently busy.
-    pub busy: u32,
+    pub(crate) busy: u32,
 }
 
 /// All devices and their indexes.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     /// Devices, by id.
-    pub devices: Vec<Device>,
+    pub(crate) devices: Vec<Device>,
     /// Indexes per class.
-    pub classes: Vec<ClassIndex>,
+    pub(crate) classes: Vec<ClassIndex>,
 }
 
 impl Cluster {
@@ -127,12 +116,6 @@ impl Cluster {
                     running: None,
                     queue: VecDeque::new(),
                     power_w: c.idle_w,
-                    last_change: 0,
-                    energy_j: 0.0,
-                    state_ns: [0; 4],
-                    state_j: [0.0; 4],
-                    carbon_g: 0.0,
-                    cost: 0.0,
                     jobs_done: 0,
                     avail_key: 0,
                     pstate: 0,
@@ -149,7 +132,7 @@ impl Cluster {
     }
 
     /// Sets a device's committed-work end, keeping the index in step.
-    pub fn set_avail(&mut self, d: DeviceId, key: Time) {
+    pub(crate) fn set_avail(&mut self, d: DeviceId, key: Time) {
         let dev = &mut self.devices[d as usize];
         let idx = &mut self.classes[dev.class as usize];
         idx.avail.remove(&(dev.avail_key, d));
@@ -158,7 +141,7 @@ impl Cluster {
     }
 
     /// Marks a device free or not free in its class index.
-    pub fn set_free(&mut self, d: DeviceId, free: bool) {
+    pub(crate) fn set_free(&mut self, d: DeviceId, free: bool) {
         let c = self.devices[d as usize].class as usize;
         if free {
             self.classes[c].free.insert(d);

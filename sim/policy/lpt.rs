@@ -42,7 +42,7 @@ pub struct Lpt {
 
 /// Jobs the scenario says arrive at each instant: explicit jobs and closed batches
 /// before the horizon (random streams are not counted).
-pub(crate) fn expected_arrivals(sc: &Scenario) -> BTreeMap<Time, u64> {
+pub fn expected_arrivals(sc: &Scenario) -> BTreeMap<Time, u64> {
     let horizon = sc.horizon.map(secs);
     let before = |t: Time| horizon.is_none_or(|h| t < h);
     let mut m = BTreeMap::new();

@@ -34,16 +34,29 @@ mod params;
 mod power_capped;
 mod proportional_split;
 mod random;
-pub mod reference;
+mod registry;
 mod round_robin;
 mod sjf;
 
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
+/// Building blocks the built-in policies share, for custom policies and for the
+/// differential tests' naive references (which must decide exactly like the policies).
+pub mod kit {
+    pub use super::easy_backfill::DEFAULT_DEPTH;
+    pub use super::hetero_aware::{DEFAULT_THRESHOLD, pick as hetero_aware_pick};
+    pub use super::lpt::expected_arrivals;
+    pub use super::min_edp::{edp, pick as min_edp_pick};
+    pub use super::random::{STREAM as RANDOM_STREAM, draw as random_draw};
+    pub use super::sjf::{SjfKey, sjf_key};
+}
+
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use crate::model::{PolicySpec, Scenario};
-use params::ParamReader;
+pub(crate) use params::{Owner, ParamReader};
+pub use params::{ParamError, Params};
+pub use registry::{Entry, Registry};
 
 /// What a policy asks the simulation to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,35 +100,21 @@ pub trait Policy: Send {
     }
 }
 
-/// Policy parameters as given in the scenario.
-pub type Params = serde_json::Map<String, serde_json::Value>;
-
 /// Builds a policy for a scenario from its parameters.
-pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, String>;
+pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, ParamError>;
 
 /// A registered policy: name, summary, parameters, constructor.
-pub struct PolicyInfo {
-    /// Name used in scenarios and `--policy`.
-    pub name: &'static str,
-    /// One line on what it does.
-    pub summary: &'static str,
-    /// Parameters, `name: meaning` (empty if none).
-    pub params: &'static [&'static str],
-    /// Builds it for a scenario with parameters.
-    pub build: PolicyBuilder,
-}
+pub type PolicyInfo = Entry<PolicyBuilder>;
 
-fn no_params<P: Policy + 'static>(
-    params: &serde_json::Map<String, serde_json::Value>,
-    p: P,
-) -> Result<Box<dyn Policy>, String> {
+fn no_params<P: Policy + 'static>(params: &Params, p: P) -> Result<Box<dyn Policy>, ParamError> {
     ParamReader::new(p.name(), params, &[])?;
     Ok(Box::new(p))
 }
 
 /// Every built-in policy.
-pub const REGISTRY: &[PolicyInfo] = &[
-    PolicyInfo {
+pub const REGISTRY: Registry<PolicyBuilder> = Registry {
+    what: "policy",
+    entries: &[PolicyInfo {
         name: "fcfs",
         summary: "first come first served: the oldest job starts on the first free capable devices (classes in file order); it blocks the queue until it fits",
         params: &[],
@@ -254,7 +253,7 @@ pub const REGISTRY: &[PolicyInfo] = &[
         params: &[],
         build: |_, p| no_params(p, min_edp::MinEdp),
     },
-];
+]};
 
 const REGISTRY_PARAMS_SJF: &[&str] =
     &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
@@ -273,21 +272,15 @@ const REGISTRY_PARAMS_HA: &[&str] = &[
 /// Builds the `base` policy a wrapper names (default `eft`); no other parameters.
 fn base_param(
     sc: &Scenario,
-    params: &serde_json::Map<String, serde_json::Value>,
-    who: &str,
-) -> Result<Box<dyn Policy>, String> {
-    if let Some(k) = params.keys().find(|k| k.as_str() != "base") {
-        return Err(format!(
-            "unknown parameter `{k}` for policy `{who}` (it takes: base)"
-        ));
-    }
-    let name = match params.get("base") {
-        None => "eft".to_string(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => return Err(format!("`base` must be a policy name, got {other}")),
-    };
+    params: &Params,
+    who: &'static str,
+) -> Result<Box<dyn Policy>, ParamError> {
+    let p = ParamReader::with_owner(Owner::Wrapper(who), params, &["base"])?;
+    let name = p
+        .name("base", "a policy name")?
+        .unwrap_or_else(|| "eft".to_string());
     if name == who {
-        return Err(format!("`{who}` cannot wrap itself"));
+        return Err(ParamError::new("base", format!("`{who}` cannot wrap itself")));
     }
     build(
         &PolicySpec {
@@ -299,21 +292,8 @@ fn base_param(
 }
 
 /// Builds the policy a scenario names.
-pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String> {
-    let info = REGISTRY
-        .iter()
-        .find(|p| p.name == spec.name)
-        .ok_or_else(|| {
-            format!(
-                "unknown policy `{}`; available: {}",
-                spec.name,
-                REGISTRY
-                    .iter()
-                    .map(|p| p.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
+pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, ParamError> {
+    let info = REGISTRY.get(&spec.name)?;
     (info.build)(sc, &spec.params)
 }
 

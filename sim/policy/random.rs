@@ -35,7 +35,7 @@ impl Random {
 
 /// Draws the devices for `job` (shared with the naive reference, which must make the
 /// same draws).
-pub(crate) fn draw(
+pub fn draw(
     rng: &mut ChaCha8Rng,
     job: &JobInfo,
     view: &ClusterView,

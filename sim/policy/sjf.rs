@@ -36,7 +36,7 @@ impl Sjf {
 }
 
 /// The size `sjf` orders `job` by (smaller first), as an integer key.
-pub(crate) fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
+pub fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
     match key {
         SjfKey::Runtime => (0..view.class_count())
             .filter(|&c| view.can_run(c, job))

@@ -6,18 +6,21 @@
 //! instead of keeping a heap or a reservation, and tracks the devices it used in a call
 //! in plain maps. A decision costs O(n log n + q). Tests run a policy and its
 //! reference on the same small random scenarios and require identical schedules.
+//! Parameters are read plainly: the tests build the real policy first, which checks them.
 
-use super::easy_backfill::DEFAULT_DEPTH;
-use super::params::ParamReader;
-use super::random::STREAM;
-use super::sjf::{SjfKey, sjf_key};
-use super::{ClusterView, Decision, DeviceId, JobInfo, Policy, PolicySpec};
-use crate::engine::Time;
-use crate::model::Scenario;
-use crate::workload::derive_seed;
+use hetsim::engine::Time;
+use hetsim::model::{PolicySpec, Scenario};
+use hetsim::policy::kit::{DEFAULT_DEPTH, RANDOM_STREAM as STREAM, SjfKey, sjf_key};
+use hetsim::policy::{ClusterView, Decision, DeviceId, JobInfo, Policy};
+use hetsim::workload::derive_seed;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A string parameter, if given.
+fn text<'a>(p: &'a hetsim::policy::Params, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(|v| v.as_str())
+}
 
 /// Builds the naive reference of a policy, if it has one (`sjf`, `edf`,
 /// `easy-backfill`, `round-robin` over devices, `random`, `least-loaded`, `lpt`,
@@ -26,11 +29,10 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
     let p = &spec.params;
     Ok(match spec.name.as_str() {
         "sjf" => {
-            let key =
-                match ParamReader::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
-                    "work" => SjfKey::Work,
-                    _ => SjfKey::Runtime,
-                };
+            let key = match text(p, "key") {
+                Some("work") => SjfKey::Work,
+                _ => SjfKey::Runtime,
+            };
             Box::new(NaiveOrdered {
                 name: "sjf",
                 key: Box::new(move |j, v| sjf_key(key, j, v)),
@@ -43,11 +45,10 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             queue: Vec::new(),
         }),
         "easy-backfill" => {
-            let depth = ParamReader::new("easy-backfill", p, &["depth"])?.count(
-                "depth",
-                DEFAULT_DEPTH as u64,
-                0,
-            )?;
+            let depth = p
+                .get("depth")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(DEFAULT_DEPTH as u64);
             Box::new(NaiveEasy {
                 queue: Vec::new(),
                 depth: usize::try_from(depth).unwrap_or(usize::MAX),
@@ -58,26 +59,22 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             rng: ChaCha8Rng::seed_from_u64(derive_seed(sc.seed, STREAM)),
         }),
         "least-loaded" => {
-            let jobs = ParamReader::new("least-loaded", p, &["by"])?
-                .choice("by", &["work", "jobs"])?
-                == "jobs";
+            let jobs = text(p, "by") == Some("jobs");
             Box::new(NaiveLeastLoaded {
                 jobs,
                 committed: Vec::new(),
             })
         }
         "lpt" => Box::new(NaiveLpt {
-            expected: super::lpt::expected_arrivals(sc),
+            expected: hetsim::policy::kit::expected_arrivals(sc),
             batch: Vec::new(),
             at: 0,
         }),
         "hetero-aware" => {
-            let t = ParamReader::new("hetero-aware", p, &["threshold"])?.number(
-                "threshold",
-                super::hetero_aware::DEFAULT_THRESHOLD,
-                0.0,
-                1.0,
-            )?;
+            let t = p
+                .get("threshold")
+                .and_then(|v| v.as_f64())
+                .unwrap_or(hetsim::policy::kit::DEFAULT_THRESHOLD);
             Box::new(NaiveImmediate {
                 name: "hetero-aware",
                 threshold: t,
@@ -350,7 +347,7 @@ impl Policy for NaiveRandom {
             .filter(|&c| view.can_run(c, &job))
             .flat_map(|c| (0..view.class_size(c)).map(move |o| (c, o)))
             .collect();
-        let devices = super::random::draw(&mut self.rng, &job, view, |u| all[u as usize]);
+        let devices = hetsim::policy::kit::random_draw(&mut self.rng, &job, view, |u| all[u as usize]);
         out.push(Decision::Assign {
             job: job.slot,
             devices,
@@ -527,9 +524,9 @@ impl Policy for NaiveImmediate {
         let none = BTreeMap::new();
         let finish = |c| naive_finish(&job, view, c, &none).map(|x| x.0);
         let c = if self.name == "min-edp" {
-            super::min_edp::pick(&job, view, finish)
+            hetsim::policy::kit::min_edp_pick(&job, view, finish)
         } else {
-            super::hetero_aware::pick(&job, view, self.threshold, finish)
+            hetsim::policy::kit::hetero_aware_pick(&job, view, self.threshold, finish)
         };
         let Some(c) = c else { return };
         let devices = naive_finish(&job, view, c, &none).expect("picked").1;
