@@ -561,6 +561,37 @@ fn pareto_moment(alpha: f64, xm: f64, max: Option<f64>, k: f64) -> f64 {
     }
 }
 
+/// What a job asks of the cluster: the requirement fields shared by a kind's
+/// defaults ([`JobKind::req`]), an explicit or trace job ([`JobSpec::req`]) and a
+/// generated job ([`crate::workload::NewJob::req`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobRequirements {
+    /// Work units.
+    pub work: f64,
+    /// Devices needed at once (gang size).
+    pub devices: u32,
+    /// Memory needed per device, bytes.
+    pub memory: f64,
+    /// Relative deadline, s.
+    pub deadline: Option<f64>,
+    /// Priority (larger is more important); used by priority-aware policies.
+    pub priority: i32,
+    /// The user's run-time estimate (an SWF trace's requested time, a job list's
+    /// `estimate` column), s. Carried to the job; no policy reads it yet.
+    pub estimate: Option<f64>,
+    /// Deferrable: the job may start up to this long after arrival without harm, s.
+    pub slack: Option<f64>,
+    /// The work may be split across devices (as the study's allocation weights assume).
+    pub divisible: bool,
+}
+
+impl JobRequirements {
+    /// The same requirements with `work` units of work.
+    pub fn with_work(self, work: f64) -> Self {
+        JobRequirements { work, ..self }
+    }
+}
+
 /// A kind of job: its arrival process, size distribution and requirements.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobKind {
@@ -570,18 +601,9 @@ pub struct JobKind {
     pub arrival: Arrival,
     /// Work distribution.
     pub size: SizeDist,
-    /// Devices needed at once (gang size).
-    pub devices: u32,
-    /// Memory needed per device, bytes.
-    pub memory: f64,
-    /// Relative deadline, s.
-    pub deadline: Option<f64>,
-    /// Priority (larger is more important); used by priority-aware policies.
-    pub priority: i32,
-    /// Deferrable: the job may start up to this long after arrival without harm, s.
-    pub slack: Option<f64>,
-    /// The work may be split across devices (as the study's allocation weights assume).
-    pub divisible: bool,
+    /// Requirements every job of the kind starts from: `work` is 0 (each job draws
+    /// its own from `size`) and `estimate` is `None`; the rest are the kind's values.
+    pub req: JobRequirements,
     /// Pipeline successors: when a job of this kind completes, one job of each of these
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
@@ -595,23 +617,8 @@ pub struct JobSpec {
     pub kind: u32,
     /// Arrival time, s.
     pub arrival: f64,
-    /// Work units.
-    pub work: f64,
-    /// Gang size (overrides the kind's).
-    pub devices: u32,
-    /// Memory per device, bytes.
-    pub memory: f64,
-    /// Relative deadline, s.
-    pub deadline: Option<f64>,
-    /// Priority.
-    pub priority: i32,
-    /// Deferrable slack, s.
-    pub slack: Option<f64>,
-    /// The work may be split across devices.
-    pub divisible: bool,
-    /// The user's run-time estimate (an SWF trace's requested time), s; used by
-    /// backfilling policies.
-    pub estimate: Option<f64>,
+    /// What the job asks for (the kind's values where the job gives none).
+    pub req: JobRequirements,
     /// Pipeline predecessor: index (in [`Scenario::jobs`]) of the job whose completion
     /// releases this one. A job with a predecessor has no arrival of its own: it
     /// arrives when the predecessor completes (`arrival` is ignored).

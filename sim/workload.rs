@@ -27,7 +27,7 @@ pub mod arrival;
 pub mod size;
 
 use crate::engine::{Time, secs};
-use crate::model::{Arrival, JobSpec, Scenario};
+use crate::model::{Arrival, JobRequirements, JobSpec, Scenario};
 use arrival::ArrivalStream;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -83,33 +83,14 @@ pub struct NewJob {
     pub kind: u32,
     /// Arrival time.
     pub arrival: Time,
-    /// Work units.
-    pub work: f64,
-    /// Gang size.
-    pub devices: u32,
-    /// Memory per device.
-    pub memory: f64,
-    /// Relative deadline, s.
-    pub deadline: Option<f64>,
-    /// Priority.
-    pub priority: i32,
-    /// Run-time estimate given by the user (SWF requested time), s.
-    pub estimate: Option<f64>,
-    /// Deferrable slack: how long after arrival the job may be deferred, s.
-    pub slack: Option<f64>,
-    /// The work may be split across devices.
-    pub divisible: bool,
+    /// What the job asks for.
+    pub req: JobRequirements,
     /// Pipeline position; pass it back to [`Workload::release`] on completion.
     pub lineage: Lineage,
 }
 
 struct KindInfo {
-    devices: u32,
-    memory: f64,
-    deadline: Option<f64>,
-    priority: i32,
-    slack: Option<f64>,
-    divisible: bool,
+    req: JobRequirements,
     then: Vec<u32>,
 }
 
@@ -196,12 +177,7 @@ impl Workload {
                 .kinds
                 .iter()
                 .map(|k| KindInfo {
-                    devices: k.devices,
-                    memory: k.memory,
-                    deadline: k.deadline,
-                    priority: k.priority,
-                    slack: k.slack,
-                    divisible: k.divisible,
+                    req: k.req,
                     then: k.then.clone(),
                 })
                 .collect(),
@@ -247,14 +223,7 @@ impl Workload {
                 Some(NewJob {
                     kind: j.kind,
                     arrival,
-                    work: j.work,
-                    devices: j.devices,
-                    memory: j.memory,
-                    deadline: j.deadline,
-                    priority: j.priority,
-                    estimate: j.estimate,
-                    slack: j.slack,
-                    divisible: j.divisible,
+                    req: j.req,
                     lineage: Lineage {
                         origin: arrival,
                         root: j.kind,
@@ -277,14 +246,7 @@ impl Workload {
                 Some(NewJob {
                     kind: *kind,
                     arrival,
-                    work: size.sample(rng_size).max(0.0),
-                    devices: k.devices,
-                    memory: k.memory,
-                    deadline: k.deadline,
-                    priority: k.priority,
-                    estimate: None,
-                    slack: k.slack,
-                    divisible: k.divisible,
+                    req: k.req.with_work(size.sample(rng_size).max(0.0)),
                     lineage: Lineage {
                         origin: arrival,
                         root: *kind,
@@ -330,14 +292,7 @@ impl Workload {
             out.push(NewJob {
                 kind: s,
                 arrival: now,
-                work: sampler.sample(rng).max(0.0),
-                devices: k.devices,
-                memory: k.memory,
-                deadline: k.deadline,
-                priority: k.priority,
-                estimate: None,
-                slack: k.slack,
-                divisible: k.divisible,
+                req: k.req.with_work(sampler.sample(rng).max(0.0)),
                 lineage: child(Lineage::NO_NODE),
             });
         }
@@ -349,14 +304,7 @@ impl Workload {
                 out.push(NewJob {
                     kind: js.kind,
                     arrival: now,
-                    work: js.work,
-                    devices: js.devices,
-                    memory: js.memory,
-                    deadline: js.deadline,
-                    priority: js.priority,
-                    estimate: js.estimate,
-                    slack: js.slack,
-                    divisible: js.divisible,
+                    req: js.req,
                     lineage: child(j),
                 });
             }

@@ -477,11 +477,12 @@ fn workload_table(out: &mut String, run: &RunData) {
                     } else {
                         size_text(&x.size)
                     },
-                    x.devices.to_string(),
-                    x.deadline
+                    x.req.devices.to_string(),
+                    x.req
+                        .deadline
                         .map(style::duration)
                         .unwrap_or_else(|| "none".into()),
-                    x.priority.to_string(),
+                    x.req.priority.to_string(),
                 )
             }
             None => Default::default(),

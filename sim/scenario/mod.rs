@@ -711,7 +711,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             let fits = sc.classes.iter().any(|c| {
                 c.speed[ki].is_some() && {
                     let ps = c.pstates.len() - 1;
-                    idle - c.idle_w * k.devices as f64 + c.busy_power(ki, ps) * k.devices as f64
+                    idle - c.idle_w * k.req.devices as f64
+                        + c.busy_power(ki, ps) * k.req.devices as f64
                         <= lo
                 }
             });

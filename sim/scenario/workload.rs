@@ -93,12 +93,16 @@ pub(super) fn build(
             name: kname.clone(),
             arrival,
             size,
-            devices,
-            memory: k.memory.map_or(0.0, |b| b.0),
-            deadline: k.deadline.map(|d| d.0),
-            priority: k.priority.unwrap_or(0),
-            slack: k.slack.map(|s| s.0),
-            divisible: k.divisible.unwrap_or(false),
+            req: JobRequirements {
+                work: 0.0,
+                devices,
+                memory: k.memory.map_or(0.0, |b| b.0),
+                deadline: k.deadline.map(|d| d.0),
+                priority: k.priority.unwrap_or(0),
+                estimate: None,
+                slack: k.slack.map(|s| s.0),
+                divisible: k.divisible.unwrap_or(false),
+            },
             then: then[ki].clone(),
         });
     }
@@ -185,7 +189,7 @@ fn explicit_jobs(
             .iter()
             .position(|n| *n == j.kind)
             .expect("checked by the caller");
-        let kd = &kinds[ki];
+        let kd = &kinds[ki].req;
         let devices = j.devices.unwrap_or(kd.devices);
         if devices == 0 {
             return Err(verr(format!("{p}.devices"), "devices must be at least 1"));
@@ -216,14 +220,16 @@ fn explicit_jobs(
         jobs.push(JobSpec {
             kind: ki as u32,
             arrival: j.arrival.map_or(0.0, |a| a.0),
-            work: j.work.0,
-            devices,
-            memory: j.memory.map_or(kd.memory, |m| m.0),
-            deadline: j.deadline.map(|d| d.0).or(kd.deadline),
-            priority: j.priority.unwrap_or(kd.priority),
-            slack: j.slack.map(|s| s.0).or(kd.slack),
-            divisible: j.divisible.unwrap_or(kd.divisible),
-            estimate: j.estimate.map(|e| e.0),
+            req: JobRequirements {
+                work: j.work.0,
+                devices,
+                memory: j.memory.map_or(kd.memory, |m| m.0),
+                deadline: j.deadline.map(|d| d.0).or(kd.deadline),
+                priority: j.priority.unwrap_or(kd.priority),
+                estimate: j.estimate.map(|e| e.0),
+                slack: j.slack.map(|s| s.0).or(kd.slack),
+                divisible: j.divisible.unwrap_or(kd.divisible),
+            },
             after,
         });
     }
@@ -377,19 +383,21 @@ fn trace_jobs(
         for s in &sel {
             let j = &tr.jobs[s.index];
             let ki = map[j.category as usize];
-            let kd = &kinds[ki as usize];
+            let kd = &kinds[ki as usize].req;
             let devices = j.devices.unwrap_or(kd.devices);
             jobs.push(JobSpec {
                 kind: ki,
                 arrival: s.arrival,
-                work: j.work * work_scale,
-                devices,
-                memory: j.memory.unwrap_or(kd.memory),
-                deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
-                priority: j.priority.unwrap_or(kd.priority),
-                slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
-                divisible: kd.divisible,
-                estimate: j.estimate,
+                req: JobRequirements {
+                    work: j.work * work_scale,
+                    devices,
+                    memory: j.memory.unwrap_or(kd.memory),
+                    deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
+                    priority: j.priority.unwrap_or(kd.priority),
+                    estimate: j.estimate,
+                    slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
+                    divisible: kd.divisible,
+                },
                 after: s.after.map(|a| a + offset),
             });
             jobs.last_mut().expect("pushed").arrival += shift;
@@ -426,15 +434,15 @@ pub(super) fn check_runnable(sc: &Scenario) -> Result<(), VErr> {
     let mut need: Vec<BTreeSet<(u32, u64)>> = vec![BTreeSet::new(); sc.kinds.len()];
     for (ki, k) in sc.kinds.iter().enumerate() {
         if k.arrival != Arrival::None {
-            need[ki].insert((k.devices, k.memory.to_bits()));
+            need[ki].insert((k.req.devices, k.req.memory.to_bits()));
         }
         for &s in &k.then {
             let sk = &sc.kinds[s as usize];
-            need[s as usize].insert((sk.devices, sk.memory.to_bits()));
+            need[s as usize].insert((sk.req.devices, sk.req.memory.to_bits()));
         }
     }
     for j in &sc.jobs {
-        need[j.kind as usize].insert((j.devices, j.memory.to_bits()));
+        need[j.kind as usize].insert((j.req.devices, j.req.memory.to_bits()));
     }
     for (ki, k) in sc.kinds.iter().enumerate() {
         for &(gang, mem) in &need[ki] {

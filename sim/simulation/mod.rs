@@ -548,13 +548,13 @@ impl<'a> Simulation<'a> {
             id: self.next_id,
             kind: job.kind,
             arrival: now,
-            work: job.work,
-            devices: job.devices,
-            memory: job.memory,
-            deadline: job.deadline.map(|d| now.saturating_add(secs(d))),
-            priority: job.priority,
-            slack: job.slack,
-            divisible: job.divisible,
+            work: job.req.work,
+            devices: job.req.devices,
+            memory: job.req.memory,
+            deadline: job.req.deadline.map(|d| now.saturating_add(secs(d))),
+            priority: job.req.priority,
+            slack: job.req.slack,
+            divisible: job.req.divisible,
         };
         self.next_id += 1;
         self.arrived += 1;

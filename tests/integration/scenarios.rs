@@ -211,7 +211,7 @@ fn llm_cluster_replays_the_azure_trace_under_a_carbon_series() {
     let sc = &l.scenario;
     // 24 replays of the conversation trace's first hour.
     assert_eq!(sc.jobs.len(), 24 * 19_366);
-    assert!(sc.jobs.iter().all(|j| j.devices == 2));
+    assert!(sc.jobs.iter().all(|j| j.req.devices == 2));
     assert!((sc.jobs.last().unwrap().arrival - (23.0 * 3600.0 + 3502.0)).abs() < 2.0);
     // A shortened run: one replay, a smaller pretraining run.
     let short = load_with(
@@ -243,7 +243,10 @@ fn hpc_swf_replays_the_kth_log() {
     assert_eq!(sc.jobs.len(), 28_475);
     assert_eq!(sc.classes[0].count, 100);
     let first = &sc.jobs[0];
-    assert_eq!((first.arrival, first.work, first.devices), (0.0, 3477.0, 4));
+    assert_eq!(
+        (first.arrival, first.req.work, first.req.devices),
+        (0.0, 3477.0, 4)
+    );
     let short = load_with(
         &scenario("hpc-swf.yaml"),
         &["workload.traces[0].limit=3000"],
@@ -252,6 +255,10 @@ fn hpc_swf_replays_the_kth_log() {
     let s = run(&short);
     assert_eq!(s.jobs_completed, 3000);
     // Work conservation: busy node-seconds = sum of run time x processors.
-    let busy: f64 = short.jobs.iter().map(|j| j.work * j.devices as f64).sum();
+    let busy: f64 = short
+        .jobs
+        .iter()
+        .map(|j| j.req.work * j.req.devices as f64)
+        .sum();
     assert!((s.utilization * 100.0 * s.horizon_s - busy).abs() < 1e-6 * busy);
 }

@@ -429,7 +429,11 @@ fn scenarios_replay_traces_directly() {
     assert_eq!(sc.jobs.len(), 500);
     assert_eq!(sc.jobs[0].arrival, 0.0);
     assert_eq!(
-        (sc.jobs[0].work, sc.jobs[0].devices, sc.jobs[0].estimate),
+        (
+            sc.jobs[0].req.work,
+            sc.jobs[0].req.devices,
+            sc.jobs[0].req.estimate
+        ),
         (3477.0, 4, Some(53_940.0))
     );
     assert_eq!(sc.jobs[1].arrival, 600_022.0 - 599_850.0);
@@ -444,7 +448,7 @@ fn scenarios_replay_traces_directly() {
         .collect();
     assert_eq!(sc.jobs.len(), expect.len());
     assert!(sc.jobs.iter().all(|j| j.arrival < 3.5 * 86400.0));
-    assert_eq!(sc.jobs[0].work, 2.0 * expect[0].work);
+    assert_eq!(sc.jobs[0].req.work, 2.0 * expect[0].work);
     // Errors name the trace field and the trace's line.
     let e = parse(", kind: nope").unwrap_err();
     assert!(e.contains("traces[0].kind") && e.contains("nope"), "{e}");

@@ -544,7 +544,7 @@ fn horizon_ends_generated_streams_and_seeds_are_per_kind() {
     // Kind `a` draws the same jobs whether or not kind `b` exists (seeds by name).
     assert_eq!(a1.len(), a2.len());
     for (x, y) in a1.iter().zip(&a2) {
-        assert_eq!((x.arrival, x.work), (y.arrival, y.work));
+        assert_eq!((x.arrival, x.req.work), (y.arrival, y.req.work));
     }
 }
 
@@ -572,14 +572,14 @@ fn kind_pipelines_release_successors_with_lineage() {
         assert!(b.arrival == done && c.arrival == done);
         assert_eq!(b.lineage.origin, j.arrival);
         assert_eq!((b.lineage.root, b.lineage.depth), (0, 1));
-        assert_eq!(b.deadline, Some(2.0));
-        assert_eq!(c.work, 7.0);
-        b_work.push(b.work);
+        assert_eq!(b.req.deadline, Some(2.0));
+        assert_eq!(c.req.work, 7.0);
+        b_work.push(b.req.work);
         // b releases d (depth 2); c and d end their branches.
         let mut more = Vec::new();
         assert_eq!(w.release(b.kind, b.lineage, done + secs(1.0), &mut more), 1);
         assert_eq!((more[0].kind, more[0].lineage.depth), (3, 2));
-        assert!((1.0..=2.0).contains(&more[0].work));
+        assert!((1.0..=2.0).contains(&more[0].req.work));
         for leaf in [c, more[0]] {
             let mut none = Vec::new();
             assert_eq!(
@@ -607,17 +607,17 @@ fn job_pipelines_hold_successors_until_release() {
     assert_eq!(arrivals, vec![1.0, 5.0, 5.0]);
     let held = sc.jobs.iter().position(|j| j.after.is_some()).unwrap();
     let pred = sc.jobs[held].after.unwrap() as usize;
-    assert_eq!(sc.jobs[pred].work, 1.0);
+    assert_eq!(sc.jobs[pred].req.work, 1.0);
     let mut w = Workload::new(&sc, 1);
     let listed: Vec<NewJob> = std::iter::from_fn(|| w.next(0)).collect();
     assert_eq!(listed.len(), 2, "the held job is not listed");
-    let first = listed.iter().find(|j| j.work == 1.0).unwrap();
-    let other = listed.iter().find(|j| j.work == 2.0).unwrap();
+    let first = listed.iter().find(|j| j.req.work == 1.0).unwrap();
+    let other = listed.iter().find(|j| j.req.work == 2.0).unwrap();
     let mut out = Vec::new();
     assert_eq!(w.release(other.kind, other.lineage, secs(3.0), &mut out), 0);
     assert_eq!(w.release(first.kind, first.lineage, secs(8.0), &mut out), 1);
     assert_eq!(
-        (out[0].kind, out[0].work, out[0].arrival),
+        (out[0].kind, out[0].req.work, out[0].arrival),
         (1, 9.0, secs(8.0))
     );
     assert_eq!(out[0].lineage.origin, secs(5.0));
