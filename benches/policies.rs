@@ -197,6 +197,7 @@ fn main() {
         let naive = reference::build(&sc.policy, &sc).expect("reference");
         let (cpu, wall, out) = timed(|| {
             Simulation::with_policy(&sc, sc.seed, naive)
+                .expect("power manager builds")
                 .run(&mut NullObserver)
                 .expect("run")
         });

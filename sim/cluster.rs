@@ -2,7 +2,7 @@
 //! devices per class, each kept in an ordered set so one query costs O(log n).
 
 use crate::engine::{Time, secs};
-use crate::model::Scenario;
+use crate::model::{JobRequirements, Scenario};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Index of a device (global, classes are contiguous in file order).
@@ -151,7 +151,9 @@ impl Cluster {
     }
 }
 
-/// What a policy knows about a job.
+/// What a policy knows about a job. Its times are all [`Time`] (absolute, ns); the
+/// requirements as the workload wrote them (durations in seconds, relative to arrival)
+/// are in [`JobInfo::requirements`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobInfo {
     /// Handle to pass back in decisions.
@@ -162,20 +164,78 @@ pub struct JobInfo {
     pub kind: u32,
     /// Arrival time.
     pub arrival: Time,
+    /// Absolute deadline (arrival + the relative deadline).
+    deadline: Option<Time>,
+    /// What the job asks for.
+    req: JobRequirements,
+}
+
+impl JobInfo {
+    /// A job released at `arrival` with requirements `req`.
+    pub(crate) fn new(slot: u32, id: u64, kind: u32, arrival: Time, req: JobRequirements) -> Self {
+        JobInfo {
+            slot,
+            id,
+            kind,
+            arrival,
+            deadline: req.deadline.map(|d| arrival.saturating_add(secs(d))),
+            req,
+        }
+    }
+
+    /// A part of this (divisible) job with `work` units, in `slot`.
+    pub(crate) fn part(&self, slot: u32, work: f64) -> Self {
+        JobInfo {
+            slot,
+            req: self.req.with_work(work),
+            ..*self
+        }
+    }
+
+    /// The requirements as the workload wrote them.
+    pub fn requirements(&self) -> &JobRequirements {
+        &self.req
+    }
+
     /// Work units.
-    pub work: f64,
-    /// Devices needed at once.
-    pub devices: u32,
+    pub fn work(&self) -> f64 {
+        self.req.work
+    }
+
+    /// Devices needed at once (gang size).
+    pub fn devices(&self) -> u32 {
+        self.req.devices
+    }
+
     /// Memory per device, bytes.
-    pub memory: f64,
+    pub fn memory(&self) -> f64 {
+        self.req.memory
+    }
+
     /// Absolute deadline.
-    pub deadline: Option<Time>,
+    pub fn deadline(&self) -> Option<Time> {
+        self.deadline
+    }
+
     /// Priority (larger first).
-    pub priority: i32,
-    /// Deferrable slack, s: the job may start up to this long after arrival.
-    pub slack: Option<f64>,
+    pub fn priority(&self) -> i32 {
+        self.req.priority
+    }
+
+    /// Deferrable slack: the job may start up to this long after arrival.
+    pub fn slack(&self) -> Option<Time> {
+        self.req.slack.map(secs)
+    }
+
+    /// The user's run-time estimate, if the workload gave one.
+    pub fn estimate(&self) -> Option<Time> {
+        self.req.estimate.map(secs)
+    }
+
     /// The work may be split across devices ([`crate::policy::Decision::Split`]).
-    pub divisible: bool,
+    pub fn divisible(&self) -> bool {
+        self.req.divisible
+    }
 }
 
 /// A read-only view of the cluster for policies.
@@ -226,7 +286,7 @@ impl<'a> ClusterView<'a> {
     /// P-state (busy minus idle), W.
     pub fn power_increase(&self, c: usize, job: &JobInfo) -> f64 {
         let cl = &self.scenario.classes[c];
-        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices as f64
+        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices() as f64
     }
 
     /// Whether device `d` is asleep or changing sleep state (starting on it costs a
@@ -266,7 +326,7 @@ impl<'a> ClusterView<'a> {
     /// Whether class `c` can run `job` (speed for its kind, memory, enough devices).
     pub fn can_run(&self, c: usize, job: &JobInfo) -> bool {
         self.scenario
-            .can_run(c, job.kind as usize, job.memory, job.devices)
+            .can_run(c, job.kind as usize, job.memory(), job.devices())
     }
 
     /// Speed of class `c` for the job's kind (work units/s), if it can run it.
@@ -276,14 +336,14 @@ impl<'a> ClusterView<'a> {
 
     /// Run time of `job` on devices of class `c`.
     pub fn runtime(&self, c: usize, job: &JobInfo) -> Option<Time> {
-        self.speed(c, job).map(|s| secs(job.work / s))
+        self.speed(c, job).map(|s| secs(job.work() / s))
     }
 
     /// Energy a job draws while running on class `c`: busy power x run time x gang, J.
     pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
         let cl = &self.scenario.classes[c];
         self.speed(c, job)
-            .map(|s| cl.busy_w[job.kind as usize] * (job.work / s) * job.devices as f64)
+            .map(|s| cl.busy_w[job.kind as usize] * (job.work() / s) * job.devices() as f64)
     }
 
     /// Number of free devices in class `c`.

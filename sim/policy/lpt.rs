@@ -91,7 +91,7 @@ impl Lpt {
 
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work.total_cmp(&a.work).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
         let mut ov = Overlay::new(view);
         for job in &batch {
             let mut best: Option<(Time, f64, usize, Vec<_>)> = None;

@@ -48,7 +48,7 @@ pub fn draw(
     let u = rng.random_range(0..total);
     let (c, off) = class_of_index(u);
     let first = view.class_first(c);
-    let k = job.devices;
+    let k = job.devices();
     if k == 1 {
         return vec![first + off];
     }

@@ -40,7 +40,11 @@ impl<B: 'static> Registry<B> {
                 format!(
                     "unknown {} `{name}`; available: {}",
                     self.what,
-                    entries.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+                    entries
+                        .iter()
+                        .map(|e| e.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })

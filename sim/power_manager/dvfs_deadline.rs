@@ -19,15 +19,15 @@ impl PowerManager for DvfsDeadline {
         self.sleep_after
     }
     fn pstate(&mut self, job: &JobInfo, class: &DeviceClass, speed: f64, now: Time) -> usize {
-        let Some(deadline) = job.deadline else {
+        let Some(deadline) = job.deadline() else {
             return 0;
         };
         let switch = secs(class.pstate_switch);
         // Slowest first: the first state that meets the deadline saves the most power
         // (P-states are ordered with decreasing power).
         for s in (0..class.pstates.len()).rev() {
-            let run =
-                secs(job.work / (speed * class.pstates[s].speed)) + if s == 0 { 0 } else { switch };
+            let run = secs(job.work() / (speed * class.pstates[s].speed))
+                + if s == 0 { 0 } else { switch };
             if now.saturating_add(run) <= deadline {
                 return s;
             }

@@ -77,7 +77,7 @@ impl ActiveJob {
             ready_at: 0,
             pstate: None,
             start_pstate: 0,
-            remaining: info.work,
+            remaining: info.work(),
             seg_start: 0,
             rate: 0.0,
             overhead: 0,

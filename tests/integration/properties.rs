@@ -8,9 +8,9 @@
 //! frequent and the tie-breaking rules are exercised.
 
 use crate::policies::{parse, run, run_with};
+use crate::reference;
 use hetsim::metrics::JobRecord;
 use hetsim::model::{PolicySpec, Scenario};
-use crate::reference;
 use hetsim::policy::{EasyBackfill, REGISTRY, ReservationLog};
 use hetsim::simulation::Outcome;
 use proptest::prelude::*;

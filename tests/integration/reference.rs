@@ -41,7 +41,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
         }
         "edf" => Box::new(NaiveOrdered {
             name: "edf",
-            key: Box::new(|j, _| j.deadline.unwrap_or(u64::MAX)),
+            key: Box::new(|j, _| j.deadline().unwrap_or(u64::MAX)),
             queue: Vec::new(),
         }),
         "easy-backfill" => {
@@ -123,7 +123,7 @@ fn naive_fastest_free(
 ) -> Option<usize> {
     let mut best: Option<(f64, usize)> = None;
     for c in 0..view.class_count() {
-        if view.can_run(c, job) && free_list(view, c, taken).len() >= job.devices as usize {
+        if view.can_run(c, job) && free_list(view, c, taken).len() >= job.devices() as usize {
             let s = view.speed(c, job).unwrap_or(0.0);
             if best.is_none_or(|(bs, _)| s > bs) {
                 best = Some((s, c));
@@ -144,7 +144,7 @@ fn naive_place(
 ) {
     let devices: Vec<DeviceId> = free_list(view, c, taken)
         .into_iter()
-        .take(job.devices as usize)
+        .take(job.devices() as usize)
         .collect();
     let end = view.now() + view.runtime(c, job).unwrap_or(0);
     for &d in &devices {
@@ -224,7 +224,7 @@ impl NaiveEasy {
         let Some(head) = self.queue.first().copied() else {
             return;
         };
-        let kh = head.devices as usize;
+        let kh = head.devices() as usize;
         // Reservation: earliest time a capable class has kh devices done.
         let mut resv: Option<(Time, f64, usize)> = None;
         for c in 0..view.class_count() {
@@ -247,7 +247,7 @@ impl NaiveEasy {
         let mut passed = 0;
         while i < self.queue.len() && passed < self.depth {
             let job = self.queue[i];
-            let k = job.devices as usize;
+            let k = job.devices() as usize;
             let mut best: Option<(f64, usize)> = None;
             for c in 0..view.class_count() {
                 if !view.can_run(c, &job) || free_list(view, c, &taken).len() < k {
@@ -311,7 +311,7 @@ impl Policy for NaiveRoundRobin {
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         let n = view.class_count();
         let total = view.class_first(n - 1) + view.class_size(n - 1);
-        let k = job.devices;
+        let k = job.devices();
         for _ in 0..=2 * total {
             let d = self.cursor;
             let c = naive_class_of(view, d);
@@ -347,7 +347,8 @@ impl Policy for NaiveRandom {
             .filter(|&c| view.can_run(c, &job))
             .flat_map(|c| (0..view.class_size(c)).map(move |o| (c, o)))
             .collect();
-        let devices = hetsim::policy::kit::random_draw(&mut self.rng, &job, view, |u| all[u as usize]);
+        let devices =
+            hetsim::policy::kit::random_draw(&mut self.rng, &job, view, |u| all[u as usize]);
         out.push(Decision::Assign {
             job: job.slot,
             devices,
@@ -372,7 +373,7 @@ impl Policy for NaiveLeastLoaded {
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         let now = view.now();
-        let k = job.devices as usize;
+        let k = job.devices() as usize;
         self.committed.retain(|&(end, _, _)| end > now);
         let none = BTreeMap::new();
         let mut best: Option<(usize, Time, f64, f64)> = None;
@@ -407,7 +408,7 @@ impl Policy for NaiveLeastLoaded {
         self.committed.push((
             start + view.runtime(c, &job).unwrap_or(0),
             c,
-            job.devices as u64,
+            job.devices() as u64,
         ));
         out.push(Decision::Assign {
             job: job.slot,
@@ -427,7 +428,7 @@ fn naive_finish(
     c: usize,
     changed: &BTreeMap<DeviceId, Time>,
 ) -> Option<(Time, Vec<DeviceId>)> {
-    let k = job.devices as usize;
+    let k = job.devices() as usize;
     let ends = all_ends(view, c, changed);
     if ends.len() < k {
         return None;
@@ -449,7 +450,7 @@ struct NaiveLpt {
 impl NaiveLpt {
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work.total_cmp(&a.work).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
         let mut changed = BTreeMap::new();
         for job in &batch {
             let mut best: Option<(Time, f64, Vec<DeviceId>)> = None;
