@@ -12,16 +12,19 @@
 //! integration, job records to a null observer) 3 times; the median time gives jobs/s.
 //! Time is the process's CPU time (from `/proc/self/schedstat`, as in the shared perf
 //! notes) so that other work on a shared machine inflates it less than wall time; wall
-//! time is used where that file does not exist, and is printed too. For contrast, two naive references (`hetsim::policy::reference`), which scan
+//! time is used where that file does not exist, and is printed too. For contrast, two naive references (`tests/integration/reference.rs`), which scan
 //! every device per decision, run 2000 jobs once.
 //!
 //! Run: `cargo bench --bench policies`.
 
-use hetsim::policy::{REGISTRY, reference};
+use hetsim::policy::REGISTRY;
 use hetsim::scenario::{Format, parse_str};
 use hetsim::simulation::{NullObserver, Simulation};
 use std::path::Path;
 use std::time::Instant;
+
+#[path = "../tests/integration/reference.rs"]
+mod reference;
 
 const JOBS: u64 = 100_000;
 const LOAD: f64 = 0.8;
@@ -194,6 +197,7 @@ fn main() {
         let naive = reference::build(&sc.policy, &sc).expect("reference");
         let (cpu, wall, out) = timed(|| {
             Simulation::with_policy(&sc, sc.seed, naive)
+                .expect("power manager builds")
                 .run(&mut NullObserver)
                 .expect("run")
         });

@@ -33,7 +33,7 @@ impl CheapestFree {
         // Free devices taken in this call, per class.
         let mut taken = vec![0usize; view.class_count()];
         while let Some(job) = self.queue.front() {
-            let k = job.devices as usize;
+            let k = job.devices() as usize;
             let mut best: Option<(f64, usize)> = None;
             for (c, &t) in taken.iter().enumerate() {
                 if !view.can_run(c, job) || view.free_count(c) < t + k {
@@ -76,7 +76,7 @@ impl Policy for CheapestFree {
 pub fn run(path: &Path) -> anyhow::Result<Summary> {
     let loaded = hetsim::scenario::load(path, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
     let sc = &loaded.scenario;
-    let sim = Simulation::with_policy(sc, sc.seed, Box::new(CheapestFree::default()));
+    let sim = Simulation::with_policy(sc, sc.seed, Box::new(CheapestFree::default()))?;
     Ok(sim.run(&mut NullObserver)?.summary)
 }
 

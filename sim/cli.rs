@@ -332,9 +332,9 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
 /// parameters as input errors before anything runs.
 pub fn check_policies(l: &scenario::Loaded) -> Result<(), InputError> {
     let s = &l.scenario;
-    crate::policy::build(&s.policy, s).map_err(|m| policy_error(l, m))?;
+    crate::policy::build(&s.policy, s).map_err(|m| policy_error(l, m.to_string()))?;
     crate::power_manager::build(&s.power_manager).map_err(|m| {
-        let mut e = policy_error(l, m);
+        let mut e = policy_error(l, m.to_string());
         let pos = scenario::locate::locate(&l.text, "power_manager.name");
         e.line = pos.map(|p| p.0);
         e.column = pos.map(|p| p.1);

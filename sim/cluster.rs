@@ -2,7 +2,7 @@
 //! devices per class, each kept in an ordered set so one query costs O(log n).
 
 use crate::engine::{Time, secs};
-use crate::model::Scenario;
+use crate::model::{JobRequirements, Scenario};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Index of a device (global, classes are contiguous in file order).
@@ -10,7 +10,7 @@ pub type DeviceId = u32;
 
 /// What a device is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DevState {
+pub(crate) enum DevState {
     /// Powered and idle (also: holding a gang job until its partners are ready, or a
     /// job paused by the power cap).
     Idle,
@@ -26,7 +26,7 @@ pub enum DevState {
 
 impl DevState {
     /// Accounting bucket: 0 busy, 1 idle, 2 asleep, 3 transition.
-    pub fn bucket(self) -> usize {
+    pub(crate) fn bucket(self) -> usize {
         match self {
             DevState::Busy(_) => 0,
             DevState::Idle => 1,
@@ -36,75 +36,64 @@ impl DevState {
     }
 }
 
-/// One device's state and accumulated accounting.
+/// One device's state (its energy, carbon and cost accounts are the meter's).
 #[derive(Clone, Debug)]
-pub struct Device {
+pub(crate) struct Device {
     /// Class index.
-    pub class: u32,
+    pub(crate) class: u32,
     /// Current state.
-    pub state: DevState,
+    pub(crate) state: DevState,
     /// Job slot running now.
-    pub running: Option<u32>,
+    pub(crate) running: Option<u32>,
     /// Committed jobs waiting on this device (slots), FIFO.
-    pub queue: VecDeque<u32>,
+    pub(crate) queue: VecDeque<u32>,
     /// Current power draw, W.
-    pub power_w: f64,
-    /// Time of the last power change.
-    pub last_change: Time,
-    /// Energy so far, J.
-    pub energy_j: f64,
-    /// Time per state bucket (busy, idle, asleep, transition), ns.
-    pub state_ns: [Time; 4],
-    /// Energy per state bucket, J.
-    pub state_j: [f64; 4],
-    /// Carbon so far (facility share, i.e. x PUE), g.
-    pub carbon_g: f64,
-    /// Electricity cost so far (facility share).
-    pub cost: f64,
+    pub(crate) power_w: f64,
     /// Jobs completed.
-    pub jobs_done: u64,
-    /// Index key: time the device finishes its committed work; 0 when free.
-    pub avail_key: Time,
+    pub(crate) jobs_done: u64,
+    /// Index key: time the device finishes its committed work; 0 when free. Changed
+    /// only through [`Cluster::set_avail`], which keeps the class index in step.
+    avail_key: Time,
     /// Current P-state.
-    pub pstate: u8,
+    pub(crate) pstate: u8,
     /// Generation of the device's timers (idle timeout, transitions); bumping it
     /// cancels pending ones.
-    pub timer_gen: u32,
+    pub(crate) timer_gen: u32,
     /// Wake-ups completed.
-    pub wakeups: u64,
+    pub(crate) wakeups: u64,
     /// Waiting in the power-cap queue for a wake-up.
-    pub cap_blocked: bool,
+    pub(crate) cap_blocked: bool,
 }
 
 impl Device {
-    /// Busy time so far, ns.
-    pub fn busy_ns(&self) -> Time {
-        self.state_ns[0]
+    /// Time the device finishes its committed work; 0 when free.
+    pub(crate) fn avail_key(&self) -> Time {
+        self.avail_key
     }
 }
 
-/// Per-class indexes.
+/// Per-class indexes, kept in step with the devices by [`Cluster`]'s setters.
 #[derive(Clone, Debug, Default)]
-pub struct ClassIndex {
+pub(crate) struct ClassIndex {
     /// First device id of the class.
-    pub first: DeviceId,
+    first: DeviceId,
     /// Number of devices.
-    pub count: u32,
+    count: u32,
     /// Free devices (idle, nothing committed), by id.
-    pub free: BTreeSet<DeviceId>,
+    free: BTreeSet<DeviceId>,
     /// All devices by (committed-work end, id); free devices have key 0.
-    pub avail: BTreeSet<(Time, DeviceId)>,
+    avail: BTreeSet<(Time, DeviceId)>,
     /// Devices currently busy.
-    pub busy: u32,
+    pub(crate) busy: u32,
 }
 
 /// All devices and their indexes.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     /// Devices, by id.
-    pub devices: Vec<Device>,
+    pub(crate) devices: Vec<Device>,
     /// Indexes per class.
-    pub classes: Vec<ClassIndex>,
+    pub(crate) classes: Vec<ClassIndex>,
 }
 
 impl Cluster {
@@ -127,12 +116,6 @@ impl Cluster {
                     running: None,
                     queue: VecDeque::new(),
                     power_w: c.idle_w,
-                    last_change: 0,
-                    energy_j: 0.0,
-                    state_ns: [0; 4],
-                    state_j: [0.0; 4],
-                    carbon_g: 0.0,
-                    cost: 0.0,
                     jobs_done: 0,
                     avail_key: 0,
                     pstate: 0,
@@ -149,7 +132,7 @@ impl Cluster {
     }
 
     /// Sets a device's committed-work end, keeping the index in step.
-    pub fn set_avail(&mut self, d: DeviceId, key: Time) {
+    pub(crate) fn set_avail(&mut self, d: DeviceId, key: Time) {
         let dev = &mut self.devices[d as usize];
         let idx = &mut self.classes[dev.class as usize];
         idx.avail.remove(&(dev.avail_key, d));
@@ -158,7 +141,7 @@ impl Cluster {
     }
 
     /// Marks a device free or not free in its class index.
-    pub fn set_free(&mut self, d: DeviceId, free: bool) {
+    pub(crate) fn set_free(&mut self, d: DeviceId, free: bool) {
         let c = self.devices[d as usize].class as usize;
         if free {
             self.classes[c].free.insert(d);
@@ -168,7 +151,9 @@ impl Cluster {
     }
 }
 
-/// What a policy knows about a job.
+/// What a policy knows about a job. Its times are all [`Time`] (absolute, ns); the
+/// requirements as the workload wrote them (durations in seconds, relative to arrival)
+/// are in [`JobInfo::requirements`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobInfo {
     /// Handle to pass back in decisions.
@@ -179,20 +164,78 @@ pub struct JobInfo {
     pub kind: u32,
     /// Arrival time.
     pub arrival: Time,
+    /// Absolute deadline (arrival + the relative deadline).
+    deadline: Option<Time>,
+    /// What the job asks for.
+    req: JobRequirements,
+}
+
+impl JobInfo {
+    /// A job released at `arrival` with requirements `req`.
+    pub(crate) fn new(slot: u32, id: u64, kind: u32, arrival: Time, req: JobRequirements) -> Self {
+        JobInfo {
+            slot,
+            id,
+            kind,
+            arrival,
+            deadline: req.deadline.map(|d| arrival.saturating_add(secs(d))),
+            req,
+        }
+    }
+
+    /// A part of this (divisible) job with `work` units, in `slot`.
+    pub(crate) fn part(&self, slot: u32, work: f64) -> Self {
+        JobInfo {
+            slot,
+            req: self.req.with_work(work),
+            ..*self
+        }
+    }
+
+    /// The requirements as the workload wrote them.
+    pub fn requirements(&self) -> &JobRequirements {
+        &self.req
+    }
+
     /// Work units.
-    pub work: f64,
-    /// Devices needed at once.
-    pub devices: u32,
+    pub fn work(&self) -> f64 {
+        self.req.work
+    }
+
+    /// Devices needed at once (gang size).
+    pub fn devices(&self) -> u32 {
+        self.req.devices
+    }
+
     /// Memory per device, bytes.
-    pub memory: f64,
+    pub fn memory(&self) -> f64 {
+        self.req.memory
+    }
+
     /// Absolute deadline.
-    pub deadline: Option<Time>,
+    pub fn deadline(&self) -> Option<Time> {
+        self.deadline
+    }
+
     /// Priority (larger first).
-    pub priority: i32,
-    /// Deferrable slack, s: the job may start up to this long after arrival.
-    pub slack: Option<f64>,
+    pub fn priority(&self) -> i32 {
+        self.req.priority
+    }
+
+    /// Deferrable slack: the job may start up to this long after arrival.
+    pub fn slack(&self) -> Option<Time> {
+        self.req.slack.map(secs)
+    }
+
+    /// The user's run-time estimate, if the workload gave one.
+    pub fn estimate(&self) -> Option<Time> {
+        self.req.estimate.map(secs)
+    }
+
     /// The work may be split across devices ([`crate::policy::Decision::Split`]).
-    pub divisible: bool,
+    pub fn divisible(&self) -> bool {
+        self.req.divisible
+    }
 }
 
 /// A read-only view of the cluster for policies.
@@ -243,7 +286,7 @@ impl<'a> ClusterView<'a> {
     /// P-state (busy minus idle), W.
     pub fn power_increase(&self, c: usize, job: &JobInfo) -> f64 {
         let cl = &self.scenario.classes[c];
-        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices as f64
+        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices() as f64
     }
 
     /// Whether device `d` is asleep or changing sleep state (starting on it costs a
@@ -283,7 +326,7 @@ impl<'a> ClusterView<'a> {
     /// Whether class `c` can run `job` (speed for its kind, memory, enough devices).
     pub fn can_run(&self, c: usize, job: &JobInfo) -> bool {
         self.scenario
-            .can_run(c, job.kind as usize, job.memory, job.devices)
+            .can_run(c, job.kind as usize, job.memory(), job.devices())
     }
 
     /// Speed of class `c` for the job's kind (work units/s), if it can run it.
@@ -293,14 +336,14 @@ impl<'a> ClusterView<'a> {
 
     /// Run time of `job` on devices of class `c`.
     pub fn runtime(&self, c: usize, job: &JobInfo) -> Option<Time> {
-        self.speed(c, job).map(|s| secs(job.work / s))
+        self.speed(c, job).map(|s| secs(job.work() / s))
     }
 
     /// Energy a job draws while running on class `c`: busy power x run time x gang, J.
     pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
         let cl = &self.scenario.classes[c];
         self.speed(c, job)
-            .map(|s| cl.busy_w[job.kind as usize] * (job.work / s) * job.devices as f64)
+            .map(|s| cl.busy_w[job.kind as usize] * (job.work() / s) * job.devices() as f64)
     }
 
     /// Number of free devices in class `c`.

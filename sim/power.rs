@@ -69,7 +69,26 @@ pub struct Signals {
     pub cap: Option<Signal>,
 }
 
-/// Integrates power and emits series rows. Call [`Meter::advance`] with the state that
+/// One device's accounting: time and energy per state bucket (busy, idle, asleep,
+/// transition), carbon and cost, integrated up to its last power change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeviceAccount {
+    /// Time of the last power change.
+    last_change: Time,
+    /// Energy so far, J.
+    pub energy_j: f64,
+    /// Time per state bucket, ns.
+    pub state_ns: [Time; 4],
+    /// Energy per state bucket, J.
+    pub state_j: [f64; 4],
+    /// Carbon so far (facility share, i.e. x PUE), g.
+    pub carbon_g: f64,
+    /// Electricity cost so far (facility share).
+    pub cost: f64,
+}
+
+/// Integrates power and emits series rows; also keeps each device's account
+/// ([`Meter::close_device`]). Call [`Meter::advance`] with the state that
 /// held since the previous call, before changing it.
 #[derive(Debug)]
 pub struct Meter {
@@ -103,6 +122,7 @@ pub struct Meter {
     acc_cost: f64,
     acc_cap: Option<f64>,
     last_row: Option<Levels>,
+    devices: Vec<DeviceAccount>,
 }
 
 impl Meter {
@@ -130,7 +150,42 @@ impl Meter {
             acc_cost: 0.0,
             acc_cap: None,
             last_row: None,
+            devices: Vec::new(),
         }
+    }
+
+    /// Keeps accounts for `n` devices, all starting at time 0.
+    pub fn with_devices(mut self, n: usize) -> Self {
+        self.devices = vec![DeviceAccount::default(); n];
+        self
+    }
+
+    /// Device `d`'s account.
+    pub fn device(&self, d: usize) -> &DeviceAccount {
+        &self.devices[d]
+    }
+
+    /// Every device's account, by id.
+    pub fn devices(&self) -> &[DeviceAccount] {
+        &self.devices
+    }
+
+    /// Closes device `d`'s account up to `now`: it drew `watts` in accounting bucket
+    /// `bucket` (0 busy, 1 idle, 2 asleep, 3 transition) since its last change.
+    pub fn close_device(&mut self, d: usize, watts: f64, bucket: usize, now: Time) {
+        let last = self.devices[d].last_change;
+        let dt = now - last;
+        let e = watts * dt as f64 / NANOS_PER_SEC;
+        let cc = (dt > 0 && watts != 0.0).then(|| self.carbon_cost(watts, last, now));
+        let acc = &mut self.devices[d];
+        acc.state_ns[bucket] += dt;
+        acc.state_j[bucket] += e;
+        acc.energy_j += e;
+        if let Some((cg, co)) = cc {
+            acc.carbon_g += cg;
+            acc.cost += co;
+        }
+        acc.last_change = now;
     }
 
     /// Facility energy, J.

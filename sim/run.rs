@@ -85,7 +85,7 @@ pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
 pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome> {
     let sc = &loaded.scenario;
     let sim = Simulation::new(sc, sc.seed).map_err(|m| anyhow::anyhow!(m))?;
-    sim.run(&mut NullObserver)
+    Ok(sim.run(&mut NullObserver)?)
 }
 
 /// Number of jobs the scenario will release, when every source is finite by count.

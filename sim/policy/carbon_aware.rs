@@ -7,7 +7,7 @@
 //! signal's change points inside the window only (at most `MAX_STEPS`).
 
 use super::{ClusterView, Decision, JobInfo, Policy};
-use crate::engine::{Time, secs};
+use crate::engine::Time;
 use std::collections::BTreeMap;
 
 /// Most signal steps examined per job.
@@ -30,9 +30,9 @@ impl CarbonAware {
 }
 
 /// The earliest time in [now, now + slack] at which carbon intensity is lowest.
-pub fn best_start(view: &ClusterView, now: Time, slack: f64) -> Time {
+pub fn best_start(view: &ClusterView, now: Time, slack: Time) -> Time {
     let sig = &view.scenario().facility.carbon;
-    let end = now.saturating_add(secs(slack));
+    let end = now.saturating_add(slack);
     let mut best = (sig.at(now), now);
     let mut t = now;
     for _ in 0..MAX_STEPS {
@@ -56,8 +56,8 @@ impl Policy for CarbonAware {
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         let now = view.now();
-        match job.slack {
-            Some(s) if s > 0.0 => {
+        match job.slack() {
+            Some(s) if s > 0 => {
                 let t = best_start(view, now, s);
                 if t <= now {
                     self.base.on_arrival(job, view, out);

@@ -145,7 +145,7 @@ fn place(
     ov: &mut Overlay,
     out: &mut Vec<Decision>,
 ) {
-    let devices = used.take(view, c, job.devices as usize);
+    let devices = used.take(view, c, job.devices() as usize);
     let end = view.now().saturating_add(view.runtime(c, job).unwrap_or(0));
     ov.commit_view(c, &devices, end);
     out.push(Decision::Assign {
@@ -157,7 +157,7 @@ fn place(
 /// The head's reservation: the earliest time a capable class has `k` devices
 /// available (ties: the fastest class, then file order).
 fn reserve(head: &JobInfo, view: &ClusterView, ov: &Overlay) -> Option<Reservation> {
-    let k = head.devices as usize;
+    let k = head.devices() as usize;
     let mut best: Option<(Time, f64, usize)> = None;
     for c in 0..view.class_count() {
         if !view.can_run(c, head) {
@@ -188,8 +188,8 @@ fn backfill_class(
     used: &FreeUse,
     ov: &Overlay,
 ) -> Option<usize> {
-    let k = job.devices as usize;
-    let need = head.devices as usize + k;
+    let k = job.devices() as usize;
+    let need = head.devices() as usize + k;
     fastest_where(job, view, |c| {
         if used.free(view, c) < k {
             return false;

@@ -20,7 +20,7 @@ impl Policy for Edf {
         "edf"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.queue.push(job.deadline.unwrap_or(u64::MAX), job);
+        self.queue.push(job.deadline().unwrap_or(u64::MAX), job);
         self.queue.drain(view, out);
     }
     fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {

@@ -19,7 +19,7 @@ impl Fcfs {
         // only between calls, so track what this call has already used.
         let mut used: Vec<(usize, usize)> = Vec::new(); // (class, devices taken)
         while let Some(job) = self.queue.front() {
-            let k = job.devices as usize;
+            let k = job.devices() as usize;
             let mut placed = None;
             for c in 0..view.class_count() {
                 if !view.can_run(c, job) {

@@ -35,7 +35,7 @@ impl HeteroAware {
 }
 
 /// The class `hetero-aware` picks for `job` given each class's finish time.
-pub(crate) fn pick(
+pub fn pick(
     job: &JobInfo,
     view: &ClusterView,
     threshold: f64,

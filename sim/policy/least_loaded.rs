@@ -73,7 +73,7 @@ impl Policy for LeastLoaded {
         "least-loaded"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        let k = job.devices as usize;
+        let k = job.devices() as usize;
         if self.by == LoadBy::Jobs {
             self.retire(view);
         }
@@ -111,8 +111,8 @@ impl Policy for LeastLoaded {
         let devices = view.earliest_devices(c, k).map(|(d, _)| d).collect();
         if self.by == LoadBy::Jobs {
             let end = start.saturating_add(view.runtime(c, &job).unwrap_or(0));
-            self.committed[c].push(Reverse((end, job.devices)));
-            self.held[c] += job.devices as u64;
+            self.committed[c].push(Reverse((end, job.devices())));
+            self.held[c] += job.devices() as u64;
         }
         out.push(Decision::Assign {
             job: job.slot,

@@ -42,7 +42,7 @@ pub struct Lpt {
 
 /// Jobs the scenario says arrive at each instant: explicit jobs and closed batches
 /// before the horizon (random streams are not counted).
-pub(crate) fn expected_arrivals(sc: &Scenario) -> BTreeMap<Time, u64> {
+pub fn expected_arrivals(sc: &Scenario) -> BTreeMap<Time, u64> {
     let horizon = sc.horizon.map(secs);
     let before = |t: Time| horizon.is_none_or(|h| t < h);
     let mut m = BTreeMap::new();
@@ -91,7 +91,7 @@ impl Lpt {
 
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work.total_cmp(&a.work).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
         let mut ov = Overlay::new(view);
         for job in &batch {
             let mut best: Option<(Time, f64, usize, Vec<_>)> = None;

@@ -15,13 +15,13 @@ use crate::engine::{Time, to_secs};
 pub struct MinEdp;
 
 /// Energy-delay product of `job` finishing at `finish` on class `c`, J s.
-pub(crate) fn edp(job: &JobInfo, view: &ClusterView, c: usize, finish: Time) -> f64 {
+pub fn edp(job: &JobInfo, view: &ClusterView, c: usize, finish: Time) -> f64 {
     let energy = view.job_energy(c, job).unwrap_or(f64::INFINITY);
     energy * to_secs(finish.saturating_sub(job.arrival))
 }
 
 /// The class `min-edp` picks for `job` given each class's finish time.
-pub(crate) fn pick(
+pub fn pick(
     job: &JobInfo,
     view: &ClusterView,
     mut finish: impl FnMut(usize) -> Option<Time>,

@@ -34,16 +34,29 @@ mod params;
 mod power_capped;
 mod proportional_split;
 mod random;
-pub mod reference;
+mod registry;
 mod round_robin;
 mod sjf;
 
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
+/// Building blocks the built-in policies share, for custom policies and for the
+/// differential tests' naive references (which must decide exactly like the policies).
+pub mod kit {
+    pub use super::easy_backfill::DEFAULT_DEPTH;
+    pub use super::hetero_aware::{DEFAULT_THRESHOLD, pick as hetero_aware_pick};
+    pub use super::lpt::expected_arrivals;
+    pub use super::min_edp::{edp, pick as min_edp_pick};
+    pub use super::random::{STREAM as RANDOM_STREAM, draw as random_draw};
+    pub use super::sjf::{SjfKey, sjf_key};
+}
+
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use crate::model::{PolicySpec, Scenario};
-use params::ParamReader;
+pub(crate) use params::{Owner, ParamReader};
+pub use params::{ParamError, Params};
+pub use registry::{Entry, Registry};
 
 /// What a policy asks the simulation to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,174 +100,162 @@ pub trait Policy: Send {
     }
 }
 
-/// Policy parameters as given in the scenario.
-pub type Params = serde_json::Map<String, serde_json::Value>;
-
 /// Builds a policy for a scenario from its parameters.
-pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, String>;
+pub type PolicyBuilder = fn(&Scenario, &Params) -> Result<Box<dyn Policy>, ParamError>;
 
 /// A registered policy: name, summary, parameters, constructor.
-pub struct PolicyInfo {
-    /// Name used in scenarios and `--policy`.
-    pub name: &'static str,
-    /// One line on what it does.
-    pub summary: &'static str,
-    /// Parameters, `name: meaning` (empty if none).
-    pub params: &'static [&'static str],
-    /// Builds it for a scenario with parameters.
-    pub build: PolicyBuilder,
-}
+pub type PolicyInfo = Entry<PolicyBuilder>;
 
-fn no_params<P: Policy + 'static>(
-    params: &serde_json::Map<String, serde_json::Value>,
-    p: P,
-) -> Result<Box<dyn Policy>, String> {
+fn no_params<P: Policy + 'static>(params: &Params, p: P) -> Result<Box<dyn Policy>, ParamError> {
     ParamReader::new(p.name(), params, &[])?;
     Ok(Box::new(p))
 }
 
 /// Every built-in policy.
-pub const REGISTRY: &[PolicyInfo] = &[
-    PolicyInfo {
-        name: "fcfs",
-        summary: "first come first served: the oldest job starts on the first free capable devices (classes in file order); it blocks the queue until it fits",
-        params: &[],
-        build: |_, p| no_params(p, fcfs::Fcfs::default()),
-    },
-    PolicyInfo {
-        name: "fastest",
-        summary: "the study's select_platform: each job goes to the class that runs it fastest, queued behind that class's earliest-available devices",
-        params: &[],
-        build: |_, p| no_params(p, fastest::Fastest),
-    },
-    PolicyInfo {
-        name: "min-energy",
-        summary: "the study's min W objective: each job goes to the class where it draws the least energy (busy power x run time), earliest-available devices",
-        params: &[],
-        build: |_, p| no_params(p, min_energy::MinEnergy),
-    },
-    PolicyInfo {
-        name: "eft",
-        summary: "earliest finish time (HEFT-like list scheduling): each job goes where it would finish first, counting work already committed to each device",
-        params: &[],
-        build: |_, p| no_params(p, eft::Eft),
-    },
-    PolicyInfo {
-        name: "proportional-split",
-        summary: "the study's allocation weights: a divisible job is split across classes so all parts finish together (in proportion to speed when all are free); other jobs as eft",
-        params: &[],
-        build: |_, p| no_params(p, proportional_split::ProportionalSplit),
-    },
-    PolicyInfo {
-        name: "power-capped",
-        summary: "a base policy made cap-aware: a job whose placement would not fit under the power cap goes to the class that fits with the least power per unit of work",
-        params: &["base: the policy to wrap (default eft)"],
-        build: |sc, p| {
-            Ok(Box::new(power_capped::PowerCapped::new(base_param(
-                sc,
-                p,
-                "power-capped",
-            )?)))
+pub const REGISTRY: Registry<PolicyBuilder> = Registry {
+    what: "policy",
+    entries: &[
+        PolicyInfo {
+            name: "fcfs",
+            summary: "first come first served: the oldest job starts on the first free capable devices (classes in file order); it blocks the queue until it fits",
+            params: &[],
+            build: |_, p| no_params(p, fcfs::Fcfs::default()),
         },
-    },
-    PolicyInfo {
-        name: "carbon-aware",
-        summary: "holds deferrable jobs (with `slack`) until the lowest carbon intensity within their slack, then places them with a base policy",
-        params: &["base: the policy that places released jobs (default eft)"],
-        build: |sc, p| {
-            Ok(Box::new(carbon_aware::CarbonAware::new(base_param(
-                sc,
-                p,
-                "carbon-aware",
-            )?)))
+        PolicyInfo {
+            name: "fastest",
+            summary: "the study's select_platform: each job goes to the class that runs it fastest, queued behind that class's earliest-available devices",
+            params: &[],
+            build: |_, p| no_params(p, fastest::Fastest),
         },
-    },
-    PolicyInfo {
-        name: "sjf",
-        summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
-        params: REGISTRY_PARAMS_SJF,
-        build: |_, p| {
-            let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
-            let key = match p.choice("key", &["runtime", "work"])? {
-                "work" => sjf::SjfKey::Work,
-                _ => sjf::SjfKey::Runtime,
-            };
-            Ok(Box::new(sjf::Sjf::new(key)))
+        PolicyInfo {
+            name: "min-energy",
+            summary: "the study's min W objective: each job goes to the class where it draws the least energy (busy power x run time), earliest-available devices",
+            params: &[],
+            build: |_, p| no_params(p, min_energy::MinEnergy),
         },
-    },
-    PolicyInfo {
-        name: "edf",
-        summary: "earliest deadline first: the waiting job with the earliest deadline (none: last) starts on the fastest class with free capable devices; it blocks the queue until it fits",
-        params: &[],
-        build: |_, p| no_params(p, edf::Edf::default()),
-    },
-    PolicyInfo {
-        name: "easy-backfill",
-        summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: run times at the top P-state)",
-        params: REGISTRY_PARAMS_EASY,
-        build: |_, p| {
-            let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
-            let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
-            Ok(Box::new(EasyBackfill::new(
-                usize::try_from(depth).unwrap_or(usize::MAX),
-            )))
+        PolicyInfo {
+            name: "eft",
+            summary: "earliest finish time (HEFT-like list scheduling): each job goes where it would finish first, counting work already committed to each device",
+            params: &[],
+            build: |_, p| no_params(p, eft::Eft),
         },
-    },
-    PolicyInfo {
-        name: "round-robin",
-        summary: "cycles over the capable devices in id order (gangs: consecutive devices of one class), committing each job at arrival",
-        params: REGISTRY_PARAMS_RR,
-        build: |_, p| {
-            let p = ParamReader::new("round-robin", p, REGISTRY_PARAMS_RR)?;
-            let over = match p.choice("over", &["devices", "classes"])? {
-                "classes" => round_robin::RoundRobinOver::Classes,
-                _ => round_robin::RoundRobinOver::Devices,
-            };
-            Ok(Box::new(round_robin::RoundRobin::new(over)))
+        PolicyInfo {
+            name: "proportional-split",
+            summary: "the study's allocation weights: a divisible job is split across classes so all parts finish together (in proportion to speed when all are free); other jobs as eft",
+            params: &[],
+            build: |_, p| no_params(p, proportional_split::ProportionalSplit),
         },
-    },
-    PolicyInfo {
-        name: "random",
-        summary: "each job goes to capable devices drawn uniformly at random (own stream seeded from the scenario seed), committed at arrival",
-        params: &[],
-        build: |sc, p| no_params(p, random::Random::new(sc.seed)),
-    },
-    PolicyInfo {
-        name: "least-loaded",
-        summary: "each job goes to the class whose least-loaded devices finish their committed work first (or with the fewest committed jobs per device), ignoring speed",
-        params: REGISTRY_PARAMS_LL,
-        build: |_, p| {
-            let p = ParamReader::new("least-loaded", p, REGISTRY_PARAMS_LL)?;
-            let by = match p.choice("by", &["work", "jobs"])? {
-                "jobs" => least_loaded::LoadBy::Jobs,
-                _ => least_loaded::LoadBy::Work,
-            };
-            Ok(Box::new(least_loaded::LeastLoaded::new(by)))
+        PolicyInfo {
+            name: "power-capped",
+            summary: "a base policy made cap-aware: a job whose placement would not fit under the power cap goes to the class that fits with the least power per unit of work",
+            params: &["base: the policy to wrap (default eft)"],
+            build: |sc, p| {
+                Ok(Box::new(power_capped::PowerCapped::new(base_param(
+                    sc,
+                    p,
+                    "power-capped",
+                )?)))
+            },
         },
-    },
-    PolicyInfo {
-        name: "lpt",
-        summary: "the study's largest job to the strongest platform: jobs arriving together are sorted by decreasing work, each committed where it finishes earliest",
-        params: &[],
-        build: |sc, p| no_params(p, lpt::Lpt::new(sc)),
-    },
-    PolicyInfo {
-        name: "hetero-aware",
-        summary: "throughput-matrix placement (Gavel-like): each job only on classes keeping at least `threshold` of its best speed, there where it finishes earliest",
-        params: REGISTRY_PARAMS_HA,
-        build: |_, p| {
-            let p = ParamReader::new("hetero-aware", p, REGISTRY_PARAMS_HA)?;
-            let t = p.number("threshold", hetero_aware::DEFAULT_THRESHOLD, 0.0, 1.0)?;
-            Ok(Box::new(hetero_aware::HeteroAware::new(t)))
+        PolicyInfo {
+            name: "carbon-aware",
+            summary: "holds deferrable jobs (with `slack`) until the lowest carbon intensity within their slack, then places them with a base policy",
+            params: &["base: the policy that places released jobs (default eft)"],
+            build: |sc, p| {
+                Ok(Box::new(carbon_aware::CarbonAware::new(base_param(
+                    sc,
+                    p,
+                    "carbon-aware",
+                )?)))
+            },
         },
-    },
-    PolicyInfo {
-        name: "min-edp",
-        summary: "minimum energy-delay product: each job goes to the class minimising its energy x (finish - arrival), counting committed work",
-        params: &[],
-        build: |_, p| no_params(p, min_edp::MinEdp),
-    },
-];
+        PolicyInfo {
+            name: "sjf",
+            summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+            params: REGISTRY_PARAMS_SJF,
+            build: |_, p| {
+                let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
+                let key = match p.choice("key", &["runtime", "work"])? {
+                    "work" => sjf::SjfKey::Work,
+                    _ => sjf::SjfKey::Runtime,
+                };
+                Ok(Box::new(sjf::Sjf::new(key)))
+            },
+        },
+        PolicyInfo {
+            name: "edf",
+            summary: "earliest deadline first: the waiting job with the earliest deadline (none: last) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+            params: &[],
+            build: |_, p| no_params(p, edf::Edf::default()),
+        },
+        PolicyInfo {
+            name: "easy-backfill",
+            summary: "EASY backfilling: FIFO; a blocked head gets a reservation at the earliest time enough capable devices free up, later jobs start now if they cannot delay it (estimates: run times at the top P-state)",
+            params: REGISTRY_PARAMS_EASY,
+            build: |_, p| {
+                let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
+                let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
+                Ok(Box::new(EasyBackfill::new(
+                    usize::try_from(depth).unwrap_or(usize::MAX),
+                )))
+            },
+        },
+        PolicyInfo {
+            name: "round-robin",
+            summary: "cycles over the capable devices in id order (gangs: consecutive devices of one class), committing each job at arrival",
+            params: REGISTRY_PARAMS_RR,
+            build: |_, p| {
+                let p = ParamReader::new("round-robin", p, REGISTRY_PARAMS_RR)?;
+                let over = match p.choice("over", &["devices", "classes"])? {
+                    "classes" => round_robin::RoundRobinOver::Classes,
+                    _ => round_robin::RoundRobinOver::Devices,
+                };
+                Ok(Box::new(round_robin::RoundRobin::new(over)))
+            },
+        },
+        PolicyInfo {
+            name: "random",
+            summary: "each job goes to capable devices drawn uniformly at random (own stream seeded from the scenario seed), committed at arrival",
+            params: &[],
+            build: |sc, p| no_params(p, random::Random::new(sc.seed)),
+        },
+        PolicyInfo {
+            name: "least-loaded",
+            summary: "each job goes to the class whose least-loaded devices finish their committed work first (or with the fewest committed jobs per device), ignoring speed",
+            params: REGISTRY_PARAMS_LL,
+            build: |_, p| {
+                let p = ParamReader::new("least-loaded", p, REGISTRY_PARAMS_LL)?;
+                let by = match p.choice("by", &["work", "jobs"])? {
+                    "jobs" => least_loaded::LoadBy::Jobs,
+                    _ => least_loaded::LoadBy::Work,
+                };
+                Ok(Box::new(least_loaded::LeastLoaded::new(by)))
+            },
+        },
+        PolicyInfo {
+            name: "lpt",
+            summary: "the study's largest job to the strongest platform: jobs arriving together are sorted by decreasing work, each committed where it finishes earliest",
+            params: &[],
+            build: |sc, p| no_params(p, lpt::Lpt::new(sc)),
+        },
+        PolicyInfo {
+            name: "hetero-aware",
+            summary: "throughput-matrix placement (Gavel-like): each job only on classes keeping at least `threshold` of its best speed, there where it finishes earliest",
+            params: REGISTRY_PARAMS_HA,
+            build: |_, p| {
+                let p = ParamReader::new("hetero-aware", p, REGISTRY_PARAMS_HA)?;
+                let t = p.number("threshold", hetero_aware::DEFAULT_THRESHOLD, 0.0, 1.0)?;
+                Ok(Box::new(hetero_aware::HeteroAware::new(t)))
+            },
+        },
+        PolicyInfo {
+            name: "min-edp",
+            summary: "minimum energy-delay product: each job goes to the class minimising its energy x (finish - arrival), counting committed work",
+            params: &[],
+            build: |_, p| no_params(p, min_edp::MinEdp),
+        },
+    ],
+};
 
 const REGISTRY_PARAMS_SJF: &[&str] =
     &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
@@ -273,21 +274,18 @@ const REGISTRY_PARAMS_HA: &[&str] = &[
 /// Builds the `base` policy a wrapper names (default `eft`); no other parameters.
 fn base_param(
     sc: &Scenario,
-    params: &serde_json::Map<String, serde_json::Value>,
-    who: &str,
-) -> Result<Box<dyn Policy>, String> {
-    if let Some(k) = params.keys().find(|k| k.as_str() != "base") {
-        return Err(format!(
-            "unknown parameter `{k}` for policy `{who}` (it takes: base)"
-        ));
-    }
-    let name = match params.get("base") {
-        None => "eft".to_string(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => return Err(format!("`base` must be a policy name, got {other}")),
-    };
+    params: &Params,
+    who: &'static str,
+) -> Result<Box<dyn Policy>, ParamError> {
+    let p = ParamReader::with_owner(Owner::Wrapper(who), params, &["base"])?;
+    let name = p
+        .name("base", "a policy name")?
+        .unwrap_or_else(|| "eft".to_string());
     if name == who {
-        return Err(format!("`{who}` cannot wrap itself"));
+        return Err(ParamError::new(
+            "base",
+            format!("`{who}` cannot wrap itself"),
+        ));
     }
     build(
         &PolicySpec {
@@ -299,21 +297,8 @@ fn base_param(
 }
 
 /// Builds the policy a scenario names.
-pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String> {
-    let info = REGISTRY
-        .iter()
-        .find(|p| p.name == spec.name)
-        .ok_or_else(|| {
-            format!(
-                "unknown policy `{}`; available: {}",
-                spec.name,
-                REGISTRY
-                    .iter()
-                    .map(|p| p.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
+pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, ParamError> {
+    let info = REGISTRY.get(&spec.name)?;
     (info.build)(sc, &spec.params)
 }
 
@@ -341,7 +326,7 @@ pub(crate) fn assign_by<K: PartialOrd>(
 /// Commits `job` to the earliest-available gang of class `c`.
 pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> Decision {
     let devices = view
-        .earliest_devices(c, job.devices as usize)
+        .earliest_devices(c, job.devices() as usize)
         .map(|(d, _)| d)
         .collect();
     Decision::Assign {
@@ -352,6 +337,6 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> De
 
 /// Finish time of `job` on class `c` if committed now to its earliest devices.
 pub(crate) fn finish_on(job: &JobInfo, view: &ClusterView, c: usize) -> Option<Time> {
-    let start = view.earliest_start(c, job.devices as usize)?;
+    let start = view.earliest_start(c, job.devices() as usize)?;
     Some(start.saturating_add(view.runtime(c, job)?))
 }

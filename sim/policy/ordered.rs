@@ -53,7 +53,7 @@ impl OrderedQueue {
             let Some(c) = fastest_free(&job, view, &used) else {
                 break;
             };
-            let devices = used.take(view, c, job.devices as usize);
+            let devices = used.take(view, c, job.devices() as usize);
             out.push(Decision::Assign {
                 job: job.slot,
                 devices,

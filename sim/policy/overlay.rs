@@ -45,7 +45,7 @@ impl FreeUse {
 /// Among the classes that can run `job` and have `job.devices` free devices left in
 /// this call, the fastest for it (ties: file order). O(classes).
 pub(crate) fn fastest_free(job: &JobInfo, view: &ClusterView, used: &FreeUse) -> Option<usize> {
-    fastest_where(job, view, |c| used.free(view, c) >= job.devices as usize)
+    fastest_where(job, view, |c| used.free(view, c) >= job.devices() as usize)
 }
 
 /// Among the classes that can run `job` and satisfy `ok`, the fastest (ties: file order).
@@ -214,7 +214,7 @@ pub(crate) fn finish_with(
     ov: &Overlay,
     c: usize,
 ) -> Option<(Time, Vec<Slot>)> {
-    let k = job.devices as usize;
+    let k = job.devices() as usize;
     let slots = ov.earliest(view, c, k);
     if slots.len() < k {
         return None;

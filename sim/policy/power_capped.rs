@@ -44,7 +44,7 @@ impl PowerCapped {
             // Classes with enough free devices whose increase fits, least W per work/s.
             let mut best: Option<(f64, usize)> = None;
             for c in 0..view.class_count() {
-                if !view.can_run(c, job) || view.free_count(c) < job.devices as usize {
+                if !view.can_run(c, job) || view.free_count(c) < job.devices() as usize {
                     continue;
                 }
                 let inc = view.power_increase(c, job);
@@ -59,7 +59,7 @@ impl PowerCapped {
             match best {
                 Some((_, c)) => {
                     headroom -= view.power_increase(c, job);
-                    let devices = view.free_devices(c, job.devices as usize).collect();
+                    let devices = view.free_devices(c, job.devices() as usize).collect();
                     out.push(Decision::Assign {
                         job: job.slot,
                         devices,

@@ -53,13 +53,13 @@ impl Policy for ProportionalSplit {
         "proportional-split"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        if !job.divisible {
+        if !job.divisible() {
             out.extend(assign_by(&job, view, |c| {
                 finish_on(&job, view, c).unwrap_or(u64::MAX)
             }));
             return;
         }
-        let k = job.devices as usize;
+        let k = job.devices() as usize;
         let mut classes = Vec::new();
         let mut offers = Vec::new();
         for c in 0..view.class_count() {
@@ -72,7 +72,7 @@ impl Policy for ProportionalSplit {
                 offers.push(((a - view.now()) as f64 / NANOS_PER_SEC, r));
             }
         }
-        let works = split(job.work, &offers);
+        let works = split(job.work(), &offers);
         let parts: Vec<_> = classes
             .iter()
             .zip(&works)

@@ -35,7 +35,7 @@ impl Random {
 
 /// Draws the devices for `job` (shared with the naive reference, which must make the
 /// same draws).
-pub(crate) fn draw(
+pub fn draw(
     rng: &mut ChaCha8Rng,
     job: &JobInfo,
     view: &ClusterView,
@@ -48,7 +48,7 @@ pub(crate) fn draw(
     let u = rng.random_range(0..total);
     let (c, off) = class_of_index(u);
     let first = view.class_first(c);
-    let k = job.devices;
+    let k = job.devices();
     if k == 1 {
         return vec![first + off];
     }

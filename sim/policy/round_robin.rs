@@ -46,7 +46,7 @@ impl RoundRobin {
 
     fn by_devices(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Vec<DeviceId>> {
         let n = view.class_count();
-        let k = job.devices;
+        let k = job.devices();
         let total = view.class_first(n - 1) + view.class_size(n - 1);
         let mut c = view.class_of(self.cursor);
         // Each step either succeeds or moves to the next class start; after one full
@@ -79,8 +79,10 @@ impl RoundRobin {
         let size = view.class_size(c);
         let first = view.class_first(c);
         let off = self.offsets[c];
-        let devices = (0..job.devices).map(|i| first + (off + i) % size).collect();
-        self.offsets[c] = (off + job.devices) % size;
+        let devices = (0..job.devices())
+            .map(|i| first + (off + i) % size)
+            .collect();
+        self.offsets[c] = (off + job.devices()) % size;
         Some(devices)
     }
 }

@@ -36,7 +36,7 @@ impl Sjf {
 }
 
 /// The size `sjf` orders `job` by (smaller first), as an integer key.
-pub(crate) fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
+pub fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
     match key {
         SjfKey::Runtime => (0..view.class_count())
             .filter(|&c| view.can_run(c, job))
@@ -45,7 +45,7 @@ pub(crate) fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
             .unwrap_or(u64::MAX),
         // Work is finite and non-negative: its bits order like the number (+0.0
         // turns a -0.0 into 0.0).
-        SjfKey::Work => (job.work + 0.0).to_bits(),
+        SjfKey::Work => (job.work() + 0.0).to_bits(),
     }
 }
 

@@ -686,7 +686,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
         text: text.to_string(),
     };
     crate::policy::build(&loaded.scenario.policy, &loaded.scenario)
-        .map_err(|m| crate::cli::policy_error(&loaded, m))?;
+        .map_err(|m| crate::cli::policy_error(&loaded, m.to_string()))?;
     Ok(loaded)
 }
 

@@ -11,6 +11,7 @@ mod policies;
 mod power;
 mod power_properties;
 mod properties;
+mod reference;
 mod report;
 mod scenarios;
 mod seed_example;

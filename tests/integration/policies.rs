@@ -40,7 +40,7 @@ pub fn run(sc: &hetsim::model::Scenario) -> (Outcome, Vec<JobRecord>) {
 
 /// Runs a scenario with a given policy object; job records sorted by id.
 pub fn run_with(sc: &hetsim::model::Scenario, p: Box<dyn Policy>) -> (Outcome, Vec<JobRecord>) {
-    finish(Simulation::with_policy(sc, sc.seed, p))
+    finish(Simulation::with_policy(sc, sc.seed, p).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn finish(sim: Simulation) -> (Outcome, Vec<JobRecord>) {
@@ -724,6 +724,7 @@ fn every_policy_is_registered_with_a_summary_and_validates_its_parameters() {
         let err = (info.build)(&sc, &bad).err().unwrap_or_else(|| {
             panic!("{} accepted an unknown parameter", info.name);
         });
+        let err = err.to_string();
         assert!(err.contains("no_such_param"), "{}: {err}", info.name);
         assert!((info.build)(&sc, &serde_json::Map::new()).is_ok());
     }
@@ -732,7 +733,7 @@ fn every_policy_is_registered_with_a_summary_and_validates_its_parameters() {
             name: name.into(),
             params: [(key.to_string(), v)].into_iter().collect(),
         };
-        hetsim::policy::build(&spec, &sc).err().unwrap()
+        hetsim::policy::build(&spec, &sc).err().unwrap().to_string()
     };
     assert!(bad("sjf", "key", "size".into()).contains("one of runtime, work"));
     assert!(bad("hetero-aware", "threshold", 1.5.into()).contains("from 0 to 1"));

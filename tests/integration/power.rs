@@ -338,7 +338,7 @@ fn power_managers_are_listed_and_unknown_ones_rejected() {
     // Loading succeeds; building the run fails with the list of managers.
     let sc = e.unwrap();
     let err = match hetsim::simulation::Simulation::new(&sc, 1) {
-        Err(m) => m,
+        Err(m) => m.to_string(),
         Ok(_) => panic!("unknown power manager accepted"),
     };
     assert!(

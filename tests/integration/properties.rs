@@ -1,6 +1,6 @@
 //! Properties of every placement policy on random small scenarios (proptest), and the
 //! differential test: each fast policy against its naive reference
-//! (`hetsim::policy::reference`), which must produce the identical schedule.
+//! (`reference.rs` in this directory), which must produce the identical schedule.
 //!
 //! Scenarios have 1-3 classes of 1-4 devices, 1-3 kinds (some classes cannot run some
 //! kinds, gangs of 1-3, memory limits, deadlines) and up to 20 explicit jobs on a coarse
@@ -8,9 +8,10 @@
 //! frequent and the tie-breaking rules are exercised.
 
 use crate::policies::{parse, run, run_with};
+use crate::reference;
 use hetsim::metrics::JobRecord;
 use hetsim::model::{PolicySpec, Scenario};
-use hetsim::policy::{EasyBackfill, REGISTRY, ReservationLog, reference};
+use hetsim::policy::{EasyBackfill, REGISTRY, ReservationLog};
 use hetsim::simulation::Outcome;
 use proptest::prelude::*;
 use std::collections::BTreeMap;

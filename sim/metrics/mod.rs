@@ -1,6 +1,10 @@
-//! Per-job records and the run summary (the keys of DESIGN.md section 6).
+//! Per-job records, the statistics collected from them, and the run summary
+//! (`summary.rs`: built at the end from what the run recorded).
 
 use serde::Serialize;
+
+mod summary;
+pub use summary::{DeviceRecord, RunTotals, summarize};
 
 /// Bounded-slowdown threshold, s (the HPC literature's usual 10 s).
 pub const BSLD_THRESHOLD_S: f64 = 10.0;

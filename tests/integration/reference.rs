@@ -6,18 +6,21 @@
 //! instead of keeping a heap or a reservation, and tracks the devices it used in a call
 //! in plain maps. A decision costs O(n log n + q). Tests run a policy and its
 //! reference on the same small random scenarios and require identical schedules.
+//! Parameters are read plainly: the tests build the real policy first, which checks them.
 
-use super::easy_backfill::DEFAULT_DEPTH;
-use super::params::ParamReader;
-use super::random::STREAM;
-use super::sjf::{SjfKey, sjf_key};
-use super::{ClusterView, Decision, DeviceId, JobInfo, Policy, PolicySpec};
-use crate::engine::Time;
-use crate::model::Scenario;
-use crate::workload::derive_seed;
+use hetsim::engine::Time;
+use hetsim::model::{PolicySpec, Scenario};
+use hetsim::policy::kit::{DEFAULT_DEPTH, RANDOM_STREAM as STREAM, SjfKey, sjf_key};
+use hetsim::policy::{ClusterView, Decision, DeviceId, JobInfo, Policy};
+use hetsim::workload::derive_seed;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A string parameter, if given.
+fn text<'a>(p: &'a hetsim::policy::Params, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(|v| v.as_str())
+}
 
 /// Builds the naive reference of a policy, if it has one (`sjf`, `edf`,
 /// `easy-backfill`, `round-robin` over devices, `random`, `least-loaded`, `lpt`,
@@ -26,11 +29,10 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
     let p = &spec.params;
     Ok(match spec.name.as_str() {
         "sjf" => {
-            let key =
-                match ParamReader::new("sjf", p, &["key"])?.choice("key", &["runtime", "work"])? {
-                    "work" => SjfKey::Work,
-                    _ => SjfKey::Runtime,
-                };
+            let key = match text(p, "key") {
+                Some("work") => SjfKey::Work,
+                _ => SjfKey::Runtime,
+            };
             Box::new(NaiveOrdered {
                 name: "sjf",
                 key: Box::new(move |j, v| sjf_key(key, j, v)),
@@ -39,15 +41,14 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
         }
         "edf" => Box::new(NaiveOrdered {
             name: "edf",
-            key: Box::new(|j, _| j.deadline.unwrap_or(u64::MAX)),
+            key: Box::new(|j, _| j.deadline().unwrap_or(u64::MAX)),
             queue: Vec::new(),
         }),
         "easy-backfill" => {
-            let depth = ParamReader::new("easy-backfill", p, &["depth"])?.count(
-                "depth",
-                DEFAULT_DEPTH as u64,
-                0,
-            )?;
+            let depth = p
+                .get("depth")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(DEFAULT_DEPTH as u64);
             Box::new(NaiveEasy {
                 queue: Vec::new(),
                 depth: usize::try_from(depth).unwrap_or(usize::MAX),
@@ -58,26 +59,22 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
             rng: ChaCha8Rng::seed_from_u64(derive_seed(sc.seed, STREAM)),
         }),
         "least-loaded" => {
-            let jobs = ParamReader::new("least-loaded", p, &["by"])?
-                .choice("by", &["work", "jobs"])?
-                == "jobs";
+            let jobs = text(p, "by") == Some("jobs");
             Box::new(NaiveLeastLoaded {
                 jobs,
                 committed: Vec::new(),
             })
         }
         "lpt" => Box::new(NaiveLpt {
-            expected: super::lpt::expected_arrivals(sc),
+            expected: hetsim::policy::kit::expected_arrivals(sc),
             batch: Vec::new(),
             at: 0,
         }),
         "hetero-aware" => {
-            let t = ParamReader::new("hetero-aware", p, &["threshold"])?.number(
-                "threshold",
-                super::hetero_aware::DEFAULT_THRESHOLD,
-                0.0,
-                1.0,
-            )?;
+            let t = p
+                .get("threshold")
+                .and_then(|v| v.as_f64())
+                .unwrap_or(hetsim::policy::kit::DEFAULT_THRESHOLD);
             Box::new(NaiveImmediate {
                 name: "hetero-aware",
                 threshold: t,
@@ -126,7 +123,7 @@ fn naive_fastest_free(
 ) -> Option<usize> {
     let mut best: Option<(f64, usize)> = None;
     for c in 0..view.class_count() {
-        if view.can_run(c, job) && free_list(view, c, taken).len() >= job.devices as usize {
+        if view.can_run(c, job) && free_list(view, c, taken).len() >= job.devices() as usize {
             let s = view.speed(c, job).unwrap_or(0.0);
             if best.is_none_or(|(bs, _)| s > bs) {
                 best = Some((s, c));
@@ -147,7 +144,7 @@ fn naive_place(
 ) {
     let devices: Vec<DeviceId> = free_list(view, c, taken)
         .into_iter()
-        .take(job.devices as usize)
+        .take(job.devices() as usize)
         .collect();
     let end = view.now() + view.runtime(c, job).unwrap_or(0);
     for &d in &devices {
@@ -227,7 +224,7 @@ impl NaiveEasy {
         let Some(head) = self.queue.first().copied() else {
             return;
         };
-        let kh = head.devices as usize;
+        let kh = head.devices() as usize;
         // Reservation: earliest time a capable class has kh devices done.
         let mut resv: Option<(Time, f64, usize)> = None;
         for c in 0..view.class_count() {
@@ -250,7 +247,7 @@ impl NaiveEasy {
         let mut passed = 0;
         while i < self.queue.len() && passed < self.depth {
             let job = self.queue[i];
-            let k = job.devices as usize;
+            let k = job.devices() as usize;
             let mut best: Option<(f64, usize)> = None;
             for c in 0..view.class_count() {
                 if !view.can_run(c, &job) || free_list(view, c, &taken).len() < k {
@@ -314,7 +311,7 @@ impl Policy for NaiveRoundRobin {
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         let n = view.class_count();
         let total = view.class_first(n - 1) + view.class_size(n - 1);
-        let k = job.devices;
+        let k = job.devices();
         for _ in 0..=2 * total {
             let d = self.cursor;
             let c = naive_class_of(view, d);
@@ -350,7 +347,8 @@ impl Policy for NaiveRandom {
             .filter(|&c| view.can_run(c, &job))
             .flat_map(|c| (0..view.class_size(c)).map(move |o| (c, o)))
             .collect();
-        let devices = super::random::draw(&mut self.rng, &job, view, |u| all[u as usize]);
+        let devices =
+            hetsim::policy::kit::random_draw(&mut self.rng, &job, view, |u| all[u as usize]);
         out.push(Decision::Assign {
             job: job.slot,
             devices,
@@ -375,7 +373,7 @@ impl Policy for NaiveLeastLoaded {
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         let now = view.now();
-        let k = job.devices as usize;
+        let k = job.devices() as usize;
         self.committed.retain(|&(end, _, _)| end > now);
         let none = BTreeMap::new();
         let mut best: Option<(usize, Time, f64, f64)> = None;
@@ -410,7 +408,7 @@ impl Policy for NaiveLeastLoaded {
         self.committed.push((
             start + view.runtime(c, &job).unwrap_or(0),
             c,
-            job.devices as u64,
+            job.devices() as u64,
         ));
         out.push(Decision::Assign {
             job: job.slot,
@@ -430,7 +428,7 @@ fn naive_finish(
     c: usize,
     changed: &BTreeMap<DeviceId, Time>,
 ) -> Option<(Time, Vec<DeviceId>)> {
-    let k = job.devices as usize;
+    let k = job.devices() as usize;
     let ends = all_ends(view, c, changed);
     if ends.len() < k {
         return None;
@@ -452,7 +450,7 @@ struct NaiveLpt {
 impl NaiveLpt {
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work.total_cmp(&a.work).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
         let mut changed = BTreeMap::new();
         for job in &batch {
             let mut best: Option<(Time, f64, Vec<DeviceId>)> = None;
@@ -527,9 +525,9 @@ impl Policy for NaiveImmediate {
         let none = BTreeMap::new();
         let finish = |c| naive_finish(&job, view, c, &none).map(|x| x.0);
         let c = if self.name == "min-edp" {
-            super::min_edp::pick(&job, view, finish)
+            hetsim::policy::kit::min_edp_pick(&job, view, finish)
         } else {
-            super::hetero_aware::pick(&job, view, self.threshold, finish)
+            hetsim::policy::kit::hetero_aware_pick(&job, view, self.threshold, finish)
         };
         let Some(c) = c else { return };
         let devices = naive_finish(&job, view, c, &none).expect("picked").1;

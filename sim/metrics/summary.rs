@@ -1,0 +1,247 @@
+//! The run summary and the per-device records, built once at the end of a run from
+//! what it recorded: the job statistics ([`Collector`]), the meter's totals and
+//! per-device accounts, and the simulation's counters.
+//!
+//! # Adding a summary key
+//! Add the field to [`Summary`] (its name is the key in summary.json/.csv) and compute
+//! it in [`summarize`] from [`RunTotals`] (add what it needs there, filled in by the
+//! simulation's `finish`).
+
+use super::{ClassSummary, Collector, PipelineSummary, Quantiles, Summary};
+use crate::engine::{Time, to_secs};
+use crate::model::{DeviceClass, Scenario};
+use crate::power::{DeviceAccount, Meter};
+
+/// Final state of one device.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct DeviceRecord {
+    /// Device id.
+    pub device: u32,
+    /// Class name.
+    pub class: String,
+    /// Category.
+    pub category: String,
+    /// Busy time, s.
+    pub busy_s: f64,
+    /// Idle time, s.
+    pub idle_s: f64,
+    /// Asleep time, s.
+    pub asleep_s: f64,
+    /// Time waking up or falling asleep, s.
+    pub transition_s: f64,
+    /// Energy, J.
+    pub energy_j: f64,
+    /// Energy while busy, J.
+    pub busy_j: f64,
+    /// Energy while idle, J.
+    pub idle_j: f64,
+    /// Energy while asleep, J.
+    pub asleep_j: f64,
+    /// Energy in transitions, J.
+    pub transition_j: f64,
+    /// Carbon (facility share), g.
+    pub carbon_g: f64,
+    /// Cost (facility share).
+    pub cost: f64,
+    /// Jobs completed.
+    pub jobs: u64,
+    /// Wake-ups.
+    pub wakeups: u64,
+}
+
+impl DeviceRecord {
+    /// The record of device `device` of `class` from its closed account.
+    pub fn new(
+        device: u32,
+        class: &DeviceClass,
+        acc: &DeviceAccount,
+        jobs: u64,
+        wakeups: u64,
+    ) -> Self {
+        DeviceRecord {
+            device,
+            class: class.name.clone(),
+            category: class.category.as_str().into(),
+            busy_s: to_secs(acc.state_ns[0]),
+            idle_s: to_secs(acc.state_ns[1]),
+            asleep_s: to_secs(acc.state_ns[2]),
+            transition_s: to_secs(acc.state_ns[3]),
+            energy_j: acc.energy_j,
+            busy_j: acc.state_j[0],
+            idle_j: acc.state_j[1],
+            asleep_j: acc.state_j[2],
+            transition_j: acc.state_j[3],
+            carbon_g: acc.carbon_g,
+            cost: acc.cost,
+            jobs,
+            wakeups,
+        }
+    }
+}
+
+/// What a run recorded besides the per-device records.
+pub struct RunTotals<'a> {
+    /// The scenario run.
+    pub scenario: &'a Scenario,
+    /// Policy name.
+    pub policy: &'static str,
+    /// Power manager name.
+    pub power_manager: &'static str,
+    /// Seed.
+    pub seed: u64,
+    /// End of the run.
+    pub end: Time,
+    /// Wall-clock time of the run, s.
+    pub wall_s: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Jobs released.
+    pub jobs_arrived: u64,
+    /// Jobs completed per class (of their first device).
+    pub class_jobs: &'a [u64],
+    /// Statistics of the finished jobs.
+    pub collector: Collector,
+    /// The meter, after the last segment.
+    pub meter: &'a Meter,
+    /// Jobs that waited for power before starting.
+    pub cap_delayed_jobs: u64,
+    /// Total wait for power, ns.
+    pub cap_delay_ns: Time,
+    /// End-to-end latencies per pipeline root kind.
+    pub e2e: Vec<Quantiles>,
+}
+
+/// Builds the summary.
+pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
+    let sc = t.scenario;
+    let end = t.end;
+    let meter = t.meter;
+    let mut state_j = [0.0f64; 4];
+    let mut wakeups = 0;
+    for dev in devices {
+        let dev_state_j = [dev.busy_j, dev.idle_j, dev.asleep_j, dev.transition_j];
+        for (a, b) in state_j.iter_mut().zip(dev_state_j) {
+            *a += b;
+        }
+        wakeups += dev.wakeups;
+    }
+    let horizon = to_secs(end);
+    let mut col = t.collector;
+    col.waits.finish();
+    col.responses.finish();
+    let done = col.waits.len();
+    let n = done.max(1) as f64;
+    let total_dev: u64 = sc.device_count();
+    let busy_total: f64 = devices.iter().map(|d| d.busy_s).sum();
+    let mut per_class = indexmap::IndexMap::new();
+    let mut first = 0usize;
+    for (ci, c) in sc.classes.iter().enumerate() {
+        let range = &devices[first..first + c.count as usize];
+        first += c.count as usize;
+        let busy: f64 = range.iter().map(|d| d.busy_s).sum();
+        per_class.insert(
+            c.name.clone(),
+            ClassSummary {
+                devices: c.count,
+                utilization: if horizon > 0.0 {
+                    busy / (c.count as f64 * horizon)
+                } else {
+                    0.0
+                },
+                energy_j: meter.class_j[ci],
+                jobs: t.class_jobs[ci],
+            },
+        );
+    }
+    let mut e2e = t.e2e;
+    Summary {
+        scenario: sc.name.clone(),
+        policy: t.policy.to_string(),
+        power_manager: t.power_manager.to_string(),
+        seed: t.seed,
+        horizon_s: horizon,
+        makespan_s: col.makespan_s,
+        jobs_arrived: t.jobs_arrived,
+        jobs_completed: done,
+        jobs_rejected: 0,
+        throughput_jobs_per_s: if col.makespan_s > 0.0 {
+            done as f64 / col.makespan_s
+        } else {
+            0.0
+        },
+        wait_mean_s: col.waits.mean(),
+        wait_p50_s: col.waits.quantile(0.5),
+        wait_p95_s: col.waits.quantile(0.95),
+        wait_p99_s: col.waits.quantile(0.99),
+        response_mean_s: col.responses.mean(),
+        response_p50_s: col.responses.quantile(0.5),
+        response_p95_s: col.responses.quantile(0.95),
+        response_p99_s: col.responses.quantile(0.99),
+        slowdown_mean: col.slowdown_sum / n,
+        bounded_slowdown_mean: col.bsld_sum / n,
+        deadline_miss_rate: if col.with_deadline > 0 {
+            col.missed as f64 / col.with_deadline as f64
+        } else {
+            0.0
+        },
+        jobs_with_deadline: col.with_deadline,
+        utilization: if horizon > 0.0 && total_dev > 0 {
+            busy_total / (total_dev as f64 * horizon)
+        } else {
+            0.0
+        },
+        energy_it_j: meter.it_j,
+        energy_facility_j: meter.facility_j(),
+        energy_per_job_j: if done > 0 {
+            meter.it_j / done as f64
+        } else {
+            0.0
+        },
+        energy_jobs_j: col.job_energy,
+        energy_busy_j: state_j[0],
+        energy_idle_j: state_j[1],
+        energy_asleep_j: state_j[2],
+        energy_transition_j: state_j[3],
+        wakeups,
+        power_peak_w: meter.peak_w,
+        power_mean_w: if horizon > 0.0 {
+            meter.it_j / horizon
+        } else {
+            0.0
+        },
+        power_cap_w: sc.facility.power_cap.as_ref().map(|c| c.at(0)),
+        time_at_cap_s: to_secs(meter.at_cap_ns),
+        cap_delayed_jobs: t.cap_delayed_jobs,
+        cap_delay_s: to_secs(t.cap_delay_ns),
+        carbon_g: meter.carbon_g,
+        carbon_per_job_g: if done > 0 {
+            meter.carbon_g / done as f64
+        } else {
+            0.0
+        },
+        cost: meter.cost,
+        queue_mean: if end > 0 {
+            meter.queue_integral / end as f64
+        } else {
+            0.0
+        },
+        events: t.events,
+        wall_s: t.wall_s,
+        per_class,
+        pipelines: sc
+            .kinds
+            .iter()
+            .zip(e2e.iter_mut())
+            .filter(|(_, q)| !q.is_empty())
+            .map(|(k, q)| {
+                q.finish();
+                let p = PipelineSummary {
+                    count: q.len(),
+                    e2e_mean_s: q.mean(),
+                    e2e_p99_s: q.quantile(0.99),
+                };
+                (k.name.clone(), p)
+            })
+            .collect(),
+    }
+}

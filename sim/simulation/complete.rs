@@ -1,0 +1,160 @@
+//! Completions: the devices go idle, the job's record is emitted (a split job's parts
+//! fold into their parent, which completes with its last part), pipeline successors are
+//! released, each device moves on to its next committed job or becomes free, and the
+//! policy is told.
+
+use super::jobs::PartsDone;
+use super::{Observer, SimError, Simulation};
+use crate::cluster::{DevState, JobInfo};
+use crate::engine::{Time, to_secs};
+use crate::metrics::slowdowns;
+
+impl Simulation<'_> {
+    pub(super) fn on_complete(
+        &mut self,
+        slot: u32,
+        obs: &mut dyn Observer,
+    ) -> Result<(), SimError> {
+        let devices = self.jobs.at(slot).devices.clone();
+        for &d in &devices {
+            self.enter(d, DevState::Idle);
+            let dev = &mut self.cluster.devices[d as usize];
+            dev.running = None;
+            dev.jobs_done += 1;
+        }
+        let aj = self.jobs.remove(slot);
+        let (e1, c1, k1) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
+            let acc = self.meter.device(d as usize);
+            (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
+        });
+        let done = PartsDone {
+            start: aj.start.expect("started"),
+            devices: devices.clone(),
+            energy: e1 - aj.energy0,
+            carbon: c1 - aj.carbon0,
+            cost: k1 - aj.cost0,
+            pstate: aj.start_pstate,
+            cap_delay: aj.cap_delay,
+        };
+        // A part of a split job: fold it into its parent, which completes with its last
+        // part.
+        let (info, done, lineage) = match aj.parent {
+            None => (aj.info, Some(done), aj.lineage),
+            Some(p) => {
+                let parent = self.jobs.at_mut(p);
+                parent.parts_left -= 1;
+                match &mut parent.agg {
+                    None => parent.agg = Some(done),
+                    Some(a) => a.fold(done),
+                }
+                if parent.parts_left == 0 {
+                    let parent = self.jobs.remove(p);
+                    (parent.info, parent.agg, parent.lineage)
+                } else {
+                    (parent.info, None, None)
+                }
+            }
+        };
+        // A finished job may release its pipeline successors; a branch that releases
+        // none has ended, and its end-to-end latency is recorded with the job.
+        let mut released = std::mem::take(&mut self.released);
+        let mut e2e = None;
+        if let (Some(_), Some(lin)) = (&done, lineage)
+            && self.pipelines
+        {
+            let now = self.engine.now();
+            let n = self.workload.release(info.kind, lin, now, &mut released);
+            if n == 0 && lin.depth > 0 {
+                e2e = Some((lin.root, now - lin.origin));
+            }
+        }
+        if let Some(done) = done {
+            self.record(info, done, e2e, obs)?;
+        }
+
+        // Each device moves on to its next committed job, or becomes free.
+        let mut freed = false;
+        for &d in &devices {
+            if self.cluster.devices[d as usize].queue.is_empty() {
+                self.cluster.set_free(d, true);
+                self.cluster.set_avail(d, 0);
+                freed = true;
+            } else {
+                self.kick(d);
+            }
+        }
+        // Power went down: admit what waits for the cap first (it is older).
+        self.retry_blocked();
+        if freed {
+            self.ask_policy(|p, view, out| p.on_free(view, out))?;
+            for &d in &devices {
+                self.on_device_free(d);
+            }
+        }
+        for job in released.drain(..) {
+            self.admit(job)?;
+        }
+        self.released = released;
+        Ok(())
+    }
+
+    /// Emits the record of a finished job and adds it to the statistics.
+    fn record(
+        &mut self,
+        info: JobInfo,
+        done: PartsDone,
+        e2e: Option<(u32, Time)>,
+        obs: &mut dyn Observer,
+    ) -> Result<(), SimError> {
+        let now = self.engine.now();
+        let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
+        self.class_jobs[c0] += 1;
+        let arrival = to_secs(info.arrival);
+        let start = to_secs(done.start);
+        let end = to_secs(now);
+        let run = end - start;
+        let response = end - arrival;
+        let (sd, bsld) = slowdowns(response, run);
+        // Fill the reusable record in place: no allocation per job.
+        let mut rec = std::mem::take(&mut self.rec);
+        rec.id = info.id;
+        rec.kind.clear();
+        rec.kind.push_str(&self.sc.kinds[info.kind as usize].name);
+        rec.arrival_s = arrival;
+        rec.start_s = start;
+        rec.end_s = end;
+        rec.wait_s = start - arrival;
+        rec.response_s = response;
+        rec.run_s = run;
+        rec.slowdown = sd;
+        rec.bounded_slowdown = bsld;
+        rec.class.clear();
+        rec.class.push_str(&self.sc.classes[c0].name);
+        rec.devices.clear();
+        for (i, d) in done.devices.iter().enumerate() {
+            if i > 0 {
+                rec.devices.push(';');
+            }
+            rec.devices.push_str(itoa::Buffer::new().format(*d));
+        }
+        rec.work = info.work();
+        rec.energy_j = done.energy;
+        rec.carbon_g = done.carbon;
+        rec.cost = done.cost;
+        rec.pstate = done.pstate as u32;
+        rec.cap_delay_s = to_secs(done.cap_delay);
+        rec.deadline_s = info.deadline().map(to_secs);
+        rec.deadline_met = info.deadline().map(|dl| now <= dl);
+        rec.pipeline.clear();
+        rec.e2e_s = None;
+        if let Some((root, t)) = e2e {
+            rec.pipeline.push_str(&self.sc.kinds[root as usize].name);
+            rec.e2e_s = Some(to_secs(t));
+            self.e2e[root as usize].add(to_secs(t));
+        }
+        self.collector.add(&rec);
+        let r = obs.job(&rec);
+        self.rec = rec;
+        Ok(r?)
+    }
+}

@@ -1,0 +1,203 @@
+//! The device power-state machine: idle, busy, asleep, waking up, falling asleep; the
+//! idle timeouts and transitions (each device's timer generation cancels stale ones),
+//! and [`power_of`], the one place that says what a device draws in a state.
+//!
+//! Every change of state goes through `set_state`, which closes the device's account
+//! at the meter and keeps the power levels and busy counts in step.
+
+use super::cap::Blocked;
+use super::{Event, Simulation};
+use crate::cluster::{DevState, DeviceId};
+use crate::engine::{Time, secs};
+use crate::model::DeviceClass;
+use crate::power::Levels;
+
+/// Power a device of `class` draws in `state`, W. `pstate` is the P-state of a busy
+/// device (clamped to the class's slowest); other states ignore it.
+pub(crate) fn power_of(class: &DeviceClass, state: DevState, pstate: usize) -> f64 {
+    match state {
+        DevState::Busy(kind) => {
+            class.busy_power(kind as usize, pstate.min(class.pstates.len() - 1))
+        }
+        DevState::Idle => class.idle_w,
+        DevState::Asleep => class.sleep.expect("asleep devices can sleep").power_w,
+        DevState::Waking => class.sleep.expect("waking devices can sleep").wake_power(),
+        DevState::Sleeping => class
+            .sleep
+            .expect("sleeping devices can sleep")
+            .sleep_power(),
+    }
+}
+
+impl Simulation<'_> {
+    /// Changes a device's state and power, closing the accounting of the old state.
+    pub(super) fn set_state(&mut self, d: DeviceId, state: DevState, w: f64) {
+        let now = self.engine.now();
+        let dev = &mut self.cluster.devices[d as usize];
+        let c = dev.class as usize;
+        self.meter
+            .close_device(d as usize, dev.power_w, dev.state.bucket(), now);
+        self.levels.class_w[c] += w - dev.power_w;
+        dev.power_w = w;
+        let old = dev.state;
+        dev.state = state;
+        let count = |l: &mut Levels, s: DevState, delta: i64| match s.bucket() {
+            0 => l.busy = (l.busy as i64 + delta) as u64,
+            2 => l.asleep = (l.asleep as i64 + delta) as u64,
+            3 => l.transition = (l.transition as i64 + delta) as u64,
+            _ => {}
+        };
+        count(&mut self.levels, old, -1);
+        count(&mut self.levels, state, 1);
+        if matches!(old, DevState::Busy(_)) {
+            self.cluster.classes[c].busy -= 1;
+        }
+        if matches!(state, DevState::Busy(_)) {
+            self.cluster.classes[c].busy += 1;
+        }
+    }
+
+    /// Moves device `d` to `state` at the power the state draws.
+    pub(super) fn enter(&mut self, d: DeviceId, state: DevState) {
+        let sc = self.sc;
+        let w = power_of(
+            &sc.classes[self.cluster.devices[d as usize].class as usize],
+            state,
+            0,
+        );
+        self.set_state(d, state, w);
+    }
+
+    /// Time before device `d` could start work (its wake-up, after falling asleep).
+    pub(super) fn wake_delay(&self, d: DeviceId) -> Time {
+        let dev = &self.cluster.devices[d as usize];
+        let Some(sl) = self.sc.classes[dev.class as usize].sleep else {
+            return 0;
+        };
+        match dev.state {
+            DevState::Asleep | DevState::Waking => secs(sl.wake_latency),
+            DevState::Sleeping => secs(sl.sleep_latency + sl.wake_latency),
+            _ => 0,
+        }
+    }
+
+    /// A sleeping device has queued work: wake it, or queue the wake-up behind the cap.
+    pub(super) fn begin_wake(&mut self, d: DeviceId) {
+        if self.cluster.devices[d as usize].cap_blocked {
+            return;
+        }
+        if self.gate.any_waiting() || !self.try_wake(d) {
+            self.block(Blocked::Wake(d));
+        }
+    }
+
+    /// Starts waking device `d` if its wake-up power fits under the cap.
+    pub(super) fn try_wake(&mut self, d: DeviceId) -> bool {
+        let sc = self.sc;
+        let dev = &self.cluster.devices[d as usize];
+        let class = &sc.classes[dev.class as usize];
+        let sl = class.sleep.expect("asleep devices can sleep");
+        if !self.fits(power_of(class, DevState::Waking, 0) - dev.power_w) {
+            return false;
+        }
+        let dev = &mut self.cluster.devices[d as usize];
+        dev.timer_gen = dev.timer_gen.wrapping_add(1);
+        let generation = dev.timer_gen;
+        if sl.wake_latency > 0.0 {
+            self.enter(d, DevState::Waking);
+            self.engine.schedule_in(
+                secs(sl.wake_latency),
+                Event::DeviceReady {
+                    device: d,
+                    generation,
+                },
+            );
+        } else {
+            self.finish_wake(d);
+        }
+        true
+    }
+
+    fn finish_wake(&mut self, d: DeviceId) {
+        self.enter(d, DevState::Idle);
+        self.cluster.devices[d as usize].wakeups += 1;
+        self.kick(d);
+        if self.cluster.devices[d as usize].queue.is_empty() {
+            self.on_device_free(d);
+        }
+    }
+
+    /// A wake-up or a fall into sleep ended.
+    pub(super) fn on_device_ready(&mut self, d: DeviceId) {
+        match self.cluster.devices[d as usize].state {
+            DevState::Waking => self.finish_wake(d),
+            DevState::Sleeping => {
+                self.enter(d, DevState::Asleep);
+                self.retry_blocked();
+                self.kick(d);
+            }
+            _ => {}
+        }
+    }
+
+    /// A device has nothing to do: ask the power manager whether it should sleep.
+    pub(super) fn on_device_free(&mut self, d: DeviceId) {
+        let dev = &self.cluster.devices[d as usize];
+        if dev.state != DevState::Idle || dev.running.is_some() || !dev.queue.is_empty() {
+            return;
+        }
+        let class = &self.sc.classes[dev.class as usize];
+        if class.sleep.is_none() {
+            return;
+        }
+        if let Some(delay) = self.pm.idle_timeout(class) {
+            let dev = &mut self.cluster.devices[d as usize];
+            dev.timer_gen = dev.timer_gen.wrapping_add(1);
+            let generation = dev.timer_gen;
+            // An event even for a zero delay: work arriving at this same instant (already
+            // scheduled, so popped first) then cancels it.
+            self.engine.schedule_in(
+                delay,
+                Event::DeviceTimer {
+                    device: d,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// The idle timeout expired: fall asleep if still idle and the transition fits.
+    pub(super) fn try_sleep(&mut self, d: DeviceId) {
+        let sc = self.sc;
+        let dev = &self.cluster.devices[d as usize];
+        if dev.state != DevState::Idle || dev.running.is_some() || !dev.queue.is_empty() {
+            return;
+        }
+        let class = &sc.classes[dev.class as usize];
+        let sl = class.sleep.expect("only classes with sleep get timers");
+        let state = if sl.sleep_latency > 0.0 {
+            DevState::Sleeping
+        } else {
+            DevState::Asleep
+        };
+        let w = power_of(class, state, 0);
+        // Falling asleep may draw more than idling; it must fit under the cap too.
+        if !self.fits(w - dev.power_w) {
+            return;
+        }
+        let dev = &mut self.cluster.devices[d as usize];
+        dev.timer_gen = dev.timer_gen.wrapping_add(1);
+        let generation = dev.timer_gen;
+        self.set_state(d, state, w);
+        if state == DevState::Sleeping {
+            self.engine.schedule_in(
+                secs(sl.sleep_latency),
+                Event::DeviceReady {
+                    device: d,
+                    generation,
+                },
+            );
+        }
+        self.retry_blocked();
+    }
+}

@@ -1,0 +1,199 @@
+//! A policy's decisions: checked (a bad one is a policy bug), then committed to device
+//! queues. A device that reaches a job holds it; the job starts when all its devices
+//! hold it.
+
+use super::jobs::ActiveJob;
+use super::{MAX_RUN_S, SimError, Simulation};
+use crate::cluster::{DevState, DeviceId, JobInfo};
+use crate::engine::secs;
+use crate::policy::Decision;
+
+impl Simulation<'_> {
+    /// A policy-bug error naming the policy.
+    fn bug(&self, detail: String) -> SimError {
+        SimError::BadDecision {
+            policy: self.policy.name(),
+            detail,
+        }
+    }
+
+    pub(super) fn apply(&mut self, out: &mut Vec<Decision>) -> Result<(), SimError> {
+        for d in out.drain(..) {
+            match d {
+                Decision::Assign { job, devices } => {
+                    let info = self.placeable(job)?;
+                    self.check_devices(&info, &devices)?;
+                    self.commit(job, devices);
+                }
+                Decision::Split { job, parts } => {
+                    let info = self.placeable(job)?;
+                    if !info.divisible() {
+                        return Err(
+                            self.bug(format!("split job {}, which is not divisible", info.id))
+                        );
+                    }
+                    let work = info.work();
+                    let total: f64 = parts.iter().map(|p| p.1).sum();
+                    if parts.is_empty()
+                        || parts.iter().any(|p| p.1.is_nan() || p.1 < 0.0)
+                        || (total - work).abs() > 1e-9 * work.max(1.0)
+                    {
+                        return Err(self.bug(format!(
+                            "split job {} into parts of {total} units in all, it has {work}",
+                            info.id
+                        )));
+                    }
+                    for (devices, _) in &parts {
+                        self.check_devices(&info, devices)?;
+                    }
+                    {
+                        let parent = self.jobs.at_mut(job);
+                        parent.parts_left = parts.len() as u32;
+                        // Marks the parent as placed.
+                        parent.devices = vec![u32::MAX];
+                    }
+                    for (devices, work) in parts {
+                        let slot = self.jobs.new_slot();
+                        let mut child =
+                            ActiveJob::new(info.part(slot, work), self.jobs.generation(slot));
+                        child.parent = Some(job);
+                        self.jobs.insert(slot, child);
+                        self.commit(slot, devices);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The job a decision names, if it is waiting to be placed.
+    fn placeable(&self, job: u32) -> Result<JobInfo, SimError> {
+        let Some(aj) = self.jobs.get(job) else {
+            return Err(self.bug(format!("placed job slot {job}, which is not waiting")));
+        };
+        if !aj.devices.is_empty() {
+            return Err(self.bug(format!("placed job {} twice", aj.info.id)));
+        }
+        Ok(aj.info)
+    }
+
+    /// Checks a decision's devices: the gang size, existence, capability, no repeats.
+    fn check_devices(&self, info: &JobInfo, devices: &[DeviceId]) -> Result<(), SimError> {
+        // A run time past the clock's range (a huge drawn size) would overflow the
+        // nanosecond clock: refuse it, naming the job, at the slowest P-state.
+        let slowest = devices
+            .iter()
+            .filter_map(|&d| self.cluster.devices.get(d as usize))
+            .map(|dev| {
+                let cl = &self.sc.classes[dev.class as usize];
+                cl.speed[info.kind as usize].unwrap_or(f64::INFINITY)
+                    * cl.pstates[cl.pstates.len() - 1].speed
+            })
+            .fold(f64::INFINITY, f64::min);
+        let run_s = info.work() / slowest;
+        if run_s.is_nan() || run_s > MAX_RUN_S {
+            return Err(SimError::PastClock {
+                job: info.id,
+                work: info.work(),
+                kind: self.sc.kinds[info.kind as usize].name.clone(),
+                run_s,
+            });
+        }
+        if devices.len() != info.devices() as usize {
+            return Err(self.bug(format!(
+                "gave job {} {} device(s), it needs {}",
+                info.id,
+                devices.len(),
+                info.devices()
+            )));
+        }
+        for (i, &d) in devices.iter().enumerate() {
+            let Some(dev) = self.cluster.devices.get(d as usize) else {
+                return Err(self.bug(format!("named device {d}, which does not exist")));
+            };
+            let c = dev.class as usize;
+            if !self.sc.can_run(c, info.kind as usize, info.memory(), 1)
+                || devices[..i].contains(&d)
+            {
+                return Err(self.bug(format!(
+                    "put job {} on device {d} ({}), which cannot run it or is listed twice",
+                    info.id, self.sc.classes[c].name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a checked job to its devices' queues and lets idle ones act.
+    fn commit(&mut self, job: u32, devices: Vec<DeviceId>) {
+        let now = self.engine.now();
+        let info = self.jobs.at(job).info;
+        let min_speed = devices
+            .iter()
+            .map(|&d| {
+                self.sc.classes[self.cluster.devices[d as usize].class as usize].speed
+                    [info.kind as usize]
+                    .expect("checked")
+            })
+            .fold(f64::INFINITY, f64::min);
+        // Index upkeep: estimate at the top P-state; corrected when the job starts.
+        let run = secs(info.work() / min_speed);
+        let start_est = devices
+            .iter()
+            .map(|&d| {
+                self.cluster.devices[d as usize]
+                    .avail_key()
+                    .max(now + self.wake_delay(d))
+            })
+            .max()
+            .unwrap_or(now);
+        let end_est = start_est.saturating_add(run);
+        for &d in &devices {
+            let dev = &mut self.cluster.devices[d as usize];
+            dev.queue.push_back(job);
+            // Work arrived: cancel a pending idle timeout.
+            if dev.state == DevState::Idle {
+                dev.timer_gen = dev.timer_gen.wrapping_add(1);
+            }
+            self.cluster.set_free(d, false);
+            self.cluster.set_avail(d, end_est);
+        }
+        self.device_queued += 1;
+        {
+            let aj = self.jobs.at_mut(job);
+            aj.devices = devices.clone();
+            aj.est_end = end_est;
+        }
+        for &d in &devices {
+            self.kick(d);
+        }
+    }
+
+    /// Lets device `d` act on the head of its queue: hold it (starting the job when all
+    /// its devices hold it) or wake up first.
+    pub(super) fn kick(&mut self, d: DeviceId) {
+        let dev = &self.cluster.devices[d as usize];
+        if dev.running.is_some() {
+            return;
+        }
+        let Some(&slot) = dev.queue.front() else {
+            return;
+        };
+        match dev.state {
+            DevState::Idle => {
+                self.cluster.devices[d as usize].running = Some(slot);
+                let now = self.engine.now();
+                let aj = self.jobs.at_mut(slot);
+                aj.ready += 1;
+                if aj.ready as usize == aj.devices.len() {
+                    aj.ready_at = now;
+                    self.request_start(slot);
+                }
+            }
+            DevState::Asleep => self.begin_wake(d),
+            // The end of the transition kicks again.
+            DevState::Waking | DevState::Sleeping => {}
+            DevState::Busy(_) => unreachable!("a busy device holds its job"),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Running jobs under the cap: the P-state a job starts at (the power manager's choice,
+//! lowered while it would not fit), the FIFO of starts waiting for power, and the
+//! reaction to a cap that moves (slow, then pause running jobs; admit waiting ones).
+
+use super::cap::Blocked;
+use super::{Event, Simulation, power_of};
+use crate::cluster::DevState;
+use crate::engine::{NANOS_PER_SEC, Time, secs};
+
+impl Simulation<'_> {
+    /// Power added by running `slot` at P-state `ps` on its devices.
+    fn start_delta(&self, slot: u32, ps: usize) -> f64 {
+        let aj = self.jobs.at(slot);
+        aj.devices
+            .iter()
+            .map(|&d| {
+                let dev = &self.cluster.devices[d as usize];
+                let cl = &self.sc.classes[dev.class as usize];
+                power_of(cl, DevState::Busy(aj.info.kind), ps) - dev.power_w
+            })
+            .sum()
+    }
+
+    /// Whether adding `delta` W keeps IT power under the cap.
+    pub(super) fn fits(&self, delta: f64) -> bool {
+        self.gate.fits(delta, self.levels.it())
+    }
+
+    fn headroom(&self) -> f64 {
+        self.gate.headroom(self.levels.it())
+    }
+
+    /// Chooses the P-state (power manager, then the cap) and starts the job, or queues
+    /// it behind the cap.
+    pub(super) fn request_start(&mut self, slot: u32) {
+        // Strict FIFO under the cap: no overtaking of jobs already waiting for power.
+        if self.gate.any_waiting() || !self.try_start(slot) {
+            self.block(Blocked::Start(slot));
+        }
+    }
+
+    /// Queues `b` behind the cap.
+    pub(super) fn block(&mut self, b: Blocked) {
+        let first_wait = match b {
+            Blocked::Wake(d) => {
+                self.cluster.devices[d as usize].cap_blocked = true;
+                false
+            }
+            Blocked::Start(s) => self.jobs.at(s).cap_delay == 0,
+            Blocked::Resume(_) => false,
+        };
+        self.gate.block(b, first_wait);
+    }
+
+    /// The slowest member class of a job and its top-state speed for the job.
+    fn job_class_speed(&self, slot: u32) -> (usize, f64) {
+        let aj = self.jobs.at(slot);
+        let k = aj.info.kind as usize;
+        aj.devices
+            .iter()
+            .map(|&d| {
+                let c = self.cluster.devices[d as usize].class as usize;
+                (c, self.sc.classes[c].speed[k].expect("can run"))
+            })
+            .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a })
+    }
+
+    fn try_start(&mut self, slot: u32) -> bool {
+        let now = self.engine.now();
+        let (c, speed) = self.job_class_speed(slot);
+        let info = self.jobs.at(slot).info;
+        let class = &self.sc.classes[c];
+        let want = self
+            .pm
+            .pstate(&info, class, speed, now)
+            .min(class.pstates.len() - 1);
+        let lowest = class.pstates.len() - 1;
+        let Some(ps) = (want..=lowest).find(|&ps| self.fits(self.start_delta(slot, ps))) else {
+            return false;
+        };
+        self.start(slot, ps);
+        true
+    }
+
+    fn start(&mut self, slot: u32, ps: usize) {
+        let now = self.engine.now();
+        let (c, speed) = self.job_class_speed(slot);
+        let class = &self.sc.classes[c];
+        let aj = self.jobs.at_mut(slot);
+        let kind = aj.info.kind;
+        let devices = std::mem::take(&mut aj.devices);
+        aj.cap_delay = now - aj.ready_at;
+        self.gate.delay_ns += aj.cap_delay;
+        let switch = devices
+            .iter()
+            .any(|&d| self.cluster.devices[d as usize].pstate as usize != ps);
+        let overhead = if switch { secs(class.pstate_switch) } else { 0 };
+        let rate = speed * class.pstates[ps].speed;
+        let run = overhead + secs(aj.remaining / rate);
+        let delta_end = (now + run) as i128 - aj.est_end as i128;
+        for &d in &devices {
+            let dev = &mut self.cluster.devices[d as usize];
+            let q = dev.queue.pop_front();
+            debug_assert_eq!(q, Some(slot));
+            let cl = &self.sc.classes[dev.class as usize];
+            dev.pstate = ps.min(cl.pstates.len() - 1) as u8;
+            self.set_state(
+                d,
+                DevState::Busy(kind),
+                power_of(cl, DevState::Busy(kind), ps),
+            );
+            // Keep the availability index exact now that the real end is known.
+            let key = self.cluster.devices[d as usize].avail_key();
+            let new_key = (key as i128 + delta_end).max((now + run) as i128) as Time;
+            if new_key != key {
+                self.cluster.set_avail(d, new_key);
+            }
+        }
+        self.device_queued -= 1;
+        let (e0, c0, k0) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
+            let acc = self.meter.device(d as usize);
+            (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
+        });
+        let aj = self.jobs.at_mut(slot);
+        aj.devices = devices;
+        aj.start = Some(now);
+        aj.pstate = Some(ps);
+        aj.start_pstate = ps;
+        aj.seg_start = now;
+        aj.rate = rate;
+        aj.overhead = overhead;
+        aj.energy0 = e0;
+        aj.carbon0 = c0;
+        aj.cost0 = k0;
+        let generation = aj.generation;
+        self.engine
+            .schedule_in(run, Event::Complete { slot, generation });
+    }
+
+    /// Moves a running job to P-state `ps` (or pauses it with `None`), rescheduling its
+    /// completion.
+    fn respeed(&mut self, slot: u32, ps: Option<usize>) {
+        let now = self.engine.now();
+        let (c, speed) = self.job_class_speed(slot);
+        let rate_new = ps.map_or(0.0, |p| speed * self.sc.classes[c].pstates[p].speed);
+        let aj = self.jobs.at_mut(slot);
+        // Progress since the segment began: overhead first, then work.
+        let elapsed = now - aj.seg_start;
+        let served = elapsed.min(aj.overhead);
+        aj.overhead -= served;
+        let work_time = (elapsed - served) as f64 / NANOS_PER_SEC;
+        aj.remaining = (aj.remaining - work_time * aj.rate).max(0.0);
+        aj.seg_start = now;
+        aj.rate = rate_new;
+        aj.pstate = ps;
+        aj.generation = aj.generation.wrapping_add(1);
+        let generation = aj.generation;
+        let kind = aj.info.kind;
+        let devices = aj.devices.clone();
+        let remaining = aj.remaining;
+        let overhead = aj.overhead;
+        self.jobs.set_generation(slot, generation);
+        for &d in &devices {
+            let cl = &self.sc.classes[self.cluster.devices[d as usize].class as usize];
+            match ps {
+                Some(p) => {
+                    self.cluster.devices[d as usize].pstate = p.min(cl.pstates.len() - 1) as u8;
+                    self.set_state(
+                        d,
+                        DevState::Busy(kind),
+                        power_of(cl, DevState::Busy(kind), p),
+                    );
+                }
+                None => self.set_state(d, DevState::Idle, power_of(cl, DevState::Idle, 0)),
+            }
+        }
+        if rate_new > 0.0 {
+            let run = overhead + secs(remaining / rate_new);
+            self.engine
+                .schedule_in(run, Event::Complete { slot, generation });
+        }
+    }
+
+    pub(super) fn on_cap_change(&mut self) {
+        let now = self.engine.now();
+        self.gate.cap = self.sc.facility.power_cap.as_ref().map(|c| c.at(now));
+        self.schedule_cap_change();
+        if self.headroom() < 0.0 {
+            self.throttle();
+        } else {
+            self.retry_blocked();
+        }
+    }
+
+    /// Brings IT power under a cap that fell: first lower the P-state of running jobs
+    /// (latest started first), then pause them.
+    fn throttle(&mut self) {
+        let mut running = self.jobs.running();
+        running.sort_by(|a, b| b.cmp(a));
+        for &(_, slot) in &running {
+            if self.headroom() >= 0.0 {
+                return;
+            }
+            let (c, _) = self.job_class_speed(slot);
+            let lowest = self.sc.classes[c].pstates.len() - 1;
+            let cur = self.jobs.at(slot).pstate.expect("running");
+            if cur == lowest {
+                continue;
+            }
+            // The fastest lower state that brings power under the cap, else the lowest.
+            let cur_delta = self.start_delta(slot, cur);
+            let target = (cur + 1..=lowest)
+                .find(|&p| self.start_delta(slot, p) - cur_delta <= self.headroom())
+                .unwrap_or(lowest);
+            self.respeed(slot, Some(target));
+        }
+        for &(_, slot) in &running {
+            if self.headroom() >= 0.0 {
+                return;
+            }
+            self.respeed(slot, None);
+            self.gate.pause(slot);
+        }
+    }
+
+    /// Admits waiting starts, wake-ups and resumptions in order while they fit.
+    pub(super) fn retry_blocked(&mut self) {
+        while let Some(b) = self.gate.front() {
+            let ok = match b {
+                Blocked::Resume(slot) => {
+                    let (c, _) = self.job_class_speed(slot);
+                    let lowest = self.sc.classes[c].pstates.len() - 1;
+                    match (0..=lowest).find(|&p| self.fits(self.start_delta(slot, p))) {
+                        Some(p) => {
+                            self.respeed(slot, Some(p));
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                Blocked::Start(slot) => self.try_start(slot),
+                Blocked::Wake(d) => self.try_wake(d),
+            };
+            if !ok {
+                break;
+            }
+            self.gate.admitted();
+            if let Blocked::Wake(d) = b {
+                self.cluster.devices[d as usize].cap_blocked = false;
+            }
+        }
+    }
+}
