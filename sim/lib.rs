@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod engine;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod policy;
 pub mod power;
 pub mod power_manager;
