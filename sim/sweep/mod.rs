@@ -83,6 +83,7 @@ pub mod plan;
 pub mod progress;
 mod range;
 pub mod seed;
+pub mod shard;
 pub mod slurm;
 pub mod stats;
 

@@ -1,5 +1,6 @@
 //! Sweep files and the run plan: parsing, axis expansion, seeds, and the manifest.
 
+pub use super::range::MAX_RANGE_VALUES;
 use super::range::{RawRange, expand_range};
 use super::seed;
 use crate::scenario::{self, Format, InputError, Loaded};
@@ -12,8 +13,6 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "hetsim-sweep/1";
 /// Most runs one sweep may plan (guards against a runaway range).
 pub const MAX_RUNS: usize = 1_000_000;
-/// Most values one range axis may produce.
-pub const MAX_RANGE_VALUES: usize = 100_000;
 /// Metrics charted when the sweep file names none (those missing from the summary are
 /// skipped).
 pub const DEFAULT_METRICS: &[&str] = &[

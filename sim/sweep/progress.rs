@@ -2,7 +2,7 @@
 //! command line implements [`SweepProgress`] (messages on stderr, a progress bar on a
 //! terminal).
 
-use super::exec::Shard;
+use super::shard::Shard;
 use crate::run::RunNotice;
 use std::path::PathBuf;
 

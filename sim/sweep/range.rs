@@ -1,8 +1,10 @@
 //! Range axes `{from, to, step}`: expansion into values.
 
-use super::plan::MAX_RANGE_VALUES;
 use serde::Deserialize;
 use serde_json::Value;
+
+/// Most values one range axis may produce.
+pub const MAX_RANGE_VALUES: usize = 100_000;
 
 /// A range axis as written.
 #[derive(Debug, Deserialize)]
