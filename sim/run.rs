@@ -2,11 +2,11 @@
 //! memory). Prints nothing: progress and notices go to a [`RunProgress`], failures
 //! come back as a [`RunError`].
 
+use crate::metrics::JobRecord;
 use crate::output::{FolderError, StagedFolder};
+use crate::power::PowerRow;
 use crate::report;
 use crate::scenario::{self, InputError, Loaded};
-use crate::metrics::JobRecord;
-use crate::power::PowerRow;
 use crate::simulation::{NullObserver, Observer, Outcome, Simulation};
 use std::path::{Path, PathBuf};
 

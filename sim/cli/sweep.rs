@@ -151,9 +151,9 @@ pub fn main(cmd: SweepCmd) -> anyhow::Result<()> {
         None => {
             let file = cmd.file.expect("clap requires FILE");
             let shard = match &cmd.shard {
-                Some(s) => Some(
-                    Shard::parse(s).map_err(|m| Usage(format!("--shard: {m}").into()))?,
-                ),
+                Some(s) => {
+                    Some(Shard::parse(s).map_err(|m| Usage(format!("--shard: {m}").into()))?)
+                }
                 None => None,
             };
             let opts = Options {

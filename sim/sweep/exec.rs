@@ -103,16 +103,15 @@ pub fn prepare(
                 .with_hint("the sweep file, base scenario or hetsim version changed: choose another --out, or delete the folder to start over")
                 .into());
             }
-            let old_shard: Option<Shard> =
-                match std::fs::read(&spath) {
-                    Ok(b) => Some(serde_json::from_slice(&b).map_err(|source| {
-                        SweepError::Json {
-                            context: format!("{} is not a shard description", spath.display()),
-                            source,
-                        }
-                    })?),
-                    Err(_) => None,
-                };
+            let old_shard: Option<Shard> = match std::fs::read(&spath) {
+                Ok(b) => Some(
+                    serde_json::from_slice(&b).map_err(|source| SweepError::Json {
+                        context: format!("{} is not a shard description", spath.display()),
+                        source,
+                    })?,
+                ),
+                Err(_) => None,
+            };
             if old_shard != shard {
                 let say = |s: Option<Shard>| match s {
                     Some(s) => format!("shard {}/{}", s.index, s.count),
@@ -141,8 +140,10 @@ pub fn prepare(
     }
     let bytes = m.to_bytes();
     if std::fs::read(&mpath).ok().as_deref() != Some(&bytes[..]) {
-        write_atomic(&mpath, &bytes)
-            .map_err(SweepError::file(format!("cannot write {}", mpath.display())))?;
+        write_atomic(&mpath, &bytes).map_err(SweepError::file(format!(
+            "cannot write {}",
+            mpath.display()
+        )))?;
     }
     let lock = std::fs::File::open(&mpath)
         .map_err(SweepError::file(format!("cannot open {}", mpath.display())))?;
@@ -288,8 +289,7 @@ pub fn run_with(
         if outcome.summary.seed != m.runs[k].seed {
             return Err(SweepError::Inconsistent(format!(
                 "run {k}: the summary reports seed {}, the plan says {}",
-                outcome.summary.seed,
-                m.runs[k].seed
+                outcome.summary.seed, m.runs[k].seed
             )));
         }
         let (header, row) = journal::row_of(m, k, &outcome.summary)?;

@@ -1,9 +1,9 @@
 //! `runs.csv` as a journal: rows appended as runs finish (one `write` per row), read
 //! back and checked against the plan on resume and merge.
 
+use super::error::SweepError;
 use super::plan::Manifest;
 use crate::metrics::Summary;
-use super::error::SweepError;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -143,7 +143,11 @@ pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
-        Err(e) => return Err(SweepError::file(format!("cannot read {}", path.display()))(e)),
+        Err(e) => {
+            return Err(SweepError::file(format!("cannot read {}", path.display()))(
+                e,
+            ));
+        }
     };
     let complete = match bytes.iter().rposition(|&b| b == b'\n') {
         Some(i) => &bytes[..=i],
@@ -240,8 +244,10 @@ impl Writer {
                 bytes.extend(csv_line(r));
             }
         }
-        crate::output::write_atomic(&runs_path, &bytes)
-            .map_err(SweepError::file(format!("cannot write {}", runs_path.display())))?;
+        crate::output::write_atomic(&runs_path, &bytes).map_err(SweepError::file(format!(
+            "cannot write {}",
+            runs_path.display()
+        )))?;
         let open = |p: &Path| {
             OpenOptions::new()
                 .create(true)

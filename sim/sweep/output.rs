@@ -3,11 +3,11 @@
 //! through this one function.
 
 use super::aggregate::{self, Aggregate};
+use super::error::SweepError;
 use super::journal::Table;
 use super::plan::{DEFAULT_METRICS, Manifest};
-use crate::scenario::InputError;
-use super::error::SweepError;
 use crate::output::{StagedFolder, write_atomic};
+use crate::scenario::InputError;
 use std::path::Path;
 
 /// Checks that the chart and Pareto metrics are columns of `runs.csv`. Metrics named

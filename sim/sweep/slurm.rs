@@ -15,8 +15,8 @@
 //! Watch with `squeue -j <array>,<merge>`; do not rely on `sbatch --wait`, which can
 //! report success for a merge job cancelled because a shard failed.
 
-use super::plan::Plan;
 use super::error::SweepError;
+use super::plan::Plan;
 use std::path::{Path, PathBuf};
 
 /// Settings of the generated scripts.
@@ -118,8 +118,10 @@ pub fn generate(sweep_file: &Path, o: &SlurmOptions) -> Result<SlurmScripts, Swe
         None => std::env::current_exe()
             .map_err(SweepError::file("cannot find the hetsim executable".into()))?,
     };
-    std::fs::create_dir_all(work.join("logs"))
-        .map_err(SweepError::file(format!("cannot create {}", work.display())))?;
+    std::fs::create_dir_all(work.join("logs")).map_err(SweepError::file(format!(
+        "cannot create {}",
+        work.display()
+    )))?;
     std::fs::create_dir_all(work.join("shards"))?;
     let q = |p: &Path| sh_quote(&p.to_string_lossy());
     let n = o.shards;
@@ -227,7 +229,8 @@ echo "array=$array merge=$merge"
         (&scripts.merge, merge),
         (&scripts.submit, submit),
     ] {
-        std::fs::write(p, text).map_err(SweepError::file(format!("cannot write {}", p.display())))?;
+        std::fs::write(p, text)
+            .map_err(SweepError::file(format!("cannot write {}", p.display())))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
