@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod policy;
 pub mod power;
 pub mod power_manager;

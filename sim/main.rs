@@ -1,5 +1,5 @@
 //! The `hetsim` binary: parses arguments and maps errors to exit codes
-//! (2: bad input, 1: anything else).
+//! (2: bad input, 1: anything else; see `hetsim::cli::exit_code`).
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -16,8 +16,8 @@ fn main() -> ExitCode {
     match hetsim::cli::main_with(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {:#}", e.error);
-            ExitCode::from(e.code)
+            eprintln!("error: {e:#}");
+            ExitCode::from(hetsim::cli::exit_code(&e))
         }
     }
 }

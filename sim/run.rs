@@ -1,21 +1,80 @@
-//! One run from a loaded scenario to a finished run folder.
+//! One run from a loaded scenario to a finished run folder (or to its outcome in
+//! memory). Prints nothing: progress and notices go to a [`RunProgress`], failures
+//! come back as a [`RunError`].
 
-use crate::report::{self, Staging};
-use crate::scenario::Loaded;
-use crate::simulation::{NullObserver, Outcome, Simulation};
-use anyhow::{Context, Result};
+use crate::error::SimError;
+use crate::metrics::JobRecord;
+use crate::output::{FolderError, StagedFolder};
+use crate::power::PowerRow;
+use crate::report;
+use crate::scenario::{self, InputError, Loaded};
+use crate::simulation::{NullObserver, Observer, Outcome, Simulation};
 use std::path::{Path, PathBuf};
+
+/// An error from a layer that does not have its own type yet (the simulation, the
+/// report writers), with its chain of causes.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The scenario could not be turned into a simulation.
+    #[error(transparent)]
+    Setup(SimError),
+    /// The simulation stopped with an error (in memory: its message as is).
+    #[error(transparent)]
+    Simulation(SimError),
+    /// The simulation of a run written to a folder stopped with an error.
+    #[error("simulation failed")]
+    SimulationInFolder(#[source] SimError),
+    /// The run folder could not be prepared or moved into place.
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    /// A file of the run folder could not be written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A CSV or JSON writer of the run folder failed.
+    #[error(transparent)]
+    Report(BoxError),
+}
 
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// Output folder (default `reports/<scenario name>`).
     pub out: Option<PathBuf>,
-    /// Show a progress bar on a terminal.
-    pub progress: bool,
     /// Skip charts and the HTML report.
     pub no_charts: bool,
 }
+
+/// Something a run tells its user without stopping.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RunNotice {
+    /// Drawing the charts and index.html failed; the run folder is kept without
+    /// them (`hetsim plot` can redraw them).
+    ChartsNotDrawn(BoxError),
+}
+
+/// Receives a run's progress and notices (the command line draws a bar and prints;
+/// the library never does). Every method does nothing by default.
+pub trait RunProgress {
+    /// The simulation starts: its horizon in seconds and the number of jobs it will
+    /// release, when known.
+    fn start(&mut self, _horizon_s: Option<f64>, _jobs: Option<u64>) {}
+    /// Every few thousand events: simulated seconds and jobs finished.
+    fn progress(&mut self, _now_s: f64, _jobs_done: u64) {}
+    /// The simulation finished without error.
+    fn finish(&mut self) {}
+    /// A notice; the run goes on.
+    fn notice(&mut self, _notice: RunNotice) {}
+}
+
+/// A [`RunProgress`] that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+impl RunProgress for Silent {}
 
 /// A finished run.
 #[derive(Debug)]
@@ -43,11 +102,39 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
-/// Runs a loaded scenario and writes its run folder.
-pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
+/// The CSV observer with the run's progress receiver attached.
+struct Watched<'a> {
+    files: report::files::CsvObserver,
+    progress: &'a mut dyn RunProgress,
+}
+
+impl Observer for Watched<'_> {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
+        self.files.job(r)
+    }
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
+        self.files.power(r)
+    }
+    fn progress(&mut self, now_s: f64, jobs_done: u64) {
+        self.progress.progress(now_s, jobs_done);
+    }
+}
+
+/// Runs a loaded scenario and writes its run folder, reporting nothing
+/// ([`run_to_folder_with`] reports progress and notices).
+pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult, RunError> {
+    run_to_folder_with(loaded, opts, &mut Silent)
+}
+
+/// [`run_to_folder`], telling `progress` how it goes.
+pub fn run_to_folder_with(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    progress: &mut dyn RunProgress,
+) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
-    let staging = Staging::new(&target)?;
+    let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
     let ext = loaded
         .path
@@ -55,37 +142,38 @@ pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
         .and_then(|e| e.to_str())
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
-    let sim = Simulation::new(sc, sc.seed).map_err(|m| anyhow::anyhow!(m))?;
-    let mut obs = report::files::CsvObserver::create(&dir, sc)?;
-    let bar = opts
-        .progress
-        .then(|| progress_bar(sc.horizon, expected_jobs(sc)));
-    if let Some(bar) = bar.clone() {
-        obs = obs.with_progress(Box::new(move |now, jobs| bar.tick(now, jobs)));
-    }
-    let outcome = sim.run(&mut obs).context("simulation failed")?;
-    if let Some(b) = bar {
-        b.finish();
-    }
-    obs.finish()?;
-    report::files::write_devices(&dir, &outcome.devices)?;
-    report::files::write_summary(&dir, &outcome.summary)?;
+    let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
+    let files = report::files::CsvObserver::create(&dir, sc).map_err(report_error)?;
+    progress.start(sc.horizon, expected_jobs(sc));
+    let mut obs = Watched { files, progress };
+    let outcome = sim
+        .run(&mut obs)
+        .map_err(RunError::SimulationInFolder)?;
+    let Watched { files, progress } = obs;
+    progress.finish();
+    files.finish().map_err(report_error)?;
+    report::files::write_devices(&dir, &outcome.devices).map_err(report_error)?;
+    report::files::write_summary(&dir, &outcome.summary).map_err(report_error)?;
     if !opts.no_charts {
         // Charts are a view of the files above: failing to draw them must not throw
         // away the run, and `hetsim plot` can redraw them later.
         if let Err(e) = report::charts::draw_run(&dir, Some(sc)) {
-            eprintln!("warning: charts and index.html were not drawn: {e:#}");
+            progress.notice(RunNotice::ChartsNotDrawn(e.into()));
         }
     }
     let dir = staging.commit()?;
     Ok(RunResult { dir, outcome })
 }
 
+fn report_error(e: impl Into<BoxError>) -> RunError {
+    RunError::Report(e.into())
+}
+
 /// Runs a scenario without writing files (sweeps, tests).
-pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome> {
+pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
-    let sim = Simulation::new(sc, sc.seed).map_err(|m| anyhow::anyhow!(m))?;
-    Ok(sim.run(&mut NullObserver)?)
+    let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
+    sim.run(&mut NullObserver).map_err(RunError::Simulation)
 }
 
 /// Number of jobs the scenario will release, when every source is finite by count.
@@ -103,76 +191,40 @@ fn expected_jobs(sc: &crate::model::Scenario) -> Option<u64> {
     Some(n)
 }
 
-/// A progress bar that appears only after a second of wall time, on a terminal.
-#[derive(Clone)]
-struct Progress {
-    inner: std::rc::Rc<std::cell::RefCell<ProgressState>>,
+/// Builds the scenario's placement policy once, to report a bad name or parameter as
+/// an input error located at `policy` before anything runs. The one policy check of
+/// `hetsim run`, `validate` and sweep planning.
+pub fn check_policy(l: &Loaded) -> Result<(), InputError> {
+    let s = &l.scenario;
+    crate::policy::build(&s.policy, s).map_err(|m| policy_error(l, m.to_string()))?;
+    Ok(())
 }
 
-struct ProgressState {
-    started: std::time::Instant,
-    bar: Option<indicatif::ProgressBar>,
-    horizon: Option<f64>,
-    jobs: Option<u64>,
+/// [`check_policy`], then the same for the power manager (located at
+/// `power_manager`).
+pub fn check_policies(l: &Loaded) -> Result<(), InputError> {
+    check_policy(l)?;
+    crate::power_manager::build(&l.scenario.power_manager).map_err(|m| {
+        let mut e = policy_error(l, m.to_string());
+        let pos = scenario::locate::locate(&l.text, "power_manager.name");
+        e.line = pos.map(|p| p.0);
+        e.column = pos.map(|p| p.1);
+        e.path = "power_manager".into();
+        e.hint = Some("`hetsim policies` lists the power managers and their parameters".into());
+        e
+    })?;
+    Ok(())
 }
 
-fn progress_bar(horizon: Option<f64>, jobs: Option<u64>) -> Progress {
-    Progress {
-        inner: std::rc::Rc::new(std::cell::RefCell::new(ProgressState {
-            started: std::time::Instant::now(),
-            bar: None,
-            horizon,
-            jobs,
-        })),
-    }
-}
-
-impl Progress {
-    fn tick(&self, now: f64, jobs: u64) {
-        use std::io::IsTerminal;
-        let mut st = self.inner.borrow_mut();
-        if st.bar.is_none() {
-            if st.started.elapsed().as_secs_f64() < 1.0 || !std::io::stderr().is_terminal() {
-                return;
-            }
-            let bar = match (st.jobs, st.horizon) {
-                (Some(n), _) => {
-                    let b = indicatif::ProgressBar::new(n);
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{spinner} {pos}/{len} jobs [{bar:30}] {msg} eta {eta}",
-                        )
-                        .expect("valid template"),
-                    );
-                    b
-                }
-                (None, Some(h)) => {
-                    let b = indicatif::ProgressBar::new(h.ceil() as u64);
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{spinner} simulated {pos}/{len} s [{bar:30}] {msg} eta {eta}",
-                        )
-                        .expect("valid template"),
-                    );
-                    b
-                }
-                (None, None) => indicatif::ProgressBar::new_spinner(),
-            };
-            st.bar = Some(bar);
-        }
-        if let Some(b) = &st.bar {
-            if st.jobs.is_some() {
-                b.set_position(jobs);
-                b.set_message(format!("simulated {now:.0} s"));
-            } else {
-                b.set_position(now as u64);
-                b.set_message(format!("{jobs} jobs done"));
-            }
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.inner.borrow().bar {
-            b.finish_and_clear();
-        }
+/// Turns a policy construction error into an input error pointing at `policy`.
+fn policy_error(l: &Loaded, msg: String) -> InputError {
+    let pos = scenario::locate::locate(&l.text, "policy.name");
+    InputError {
+        file: l.path.clone(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        path: "policy".into(),
+        message: msg,
+        hint: Some("`hetsim policies` lists the policies and their parameters".into()),
     }
 }

@@ -6,7 +6,7 @@
 //! runs costs about as much as plotting each. The output folder is written like a run
 //! folder: into a temporary sibling, moved into place at the end.
 
-use crate::report::Staging;
+use crate::output::StagedFolder;
 use crate::report::charts::figures::{
     self, Axis, CdfChart, Drawable, KindCdf, Swatch, cartesian, text_font, time_axis, zero_axis,
 };
@@ -519,7 +519,7 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
     let target = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_out(&labels));
-    let staging = Staging::new(&target)?;
+    let staging = StagedFolder::run(&target)?;
     let chart_dir = staging.dir().join(CHART_DIR);
     std::fs::create_dir(&chart_dir)?;
     let figs = [
@@ -538,7 +538,7 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
         charts.push((f.stem().to_string(), f.title(), svg));
     }
     std::fs::write(staging.dir().join("index.html"), page(&runs, &charts))?;
-    staging.commit()
+    Ok(staging.commit()?)
 }
 
 #[cfg(test)]

@@ -1,77 +1,18 @@
 //! Running a sweep (or one shard of it) on this machine: rayon over the runs, rows
-//! streamed to `runs.csv`, resume from a previous attempt, progress on a terminal.
+//! streamed to `runs.csv`, resume from a previous attempt, progress reported to a
+//! [`SweepProgress`].
 
+use super::error::SweepError;
 use super::journal::{self, Table, Timing, Writer};
 use super::plan::{Manifest, Plan};
+use super::progress::{Silent, SweepNotice, SweepProgress};
+use crate::output::write_atomic;
+use crate::run::{RunNotice, RunProgress};
 use crate::scenario::InputError;
-use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Environment variables read, in order, for the shard index of `--shard auto/N`.
-pub const SHARD_INDEX_VARS: &[&str] = &[
-    "SLURM_ARRAY_TASK_ID",
-    "JOB_COMPLETION_INDEX",
-    "HETSIM_SHARD_INDEX",
-];
-
-/// A slice of the plan: the runs `k` with `k % count == index`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Shard {
-    /// This shard, from 0.
-    pub index: usize,
-    /// Number of shards.
-    pub count: usize,
-}
-
-impl Shard {
-    /// Parses `I/N`, or `auto/N` where I comes from the first of [`SHARD_INDEX_VARS`]
-    /// that is set (Slurm arrays, Kubernetes indexed jobs, anything else). N is always
-    /// explicit: never taken from `SLURM_ARRAY_TASK_COUNT`, which is wrong when only
-    /// some tasks are resubmitted.
-    pub fn parse(spec: &str) -> Result<Shard, String> {
-        let (i, n) = spec
-            .split_once('/')
-            .ok_or_else(|| format!("`{spec}` is not I/N (e.g. 0/8, or auto/8)"))?;
-        let count: usize = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{n}` in `{spec}` is not a shard count"))?;
-        if count == 0 {
-            return Err("the shard count must be at least 1".into());
-        }
-        let index: usize = if i.trim() == "auto" {
-            let (var, val) = SHARD_INDEX_VARS
-                .iter()
-                .find_map(|v| std::env::var(v).ok().map(|x| (*v, x)))
-                .ok_or_else(|| {
-                    format!(
-                        "--shard auto/{count}: none of {} is set",
-                        SHARD_INDEX_VARS.join(", ")
-                    )
-                })?;
-            val.trim()
-                .parse()
-                .map_err(|_| format!("{var}=`{val}` is not a shard index"))?
-        } else {
-            i.trim()
-                .parse()
-                .map_err(|_| format!("`{i}` in `{spec}` is not a shard index"))?
-        };
-        if index >= count {
-            return Err(format!(
-                "shard index {index} is out of range for {count} shards (0 to {})",
-                count - 1
-            ));
-        }
-        Ok(Shard { index, count })
-    }
-
-    /// Whether run `run` belongs to this shard.
-    pub fn contains(&self, run: usize) -> bool {
-        run % self.count == self.index
-    }
-}
+pub use super::shard::{SHARD_INDEX_VARS, Shard};
 
 /// Options of `hetsim sweep FILE`.
 #[derive(Clone, Debug, Default)]
@@ -83,8 +24,6 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// Run only this shard.
     pub shard: Option<Shard>,
-    /// Print nothing but errors.
-    pub quiet: bool,
     /// Also write each run's own folder to `runs/RUN/` (jobs.csv, power.csv, ...;
     /// its `scenario.yaml` is the run's full scenario, as JSON). Not part of the
     /// byte-identical output (its summary has `wall_s`), and not merged.
@@ -96,6 +35,8 @@ pub struct Options {
 /// What a sweep did.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The sweep's name.
+    pub name: String,
     /// The output folder.
     pub dir: PathBuf,
     /// Runs in scope (the whole plan, or the shard's).
@@ -134,7 +75,11 @@ pub fn threads(jobs: Option<usize>) -> usize {
 /// when the file is dropped or the process dies, SIGKILL included): a second sweep
 /// into the same folder fails instead of interleaving rows. Leftover temporary files
 /// of a killed sweep are removed.
-pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs::File> {
+pub fn prepare(
+    dir: &Path,
+    m: &Manifest,
+    shard: Option<Shard>,
+) -> Result<std::fs::File, SweepError> {
     let mpath = dir.join(super::MANIFEST);
     let spath = dir.join(super::SHARD);
     if dir.exists() {
@@ -158,13 +103,15 @@ pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs
                 .with_hint("the sweep file, base scenario or hetsim version changed: choose another --out, or delete the folder to start over")
                 .into());
             }
-            let old_shard: Option<Shard> =
-                match std::fs::read(&spath) {
-                    Ok(b) => Some(serde_json::from_slice(&b).with_context(|| {
-                        format!("{} is not a shard description", spath.display())
-                    })?),
-                    Err(_) => None,
-                };
+            let old_shard: Option<Shard> = match std::fs::read(&spath) {
+                Ok(b) => Some(
+                    serde_json::from_slice(&b).map_err(|source| SweepError::Json {
+                        context: format!("{} is not a shard description", spath.display()),
+                        source,
+                    })?,
+                ),
+                Err(_) => None,
+            };
             if old_shard != shard {
                 let say = |s: Option<Shard>| match s {
                     Some(s) => format!("shard {}/{}", s.index, s.count),
@@ -186,16 +133,20 @@ pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs
             .into());
         }
     } else {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(SweepError::file(format!(
+            "cannot create output folder {}",
+            dir.display()
+        )))?;
     }
     let bytes = m.to_bytes();
     if std::fs::read(&mpath).ok().as_deref() != Some(&bytes[..]) {
-        super::write_atomic(&mpath, &bytes)
-            .with_context(|| format!("cannot write {}", mpath.display()))?;
+        write_atomic(&mpath, &bytes).map_err(SweepError::file(format!(
+            "cannot write {}",
+            mpath.display()
+        )))?;
     }
-    let lock =
-        std::fs::File::open(&mpath).with_context(|| format!("cannot open {}", mpath.display()))?;
+    let lock = std::fs::File::open(&mpath)
+        .map_err(SweepError::file(format!("cannot open {}", mpath.display())))?;
     if lock.try_lock().is_err() {
         return Err(
             InputError::file(dir, "another hetsim sweep is writing into this folder")
@@ -225,7 +176,7 @@ pub fn prepare(dir: &Path, m: &Manifest, shard: Option<Shard>) -> Result<std::fs
     if let Some(s) = shard {
         let mut b = serde_json::to_vec_pretty(&s)?;
         b.push(b'\n');
-        super::write_atomic(&spath, &b)?;
+        write_atomic(&spath, &b)?;
     }
     Ok(lock)
 }
@@ -243,14 +194,32 @@ pub fn default_out(name: &str, shard: Option<Shard>) -> PathBuf {
     }
 }
 
-/// Runs a sweep file (all of it, or one shard) and writes its output folder. See the
-/// module docs of [`crate::sweep`] for the files.
-pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
+/// Runs a sweep file (all of it, or one shard) and writes its output folder, reporting
+/// nothing ([`run_with`] reports progress). See the module docs of [`crate::sweep`]
+/// for the files.
+pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report, SweepError> {
+    run_with(sweep_file, opts, &Silent)
+}
+
+/// Passes a run's notices on to the sweep's receiver.
+struct RunNotices<'a>(&'a dyn SweepProgress);
+impl RunProgress for RunNotices<'_> {
+    fn notice(&mut self, notice: RunNotice) {
+        self.0.notice(SweepNotice::Run(notice));
+    }
+}
+
+/// [`run`], telling `progress` how it goes.
+pub fn run_with(
+    sweep_file: &Path,
+    opts: &Options,
+    progress: &dyn SweepProgress,
+) -> Result<Report, SweepError> {
     let jobs = threads(opts.jobs);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .context("cannot start the thread pool")?;
+        .map_err(SweepError::ThreadPool)?;
     // Planning checks every point's scenario in parallel: in this pool too.
     let plan = pool.install(|| Plan::load(sweep_file))?;
     let m = &plan.manifest;
@@ -270,53 +239,36 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         .filter(|k| !table.rows.contains_key(k))
         .collect();
     let resumed = in_scope.len() - todo.len();
-    let use_bar = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if !opts.quiet {
-        let scope = match opts.shard {
-            Some(s) => format!("shard {}/{}: ", s.index, s.count),
-            None => String::new(),
-        };
-        eprintln!(
-            "sweep {}: {scope}{} runs, {} already done, {} to do, {jobs} threads -> {}",
-            m.name,
-            in_scope.len(),
-            resumed,
-            todo.len(),
-            dir.display()
-        );
-        if table.dropped > 0 {
-            eprintln!(
-                "  dropped {} torn or invalid line(s) of {}; those runs are redone",
-                table.dropped,
-                super::RUNS
-            );
-        }
+    progress.notice(SweepNotice::Started {
+        name: m.name.clone(),
+        shard: opts.shard,
+        runs: in_scope.len(),
+        resumed,
+        todo: todo.len(),
+        jobs,
+        dir: dir.clone(),
+    });
+    if table.dropped > 0 {
+        progress.notice(SweepNotice::DroppedRows {
+            dropped: table.dropped,
+        });
     }
     if !table.header.is_empty() {
         super::output::check_metrics(m, &table.header)?;
     }
-    let bar = use_bar.then(|| {
-        let b = indicatif::ProgressBar::new(todo.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} runs  {per_sec}  eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        b
-    });
+    progress.start(todo.len());
     let started = Instant::now();
-    let one = |k: usize| -> Result<()> {
+    let one = |k: usize| -> Result<(), SweepError> {
         let t0 = Instant::now();
         let mut loaded = plan.loaded(k)?;
-        let context = || {
-            format!(
+        let failed = |source| SweepError::Run {
+            context: format!(
                 "run {k} (point {}: {}, replication {}) failed",
                 m.runs[k].point,
                 m.point_label(m.runs[k].point),
                 m.runs[k].replication
-            )
+            ),
+            source,
         };
         let t1 = Instant::now();
         let outcome = if opts.run_folders || opts.run_charts {
@@ -325,22 +277,20 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
             loaded.text = text;
             let ro = crate::run::RunOptions {
                 out: Some(dir.join("runs").join(k.to_string())),
-                progress: false,
                 no_charts: !opts.run_charts,
             };
-            crate::run::run_to_folder(&loaded, &ro)
-                .with_context(context)?
+            crate::run::run_to_folder_with(&loaded, &ro, &mut RunNotices(progress))
+                .map_err(failed)?
                 .outcome
         } else {
-            crate::run::run_in_memory(&loaded).with_context(context)?
+            crate::run::run_in_memory(&loaded).map_err(failed)?
         };
         let t2 = Instant::now();
         if outcome.summary.seed != m.runs[k].seed {
-            bail!(
+            return Err(SweepError::Inconsistent(format!(
                 "run {k}: the summary reports seed {}, the plan says {}",
-                outcome.summary.seed,
-                m.runs[k].seed
-            );
+                outcome.summary.seed, m.runs[k].seed
+            )));
         }
         let (header, row) = journal::row_of(m, k, &outcome.summary)?;
         drop(outcome);
@@ -350,9 +300,7 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
             total_s: t0.elapsed().as_secs_f64(),
         };
         writer.append(&header, &row, k, &timing)?;
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
+        progress.run_done();
         Ok(())
     };
     let mut rest = &todo[..];
@@ -369,9 +317,7 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         use rayon::prelude::*;
         rest.par_iter().try_for_each(|&k| one(k))
     });
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     res?;
     let run_s = started.elapsed().as_secs_f64();
     drop(writer);
@@ -383,66 +329,35 @@ pub fn run(sweep_file: &Path, opts: &Options) -> Result<Report> {
         .filter(|k| !table.rows.contains_key(k))
         .collect();
     if !missing.is_empty() {
-        bail!(
+        return Err(SweepError::Inconsistent(format!(
             "{} run(s) have no valid row after the sweep (first: {}); run the sweep again to redo them",
             missing.len(),
             missing[0]
-        );
+        )));
     }
     if opts.shard.is_some() {
-        super::write_atomic(&dir.join(super::RUNS), &table.to_bytes())?;
+        write_atomic(&dir.join(super::RUNS), &table.to_bytes())?;
     } else {
         super::output::write_final(&dir, m, &table)?;
     }
-    let report = Report {
+    Ok(Report {
+        name: m.name.clone(),
         dir,
         runs: in_scope.len(),
         resumed,
         ran: todo.len(),
         jobs,
         run_s,
-    };
-    if !opts.quiet {
-        let rate = if run_s > 0.0 {
-            report.ran as f64 / run_s
-        } else {
-            0.0
-        };
-        eprintln!(
-            "sweep {}: ran {} run(s) in {:.2} s ({:.1} runs/s); wrote {}",
-            m.name,
-            report.ran,
-            run_s,
-            rate,
-            report.dir.display()
-        );
-    }
-    Ok(report)
+    })
 }
 
 /// Reads the table of a sweep folder for tests and tools: the manifest and its valid
 /// rows.
-pub fn read_dir(dir: &Path) -> Result<(Manifest, Table)> {
+pub fn read_dir(dir: &Path) -> Result<(Manifest, Table), SweepError> {
     let mpath = dir.join(super::MANIFEST);
-    let bytes =
-        std::fs::read(&mpath).with_context(|| format!("cannot read {}", mpath.display()))?;
+    let bytes = std::fs::read(&mpath)
+        .map_err(SweepError::file(format!("cannot read {}", mpath.display())))?;
     let m = Manifest::from_bytes(&bytes, &mpath)?;
     let t = journal::read(dir, &m)?;
     Ok((m, t))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shard_specs() {
-        assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
-        assert!(Shard::parse("5/5").is_err());
-        assert!(Shard::parse("0/0").is_err());
-        assert!(Shard::parse("3").is_err());
-        let s = Shard { index: 1, count: 3 };
-        let mine: Vec<usize> = (0..10).filter(|&k| s.contains(k)).collect();
-        assert_eq!(mine, [1, 4, 7]);
-    }
 }

@@ -1,9 +1,9 @@
 //! `runs.csv` as a journal: rows appended as runs finish (one `write` per row), read
 //! back and checked against the plan on resume and merge.
 
+use super::error::SweepError;
 use super::plan::Manifest;
 use crate::metrics::Summary;
-use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -43,7 +43,11 @@ pub fn prefix_row(m: &Manifest, run: usize) -> Vec<String> {
 /// Header and row of one finished run. The summary columns are the summary's scalar
 /// keys in their order (less [`EXCLUDED_KEYS`]), then `per_class.<class>.<field>` for
 /// every class of the plan; a class absent from this run leaves its cells empty.
-pub fn row_of(m: &Manifest, run: usize, s: &Summary) -> Result<(Vec<String>, Vec<String>)> {
+pub fn row_of(
+    m: &Manifest,
+    run: usize,
+    s: &Summary,
+) -> Result<(Vec<String>, Vec<String>), SweepError> {
     let pairs = crate::report::files::summary_pairs(s);
     let mut header = prefix_header(m);
     let mut row = prefix_row(m, run);
@@ -88,10 +92,10 @@ pub fn row_of(m: &Manifest, run: usize, s: &Summary) -> Result<(Vec<String>, Vec
         }
     }
     if used != per_class.len() {
-        bail!(
+        return Err(SweepError::Inconsistent(format!(
             "run {run}: the summary has per-class keys outside the plan's classes ({})",
             m.classes.join(", ")
-        );
+        )));
     }
     Ok((header, row))
 }
@@ -134,12 +138,16 @@ impl Table {
 /// Reads `dir/runs.csv` (a missing file is an empty table). Keeps complete lines
 /// (ending in a newline) whose cells match the plan; drops and counts the rest. A
 /// header whose identifying columns differ from the plan's is an error.
-pub fn read(dir: &Path, m: &Manifest) -> Result<Table> {
+pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
     let path = dir.join(super::RUNS);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) => {
+            return Err(SweepError::file(format!("cannot read {}", path.display()))(
+                e,
+            ));
+        }
     };
     let complete = match bytes.iter().rposition(|&b| b == b'\n') {
         Some(i) => &bytes[..=i],
@@ -156,17 +164,22 @@ pub fn read(dir: &Path, m: &Manifest) -> Result<Table> {
     let mut records = rd.records();
     match records.next() {
         None => return Ok(table),
-        Some(Err(e)) => bail!("{}: unreadable header: {e}", path.display()),
+        Some(Err(e)) => {
+            return Err(SweepError::Inconsistent(format!(
+                "{}: unreadable header: {e}",
+                path.display()
+            )));
+        }
         Some(Ok(h)) => table.header = h.iter().map(String::from).collect(),
     }
     let prefix = prefix_header(m);
     if table.header.len() < prefix.len() || table.header[..prefix.len()] != prefix[..] {
-        bail!(
+        return Err(SweepError::Inconsistent(format!(
             "{}: header does not match the plan in {} (expected it to start with {})",
             path.display(),
             super::MANIFEST,
             prefix.join(",")
-        );
+        )));
     }
     for rec in records {
         let Ok(rec) = rec else {
@@ -221,7 +234,7 @@ pub struct Timing {
 impl Writer {
     /// Rewrites `dir/runs.csv` with `table` (dropping torn or invalid lines) and opens
     /// it and `dir/timing.csv` for appending.
-    pub fn open(dir: &Path, table: &Table) -> Result<Writer> {
+    pub fn open(dir: &Path, table: &Table) -> Result<Writer, SweepError> {
         let runs_path = dir.join(super::RUNS);
         let mut bytes = Vec::new();
         if !table.header.is_empty() {
@@ -231,14 +244,16 @@ impl Writer {
                 bytes.extend(csv_line(r));
             }
         }
-        super::write_atomic(&runs_path, &bytes)
-            .with_context(|| format!("cannot write {}", runs_path.display()))?;
+        crate::output::write_atomic(&runs_path, &bytes).map_err(SweepError::file(format!(
+            "cannot write {}",
+            runs_path.display()
+        )))?;
         let open = |p: &Path| {
             OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(p)
-                .with_context(|| format!("cannot open {}", p.display()))
+                .map_err(SweepError::file(format!("cannot open {}", p.display())))
         };
         let runs = open(&runs_path)?;
         let timing_path = dir.join(super::TIMING);
@@ -269,24 +284,27 @@ impl Writer {
         row: &[String],
         run: usize,
         timing: &Timing,
-    ) -> Result<()> {
+    ) -> Result<(), SweepError> {
         let mut st = self.inner.lock().expect("writer lock");
         let mut bytes = Vec::new();
         if st.header.is_empty() {
             bytes.extend(csv_line(header));
             st.header = header.to_vec();
         } else if st.header != header {
-            bail!(
+            return Err(SweepError::Inconsistent(format!(
                 "run {run}: columns differ from the rest of {} ({} vs {} columns)",
                 self.runs_path.display(),
                 header.len(),
                 st.header.len()
-            );
+            )));
         }
         bytes.extend(csv_line(row));
         st.runs
             .write_all(&bytes)
-            .with_context(|| format!("cannot append to {}", self.runs_path.display()))?;
+            .map_err(|source| SweepError::File {
+                context: format!("cannot append to {}", self.runs_path.display()),
+                source,
+            })?;
         let t = format!(
             "{run},{:.6},{:.6},{:.6}\n",
             timing.load_s, timing.simulate_s, timing.total_s

@@ -1,11 +1,12 @@
 //! `hetsim sweep merge DIR... --out OUT`: combines shard folders (or any sweep folders
 //! of the same plan) into the output a local sweep writes, byte for byte.
 
+use super::error::SweepError;
 use super::exec::{Shard, prepare};
 use super::journal::{self, Table};
 use super::plan::Manifest;
+use super::progress::{Silent, SweepNotice, SweepProgress};
 use crate::scenario::InputError;
-use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -24,8 +25,17 @@ pub struct MergeReport {
 /// (`plan_hash`); every run must have a valid row in exactly one folder. Writes
 /// `manifest.json`, `runs.csv`, `summary.csv`, `pareto.csv`, `charts/`, `index.html`
 /// (exactly what a local sweep writes) and `timing.csv` (the inputs' timing lines, by
-/// run).
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport> {
+/// run). Reports nothing ([`merge_with`] does).
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
+    merge_with(dirs, out, &Silent)
+}
+
+/// [`merge`], telling `progress` about inputs with torn or invalid lines.
+pub fn merge_with(
+    dirs: &[PathBuf],
+    out: &Path,
+    progress: &dyn SweepProgress,
+) -> Result<MergeReport, SweepError> {
     if dirs.is_empty() {
         return Err(InputError::file(out, "no folders to merge").into());
     }
@@ -77,11 +87,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         );
         let t = journal::read(d, &m)?;
         if t.dropped > 0 {
-            eprintln!(
-                "merge: {}: ignored {} torn or invalid line(s)",
-                d.display(),
-                t.dropped
-            );
+            progress.notice(SweepNotice::MergeIgnored {
+                dir: d.clone(),
+                dropped: t.dropped,
+            });
         }
         if !t.header.is_empty() {
             match &header {
@@ -192,8 +201,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         tbytes.extend(l.as_bytes());
         tbytes.push(b'\n');
     }
-    super::write_atomic(&out.join(super::TIMING), &tbytes)
-        .with_context(|| format!("cannot write {}", out.join(super::TIMING).display()))?;
+    crate::output::write_atomic(&out.join(super::TIMING), &tbytes).map_err(SweepError::file(
+        format!("cannot write {}", out.join(super::TIMING).display()),
+    ))?;
     Ok(MergeReport {
         dir: out.to_path_buf(),
         runs: m.runs.len(),

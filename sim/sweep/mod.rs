@@ -73,19 +73,25 @@
 
 pub mod aggregate;
 pub mod charts;
-pub mod cli;
+pub mod error;
 pub mod exec;
 pub mod html;
 pub mod journal;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod progress;
+mod range;
 pub mod seed;
+pub mod shard;
 pub mod slurm;
 pub mod stats;
 
-pub use exec::{Options, Shard, run};
+pub use crate::output::write_atomic;
+pub use error::SweepError;
+pub use exec::{Options, Shard, run, run_with};
 pub use plan::{Manifest, Plan};
+pub use progress::{Silent, SweepNotice, SweepProgress};
 
 /// Name of the plan file in every sweep folder.
 pub const MANIFEST: &str = "manifest.json";
@@ -97,14 +103,3 @@ pub const SUMMARY: &str = "summary.csv";
 pub const TIMING: &str = "timing.csv";
 /// Name of the file that marks a shard folder and says which shard it holds.
 pub const SHARD: &str = "shard.json";
-
-/// Writes `bytes` to `path` atomically: a temporary sibling, then a rename.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}

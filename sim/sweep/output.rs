@@ -3,15 +3,16 @@
 //! through this one function.
 
 use super::aggregate::{self, Aggregate};
+use super::error::SweepError;
 use super::journal::Table;
 use super::plan::{DEFAULT_METRICS, Manifest};
+use crate::output::{StagedFolder, write_atomic};
 use crate::scenario::InputError;
-use anyhow::{Context, Result, bail};
 use std::path::Path;
 
 /// Checks that the chart and Pareto metrics are columns of `runs.csv`. Metrics named
 /// in the sweep file must exist; default ones that do not are skipped.
-pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<()> {
+pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<(), InputError> {
     let known = |k: &str| header.iter().any(|h| h == k);
     let user_metrics = m
         .metrics
@@ -35,8 +36,7 @@ pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<()> {
                 &m.sweep_file,
                 format!("`{k}` (in metrics or pareto) is not a summary key"),
             )
-            .with_hint(format!("keys: {}", cols.join(", ")))
-            .into());
+            .with_hint(format!("keys: {}", cols.join(", "))));
         }
     }
     Ok(())
@@ -54,36 +54,30 @@ pub fn chart_metrics(m: &Manifest, agg: &Aggregate) -> Vec<usize> {
 /// Writes `runs.csv` (plan order), `summary.csv`, `pareto.csv`, `charts/` and
 /// `index.html` into `dir`. `manifest.json` must already be there. Every run must have
 /// a row.
-pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<()> {
+pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<(), SweepError> {
     if table.rows.len() != m.runs.len() {
-        bail!(
+        return Err(SweepError::Inconsistent(format!(
             "{} of {} runs have rows; cannot write the final outputs",
             table.rows.len(),
             m.runs.len()
-        );
+        )));
     }
     check_metrics(m, &table.header)?;
-    super::write_atomic(&dir.join(super::RUNS), &table.to_bytes())
-        .with_context(|| format!("cannot write {}", dir.join(super::RUNS).display()))?;
+    write_atomic(&dir.join(super::RUNS), &table.to_bytes()).map_err(SweepError::file(format!(
+        "cannot write {}",
+        dir.join(super::RUNS).display()
+    )))?;
     let agg = Aggregate::new(m, table);
-    super::write_atomic(&dir.join(super::SUMMARY), &agg.summary_csv(m))?;
+    write_atomic(&dir.join(super::SUMMARY), &agg.summary_csv(m))?;
     let pareto = aggregate::pareto(m, &agg);
-    super::write_atomic(&dir.join("pareto.csv"), &aggregate::pareto_csv(m, &pareto))?;
+    write_atomic(&dir.join("pareto.csv"), &aggregate::pareto_csv(m, &pareto))?;
 
     // Charts go to a fresh folder that then replaces `charts/` whole.
-    let charts_dir = dir.join("charts");
-    let tmp = dir.join(format!(".charts.tmp-{}", std::process::id()));
-    // (prepare() removed any leftover of a killed sweep.)
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    std::fs::create_dir(&tmp)?;
-    let charts = super::charts::draw_all(&tmp, m, &agg, &pareto)?;
-    if charts_dir.exists() {
-        std::fs::remove_dir_all(&charts_dir)?;
-    }
-    std::fs::rename(&tmp, &charts_dir)?;
+    let staged = StagedFolder::part(&dir.join("charts"))?;
+    let charts = super::charts::draw_all(staged.dir(), m, &agg, &pareto)
+        .map_err(|e| SweepError::Report(e.into()))?;
+    staged.commit()?;
     let html = super::html::page(m, &agg, &pareto, &charts);
-    super::write_atomic(&dir.join("index.html"), html.as_bytes())?;
+    write_atomic(&dir.join("index.html"), html.as_bytes())?;
     Ok(())
 }

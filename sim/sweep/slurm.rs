@@ -15,8 +15,8 @@
 //! Watch with `squeue -j <array>,<merge>`; do not rely on `sbatch --wait`, which can
 //! report success for a merge job cancelled because a shard failed.
 
+use super::error::SweepError;
 use super::plan::Plan;
-use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 /// Settings of the generated scripts.
@@ -73,7 +73,7 @@ pub struct SlurmScripts {
     pub out: PathBuf,
 }
 
-fn absolute(p: &Path) -> Result<PathBuf> {
+fn absolute(p: &Path) -> Result<PathBuf, SweepError> {
     Ok(if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -94,7 +94,7 @@ pub fn sh_quote(s: &str) -> String {
 }
 
 /// Checks the sweep file (the whole plan) and writes the scripts.
-pub fn generate(sweep_file: &Path, o: &SlurmOptions) -> Result<SlurmScripts> {
+pub fn generate(sweep_file: &Path, o: &SlurmOptions) -> Result<SlurmScripts, SweepError> {
     let plan = Plan::load(sweep_file)?;
     let m = &plan.manifest;
     if o.shards == 0 {
@@ -115,10 +115,13 @@ pub fn generate(sweep_file: &Path, o: &SlurmOptions) -> Result<SlurmScripts> {
     }))?;
     let hetsim = match &o.hetsim {
         Some(h) => absolute(h)?,
-        None => std::env::current_exe().context("cannot find the hetsim executable")?,
+        None => std::env::current_exe()
+            .map_err(SweepError::file("cannot find the hetsim executable".into()))?,
     };
-    std::fs::create_dir_all(work.join("logs"))
-        .with_context(|| format!("cannot create {}", work.display()))?;
+    std::fs::create_dir_all(work.join("logs")).map_err(SweepError::file(format!(
+        "cannot create {}",
+        work.display()
+    )))?;
     std::fs::create_dir_all(work.join("shards"))?;
     let q = |p: &Path| sh_quote(&p.to_string_lossy());
     let n = o.shards;
@@ -226,7 +229,8 @@ echo "array=$array merge=$merge"
         (&scripts.merge, merge),
         (&scripts.submit, submit),
     ] {
-        std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+        std::fs::write(p, text)
+            .map_err(SweepError::file(format!("cannot write {}", p.display())))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -356,7 +356,6 @@ fn run_dir(t: &Path, name: &str, file: &str, sets: &[&str]) -> PathBuf {
         &loaded,
         &RunOptions {
             out: Some(out.clone()),
-            progress: false,
             no_charts: false,
         },
     )

@@ -107,7 +107,6 @@ fn opts(out: &Path, jobs: usize, shard: Option<Shard>) -> Options {
         jobs: Some(jobs),
         out: Some(out.to_path_buf()),
         shard,
-        quiet: true,
         run_folders: false,
         run_charts: false,
     }

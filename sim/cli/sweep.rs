@@ -1,9 +1,10 @@
-//! The `hetsim sweep` command line: run a sweep (or a shard), `merge`, `slurm`.
+//! `hetsim sweep`: run a sweep (or a shard), `merge` shards, write `slurm` scripts.
+//! Messages go to stderr (unless `--quiet`), a progress bar to a terminal.
 
-use super::exec::{Options, Shard};
-use super::slurm::SlurmOptions;
-use crate::cli::Exit;
-use crate::scenario::InputError;
+use super::Usage;
+use crate::sweep::exec::{Options, Shard};
+use crate::sweep::slurm::SlurmOptions;
+use crate::sweep::{SweepNotice, SweepProgress};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -98,26 +99,11 @@ pub enum SweepAction {
     },
 }
 
-fn exit(e: anyhow::Error) -> Exit {
-    let input = e.chain().any(|c| c.is::<InputError>());
-    Exit {
-        code: if input { 2 } else { 1 },
-        error: e,
-    }
-}
-
-fn usage(msg: String) -> Exit {
-    Exit {
-        code: 2,
-        error: anyhow::anyhow!(msg),
-    }
-}
-
 /// Runs `hetsim sweep ...`.
-pub fn main(cmd: SweepCmd) -> Result<(), Exit> {
+pub fn main(cmd: SweepCmd) -> anyhow::Result<()> {
     match cmd.action {
         Some(SweepAction::Merge { dirs, out, quiet }) => {
-            let r = super::merge::merge(&dirs, &out).map_err(exit)?;
+            let r = crate::sweep::merge::merge_with(&dirs, &out, &Progress::new(quiet))?;
             if !quiet {
                 eprintln!(
                     "merged {} runs from {} folder(s) into {}",
@@ -151,7 +137,7 @@ pub fn main(cmd: SweepCmd) -> Result<(), Exit> {
                 cpus_per_task,
                 max_parallel,
             };
-            let s = super::slurm::generate(&file, &o).map_err(exit)?;
+            let s = crate::sweep::slurm::generate(&file, &o)?;
             println!("wrote {}", s.array.display());
             println!("wrote {}", s.merge.display());
             println!("wrote {}", s.submit.display());
@@ -165,19 +151,122 @@ pub fn main(cmd: SweepCmd) -> Result<(), Exit> {
         None => {
             let file = cmd.file.expect("clap requires FILE");
             let shard = match &cmd.shard {
-                Some(s) => Some(Shard::parse(s).map_err(|m| usage(format!("--shard: {m}")))?),
+                Some(s) => {
+                    Some(Shard::parse(s).map_err(|m| Usage(format!("--shard: {m}").into()))?)
+                }
                 None => None,
             };
             let opts = Options {
                 jobs: cmd.jobs,
                 out: cmd.out,
                 shard,
-                quiet: cmd.quiet,
                 run_folders: cmd.run_folders,
                 run_charts: cmd.run_charts,
             };
-            super::exec::run(&file, &opts).map_err(exit)?;
+            let progress = Progress::new(cmd.quiet);
+            let r = crate::sweep::run_with(&file, &opts, &progress)?;
+            if !cmd.quiet {
+                let rate = if r.run_s > 0.0 {
+                    r.ran as f64 / r.run_s
+                } else {
+                    0.0
+                };
+                eprintln!(
+                    "sweep {}: ran {} run(s) in {:.2} s ({:.1} runs/s); wrote {}",
+                    r.name,
+                    r.ran,
+                    r.run_s,
+                    rate,
+                    r.dir.display()
+                );
+            }
             Ok(())
+        }
+    }
+}
+
+/// Prints a sweep's notices on stderr and draws its progress bar on a terminal.
+struct Progress {
+    quiet: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        Progress {
+            quiet,
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl SweepProgress for Progress {
+    fn notice(&self, notice: SweepNotice) {
+        match notice {
+            SweepNotice::Started {
+                name,
+                shard,
+                runs,
+                resumed,
+                todo,
+                jobs,
+                dir,
+            } => {
+                if self.quiet {
+                    return;
+                }
+                let scope = match shard {
+                    Some(s) => format!("shard {}/{}: ", s.index, s.count),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "sweep {name}: {scope}{runs} runs, {resumed} already done, {todo} to do, {jobs} threads -> {}",
+                    dir.display()
+                );
+            }
+            SweepNotice::DroppedRows { dropped } => {
+                if !self.quiet {
+                    eprintln!(
+                        "  dropped {dropped} torn or invalid line(s) of {}; those runs are redone",
+                        crate::sweep::RUNS
+                    );
+                }
+            }
+            // Printed even with --quiet.
+            SweepNotice::MergeIgnored { dir, dropped } => {
+                eprintln!(
+                    "merge: {}: ignored {dropped} torn or invalid line(s)",
+                    dir.display()
+                );
+            }
+            SweepNotice::Run(n) => super::run::print_notice(n),
+        }
+    }
+
+    fn start(&self, todo: usize) {
+        if self.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return;
+        }
+        let b = indicatif::ProgressBar::new(todo as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} runs  {per_sec}  eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        let _ = self.bar.set(b);
+    }
+
+    fn run_done(&self) {
+        if let Some(b) = self.bar.get() {
+            b.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.bar.get() {
+            b.finish_and_clear();
         }
     }
 }

@@ -1,0 +1,197 @@
+//! `hetsim run FILE`: one scenario to a run folder, with a progress bar on a terminal
+//! and a summary on stdout.
+
+use super::Usage;
+use crate::run::{RunNotice, RunOptions, RunProgress, check_policies, run_to_folder_with};
+use crate::scenario;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+// The arguments of `hetsim run` (their help is on `Command::Run`).
+#[allow(missing_docs)]
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (.yaml, .yml or .json).
+    pub file: PathBuf,
+    /// Output folder [default: reports/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the scenario's policy (see `hetsim policies`).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Set a scenario field, PATH=VALUE (repeatable), e.g. --set datacenter.pue=1.2
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Skip charts and the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `hetsim run`.
+pub fn main(a: RunArgs) -> anyhow::Result<()> {
+    let mut sets = a.sets;
+    if let Some(p) = a.policy {
+        sets.push(format!("policy.name={p}"));
+        sets.push("policy.params={}".into());
+    }
+    if let Some(s) = a.seed {
+        sets.push(format!("seed={s}"));
+    }
+    let loaded = scenario::load(&a.file, &sets)?;
+    check_policies(&loaded)?;
+    let target = a
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
+    crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
+    let opts = RunOptions {
+        out: a.out,
+        no_charts: a.no_charts,
+    };
+    let mut progress = Progress::new(!a.quiet);
+    let res = run_to_folder_with(&loaded, &opts, &mut progress)?;
+    if !a.quiet {
+        print_summary(&res.outcome.summary, &res.dir);
+    }
+    Ok(())
+}
+
+/// Prints a run's notice on stderr (also for the runs of a sweep).
+pub fn print_notice(n: RunNotice) {
+    match n {
+        RunNotice::ChartsNotDrawn(e) => {
+            eprintln!(
+                "warning: charts and index.html were not drawn: {}",
+                super::chain(&*e)
+            );
+        }
+    }
+}
+
+/// A progress bar that appears only after a second of wall time, on a terminal;
+/// notices on stderr.
+struct Progress {
+    bar: bool,
+    state: Option<BarState>,
+}
+
+struct BarState {
+    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+    horizon: Option<f64>,
+    jobs: Option<u64>,
+}
+
+impl Progress {
+    fn new(bar: bool) -> Progress {
+        Progress { bar, state: None }
+    }
+}
+
+impl RunProgress for Progress {
+    fn start(&mut self, horizon_s: Option<f64>, jobs: Option<u64>) {
+        if self.bar {
+            self.state = Some(BarState {
+                started: std::time::Instant::now(),
+                bar: None,
+                horizon: horizon_s,
+                jobs,
+            });
+        }
+    }
+
+    fn progress(&mut self, now: f64, jobs: u64) {
+        use std::io::IsTerminal;
+        let Some(st) = &mut self.state else {
+            return;
+        };
+        if st.bar.is_none() {
+            if st.started.elapsed().as_secs_f64() < 1.0 || !std::io::stderr().is_terminal() {
+                return;
+            }
+            let bar = match (st.jobs, st.horizon) {
+                (Some(n), _) => {
+                    let b = indicatif::ProgressBar::new(n);
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} {pos}/{len} jobs [{bar:30}] {msg} eta {eta}",
+                        )
+                        .expect("valid template"),
+                    );
+                    b
+                }
+                (None, Some(h)) => {
+                    let b = indicatif::ProgressBar::new(h.ceil() as u64);
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} simulated {pos}/{len} s [{bar:30}] {msg} eta {eta}",
+                        )
+                        .expect("valid template"),
+                    );
+                    b
+                }
+                (None, None) => indicatif::ProgressBar::new_spinner(),
+            };
+            st.bar = Some(bar);
+        }
+        if let Some(b) = &st.bar {
+            if st.jobs.is_some() {
+                b.set_position(jobs);
+                b.set_message(format!("simulated {now:.0} s"));
+            } else {
+                b.set_position(now as u64);
+                b.set_message(format!("{jobs} jobs done"));
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.state.as_ref().and_then(|s| s.bar.as_ref()) {
+            b.finish_and_clear();
+        }
+    }
+
+    fn notice(&mut self, n: RunNotice) {
+        print_notice(n);
+    }
+}
+
+fn print_summary(s: &crate::metrics::Summary, dir: &Path) {
+    println!(
+        "scenario {}  policy {}  seed {}",
+        s.scenario, s.policy, s.seed
+    );
+    println!(
+        "  jobs {} done of {}   makespan {:.3} s   throughput {:.4} jobs/s",
+        s.jobs_completed, s.jobs_arrived, s.makespan_s, s.throughput_jobs_per_s
+    );
+    println!(
+        "  wait mean {:.4} s   response mean {:.4} s  p99 {:.4} s   deadline misses {:.2}%",
+        s.wait_mean_s,
+        s.response_mean_s,
+        s.response_p99_s,
+        100.0 * s.deadline_miss_rate
+    );
+    println!(
+        "  energy IT {:.2} J  facility {:.2} J  ({:.4} kWh)   mean power {:.2} W  peak {:.2} W",
+        s.energy_it_j,
+        s.energy_facility_j,
+        s.energy_facility_j / 3.6e6,
+        s.power_mean_w,
+        s.power_peak_w
+    );
+    println!(
+        "  utilisation {:.1}%   carbon {:.2} g   cost {:.4}",
+        100.0 * s.utilization,
+        s.carbon_g,
+        s.cost
+    );
+    println!("  {} events in {:.3} s wall", s.events, s.wall_s);
+    println!("wrote {}", dir.display());
+}
