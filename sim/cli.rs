@@ -262,8 +262,10 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             Ok(())
         }
         Command::Plot { run_dir } => {
-            let st = crate::report::charts::draw_run(&run_dir, None)
-                .map_err(|e| Exit { code: 1, error: e })?;
+            let st = crate::report::plot::draw_run(&run_dir, None).map_err(|e| Exit {
+                code: 1,
+                error: e.into(),
+            })?;
             println!(
                 "drew {} charts in {:.3} s (reading {:.3} s, drawing {:.3} s)",
                 st.charts,
@@ -275,8 +277,10 @@ pub fn main_with(cli: Cli) -> Result<(), Exit> {
             Ok(())
         }
         Command::Compare { runs, out } => {
-            let dir = crate::report::compare::compare(&runs, out.as_deref())
-                .map_err(|e| Exit { code: 1, error: e })?;
+            let dir = crate::report::compare::compare(&runs, out.as_deref()).map_err(|e| Exit {
+                code: 1,
+                error: e.into(),
+            })?;
             println!("wrote {}", dir.join("index.html").display());
             Ok(())
         }

@@ -19,6 +19,7 @@ pub mod power_manager;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod schema;
 pub mod signal;
 pub mod simulation;
 pub mod sweep;

@@ -73,7 +73,8 @@ pub fn run_to_folder(loaded: &Loaded, opts: &RunOptions) -> Result<RunResult> {
     if !opts.no_charts {
         // Charts are a view of the files above: failing to draw them must not throw
         // away the run, and `hetsim plot` can redraw them later.
-        if let Err(e) = report::charts::draw_run(&dir, Some(sc)) {
+        if let Err(e) = report::plot::draw_run(&dir, Some(sc)) {
+            let e = anyhow::Error::from(e);
             eprintln!("warning: charts and index.html were not drawn: {e:#}");
         }
     }

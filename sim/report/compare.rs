@@ -7,14 +7,18 @@
 //! folder: into a temporary sibling, moved into place at the end.
 
 use crate::report::Staging;
-use crate::report::charts::figures::{
-    self, Axis, CdfChart, Drawable, KindCdf, Swatch, cartesian, text_font, time_axis, zero_axis,
-};
+use crate::report::charts::CHART_DIR;
 use crate::report::charts::read::{ReadOptions, RunData, read_run};
-use crate::report::charts::style::{self, Unit, css, run_color, tick};
-use crate::report::charts::{CHART_DIR, render};
-use crate::report::html::{self, esc, human};
-use anyhow::{Context, Result, bail};
+use crate::report::charts::response_cdf::{CdfChart, KindCdf, draw_cdf};
+use crate::report::charts::series::steps;
+use crate::report::error::{Context, ReportError, Result};
+use crate::report::html::human;
+use crate::report::kit::axes::{
+    self as figures, Axis, Swatch, cartesian, text_font, time_axis, zero_axis,
+};
+use crate::report::kit::html::{esc, head, inline_svg};
+use crate::report::kit::render::{Drawable, render};
+use crate::report::kit::style::{self, Unit, css, run_color, tick};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
@@ -107,7 +111,7 @@ impl Curves {
             .enumerate()
             .filter_map(|(i, r)| {
                 let it = r.run.power_col("it_w")?;
-                let p = figures::steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
+                let p = steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
                 Some(Curve {
                     label: r.label.clone(),
                     color: run_color(i),
@@ -232,7 +236,7 @@ impl Drawable for CompareFigure {
                 let rows = p.panels.len().div_ceil(cols);
                 let areas = body.split_evenly((rows, cols));
                 for ((name, chart), area) in p.panels.iter().zip(areas) {
-                    figures::draw_cdf(&area, &format!("job kind {name}"), chart)?;
+                    draw_cdf(&area, &format!("job kind {name}"), chart)?;
                 }
                 Ok(())
             }
@@ -413,7 +417,7 @@ fn human_key(key: &str, v: &Value) -> String {
 
 /// The comparison page.
 pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
-    let mut out = html::head(&format!("Comparison of {} hetsim runs", runs.len()));
+    let mut out = head(&format!("Comparison of {} hetsim runs", runs.len()));
     let _ = writeln!(out, "<header>\n<h1>Comparison of {} runs</h1>", runs.len());
     let _ = writeln!(
         out,
@@ -478,7 +482,7 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
         let _ = writeln!(
             out,
             "<figure class=\"chart\" id=\"fig-{stem}\">\n{}\n<figcaption><b>{}.</b> <a href=\"{CHART_DIR}/{stem}.png\">PNG</a> · <a href=\"{CHART_DIR}/{stem}.svg\">SVG</a></figcaption>\n</figure>",
-            html::inline_svg(svg, title),
+            inline_svg(svg, title),
             esc(title),
             stem = esc(stem),
         );
@@ -499,7 +503,9 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
 /// Compares run folders and writes the comparison folder; returns its path.
 pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
     if dirs.len() < 2 {
-        bail!("compare needs at least two run folders");
+        return Err(ReportError::Data(
+            "compare needs at least two run folders".into(),
+        ));
     }
     // No Gantt charts in comparisons.
     let opts = ReadOptions {
@@ -519,7 +525,7 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
     let target = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_out(&labels));
-    let staging = Staging::new(&target)?;
+    let staging = Staging::new(&target).map_err(|e| ReportError::Folder(e.into()))?;
     let chart_dir = staging.dir().join(CHART_DIR);
     std::fs::create_dir(&chart_dir)?;
     let figs = [
@@ -538,7 +544,7 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
         charts.push((f.stem().to_string(), f.title(), svg));
     }
     std::fs::write(staging.dir().join("index.html"), page(&runs, &charts))?;
-    staging.commit()
+    staging.commit().map_err(|e| ReportError::Folder(e.into()))
 }
 
 #[cfg(test)]

@@ -9,8 +9,13 @@
 
 pub mod charts;
 pub mod compare;
+pub mod error;
 pub mod files;
 pub mod html;
+pub mod kit;
+pub mod plot;
+
+pub use error::ReportError;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
