@@ -19,6 +19,7 @@ use crate::report::kit::axes::{
 use crate::report::kit::html::{esc, head, inline_svg};
 use crate::report::kit::render::{Drawable, render};
 use crate::report::kit::style::{self, Unit, css, run_color, tick};
+use crate::schema::{power as power_cols, summary as keys};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
@@ -78,13 +79,13 @@ impl Curves {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let it = r.run.power_col("it_w")?;
+                let it = r.run.power_col(power_cols::IT_W)?;
                 let fac = r
                     .run
-                    .power_col("facility_w")
+                    .power_col(power_cols::FACILITY_W)
                     .map(|k| r.run.power.cumulative(k))
                     .filter(|f| {
-                        let (a, b) = (f.last().map_or(0.0, |p| p.1), r.run.num("energy_it_j"));
+                        let (a, b) = (f.last().map_or(0.0, |p| p.1), r.run.num(keys::ENERGY_IT_J));
                         b.is_some_and(|b| (a - b).abs() > 1e-9 * (1.0 + b.abs()))
                     });
                 Some(Curve {
@@ -110,7 +111,7 @@ impl Curves {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let it = r.run.power_col("it_w")?;
+                let it = r.run.power_col(power_cols::IT_W)?;
                 let p = steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
                 Some(Curve {
                     label: r.label.clone(),
@@ -435,7 +436,7 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
             esc(&r.run.text("scenario")),
             esc(&r.run.text("policy")),
             esc(&r.run.text("seed")),
-            style::count(r.run.num("jobs_completed").unwrap_or(0.0) as u64),
+            style::count(r.run.num(keys::JOBS_COMPLETED).unwrap_or(0.0) as u64),
             style::count(r.run.device_count()),
         );
     }

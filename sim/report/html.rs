@@ -11,6 +11,7 @@ use crate::report::charts::read::RunData;
 use crate::report::charts::{CHART_DIR, Charts};
 use crate::report::kit::html::{esc, head, inline_svg};
 use crate::report::kit::style::{self, css};
+use crate::schema::summary as keys;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -187,7 +188,7 @@ fn per_kind(sc: &Scenario, vals: &[Option<String>]) -> String {
 }
 
 fn device_table(out: &mut String, run: &RunData) {
-    let per_class = run.summary.get("per_class").and_then(Value::as_object);
+    let per_class = run.summary.get(keys::PER_CLASS).and_then(Value::as_object);
     let stat = |name: &str, field: &str| -> Option<&Value> { per_class?.get(name)?.get(field) };
     let _ = writeln!(
         out,
@@ -516,8 +517,8 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
             pm => format!(" · power manager <b>{}</b>", esc(&pm)),
         },
         esc(&seed),
-        esc(&style::duration(run.num("horizon_s").unwrap_or(0.0))),
-        style::count(run.num("jobs_completed").unwrap_or(0.0) as u64),
+        esc(&style::duration(run.num(keys::HORIZON_S).unwrap_or(0.0))),
+        style::count(run.num(keys::JOBS_COMPLETED).unwrap_or(0.0) as u64),
         style::count(run.device_count()),
         run.classes.len()
     );

@@ -8,6 +8,7 @@ use crate::report::kit::axes::{
 };
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, Unit, tick};
+use crate::schema::power as power_cols;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -29,7 +30,7 @@ pub struct EnergyChart {
 impl EnergyChart {
     /// Builds the chart data; `None` when power.csv has no IT column or no rows.
     pub fn from_run(run: &RunData) -> Option<EnergyChart> {
-        let it = run.power_col("it_w")?;
+        let it = run.power_col(power_cols::IT_W)?;
         if run.power.segs.is_empty() {
             return None;
         }

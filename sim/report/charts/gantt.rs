@@ -9,6 +9,7 @@ use crate::report::kit::axes::{
 };
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, class_color, kind_color, tick};
+use crate::schema::summary as keys;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -40,7 +41,7 @@ impl GanttChart {
             rows,
             bars: gantt_bars(jobs),
             kinds: run.kinds.iter().map(|k| k.name.clone()).collect(),
-            end_s: run.num("horizon_s").unwrap_or(end).max(end),
+            end_s: run.num(keys::HORIZON_S).unwrap_or(end).max(end),
         })
     }
 }

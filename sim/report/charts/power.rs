@@ -9,6 +9,7 @@ use crate::report::kit::axes::{
 };
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, class_color, tick};
+use crate::schema::{power as power_cols, summary as keys};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -41,22 +42,22 @@ pub struct PowerChart {
 impl PowerChart {
     /// Builds the chart data; `None` when power.csv has no IT column or no rows.
     pub fn from_run(run: &RunData) -> Option<PowerChart> {
-        let it = run.power_col("it_w")?;
+        let it = run.power_col(power_cols::IT_W)?;
         if run.power.segs.is_empty() {
             return None;
         }
         let mut cols = Vec::new();
         let mut classes = Vec::new();
         for (i, c) in run.classes.iter().enumerate() {
-            if let Some(k) = run.power_col(&format!("{}_w", c.name)) {
+            if let Some(k) = run.power_col(&power_cols::class_w(&c.name)) {
                 cols.push(k);
                 classes.push((c.name.clone(), i, c.devices));
             }
         }
         let facility = run
-            .power_col("facility_w")
+            .power_col(power_cols::FACILITY_W)
             .map(|k| run.power.tracks[k].mean.clone());
-        let pue = match (run.num("energy_facility_j"), run.num("energy_it_j")) {
+        let pue = match (run.num(keys::ENERGY_FACILITY_J), run.num(keys::ENERGY_IT_J)) {
             (Some(f), Some(i)) if i > 0.0 => Some(f / i),
             _ => None,
         };
@@ -68,9 +69,9 @@ impl PowerChart {
             it: run.power.tracks[it].clone(),
             facility,
             pue,
-            cap_w: run.num("power_cap_w"),
+            cap_w: run.num(keys::POWER_CAP_W),
             cap_series: run
-                .power_col("cap_w")
+                .power_col(power_cols::CAP_W)
                 .map(|k| {
                     run.power.tracks[k]
                         .min
@@ -79,7 +80,7 @@ impl PowerChart {
                         .collect::<Vec<f64>>()
                 })
                 .filter(|v| v.iter().any(|x| x.is_finite())),
-            time_at_cap_s: run.num("time_at_cap_s").unwrap_or(0.0),
+            time_at_cap_s: run.num(keys::TIME_AT_CAP_S).unwrap_or(0.0),
         })
     }
 }

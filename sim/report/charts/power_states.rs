@@ -7,6 +7,7 @@ use super::series::Track;
 use crate::report::error::Result;
 use crate::report::kit::axes::{HEIGHT, WIDTH};
 use crate::report::kit::render::Drawable;
+use crate::schema::power as power_cols;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -31,7 +32,7 @@ impl LinesChart {
                     .any(|c| n.starts_with(&format!("{}_", c.name)))
             })
             .filter_map(|(n, t)| {
-                n.strip_suffix("_devices")
+                n.strip_suffix(power_cols::DEVICES_SUFFIX)
                     .map(|s| (s.replace('_', " "), t.clone()))
             })
             .collect();

@@ -7,6 +7,7 @@ use crate::report::error::Result;
 use crate::report::kit::axes::{HEIGHT, WIDTH};
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self};
+use crate::schema::power as power_cols;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -17,7 +18,7 @@ pub struct QueueChart(pub LinesChart);
 impl LinesChart {
     /// Queue length over time; `None` without a `queue_len` column.
     pub fn queue(run: &RunData) -> Option<LinesChart> {
-        let k = run.power_col("queue_len")?;
+        let k = run.power_col(power_cols::QUEUE_LEN)?;
         let label = match run.scenario.as_ref().and_then(|s| s.output.power_interval) {
             Some(d) => format!(
                 "jobs waiting (mean over each {} interval of power.csv)",

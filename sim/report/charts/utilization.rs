@@ -9,6 +9,7 @@ use crate::report::kit::axes::{
 };
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, class_color, tick};
+use crate::schema::summary as keys;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -59,8 +60,8 @@ impl UtilizationChart {
                 busy: run.busy.tracks[i].mean.clone(),
                 mean: run
                     .summary
-                    .get("per_class")
-                    .and_then(|p| p.get(&c.name)?.get("utilization")?.as_f64()),
+                    .get(keys::PER_CLASS)
+                    .and_then(|p| p.get(&c.name)?.get(keys::UTILIZATION)?.as_f64()),
             })
             .collect();
         let total = run.device_count() as f64;
@@ -80,7 +81,7 @@ impl UtilizationChart {
             end_s: run.busy.end_s,
             classes,
             overall,
-            overall_mean: run.num("utilization"),
+            overall_mean: run.num(keys::UTILIZATION),
         })
     }
 }
