@@ -72,11 +72,14 @@ pub struct Charts {
     /// Drawn charts, in report order.
     pub charts: Vec<Drawn>,
     /// Charts not drawn: (title, reason).
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Skipped,
 }
 
+/// Charts not drawn: (title, reason).
+pub type Skipped = Vec<(String, String)>;
+
 /// The figures of a run, in report order, and the ones that cannot be drawn with why.
-pub fn figures(run: &RunData) -> (Vec<Box<dyn Figure>>, Vec<(String, String)>) {
+pub fn figures(run: &RunData) -> (Vec<Box<dyn Figure>>, Skipped) {
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
     for build in CHARTS {
