@@ -8,8 +8,9 @@
 //! 2. each chart, one file per chart implementing [`Chart`] and listed in
 //!    [`registry::CHARTS`], turns those into the data it draws with a pure function,
 //!    and draws it on any plotters backend;
-//! 3. [`draw_charts`] writes `charts/<name>.png|svg`; [`crate::report::plot::draw_run`]
-//!    also writes `index.html` ([`crate::report::html`]).
+//! 3. [`draw_charts`] writes `charts/<name>.png|svg`; `report::plot::draw_run` also
+//!    writes `index.html` (`report::html`). This module depends on neither, so the
+//!    HTML page depends on the charts' output list and not the reverse.
 //!
 //! `hetsim run` calls `draw_run` on the fresh run folder; `hetsim plot` calls it on
 //! an existing one, so a restyle never needs a rerun.
