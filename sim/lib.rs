@@ -21,6 +21,7 @@ pub mod power_manager;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod schema;
 pub mod seed;
 pub mod signal;
 pub mod simulation;

@@ -7,13 +7,10 @@ use crate::metrics::JobRecord;
 use crate::output::{FolderError, StagedFolder};
 use crate::power::PowerRow;
 use crate::report;
+use crate::report::ReportError;
 use crate::scenario::{self, InputError, Loaded};
 use crate::simulation::{NullObserver, Observer, Outcome, Simulation};
 use std::path::{Path, PathBuf};
-
-/// An error from a layer that does not have its own type yet (the simulation, the
-/// report writers), with its chain of causes.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +33,7 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     /// A CSV or JSON writer of the run folder failed.
     #[error(transparent)]
-    Report(BoxError),
+    Report(#[from] ReportError),
 }
 
 /// Options of one run.
@@ -54,7 +51,7 @@ pub struct RunOptions {
 pub enum RunNotice {
     /// Drawing the charts and index.html failed; the run folder is kept without
     /// them (`hetsim plot` can redraw them).
-    ChartsNotDrawn(BoxError),
+    ChartsNotDrawn(ReportError),
 }
 
 /// Receives a run's progress and notices (the command line draws a bar and prints;
@@ -143,30 +140,24 @@ pub fn run_to_folder_with(
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
-    let files = report::files::CsvObserver::create(&dir, sc).map_err(report_error)?;
+    let files = report::files::CsvObserver::create(&dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
-    let outcome = sim
-        .run(&mut obs)
-        .map_err(RunError::SimulationInFolder)?;
+    let outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
     let Watched { files, progress } = obs;
     progress.finish();
-    files.finish().map_err(report_error)?;
-    report::files::write_devices(&dir, &outcome.devices).map_err(report_error)?;
-    report::files::write_summary(&dir, &outcome.summary).map_err(report_error)?;
+    files.finish()?;
+    report::files::write_devices(&dir, &outcome.devices)?;
+    report::files::write_summary(&dir, &outcome.summary)?;
     if !opts.no_charts {
         // Charts are a view of the files above: failing to draw them must not throw
         // away the run, and `hetsim plot` can redraw them later.
-        if let Err(e) = report::charts::draw_run(&dir, Some(sc)) {
-            progress.notice(RunNotice::ChartsNotDrawn(e.into()));
+        if let Err(e) = report::plot::draw_run(&dir, Some(sc)) {
+            progress.notice(RunNotice::ChartsNotDrawn(e));
         }
     }
     let dir = staging.commit()?;
     Ok(RunResult { dir, outcome })
-}
-
-fn report_error(e: impl Into<BoxError>) -> RunError {
-    RunError::Report(e.into())
 }
 
 /// Runs a scenario without writing files (sweeps, tests).

@@ -74,7 +74,11 @@ fn check_accepted(sc: &Scenario) {
         let mut last = 0;
         for _ in 0..JOBS_DRAWN {
             let Some(j) = w.next(s) else { break };
-            assert!(j.req.work.is_finite() && j.req.work >= 0.0, "work {}", j.req.work);
+            assert!(
+                j.req.work.is_finite() && j.req.work >= 0.0,
+                "work {}",
+                j.req.work
+            );
             // Generated streams are in time order (the explicit list is sorted).
             assert!(j.arrival >= last, "arrival {} after {last}", j.arrival);
             last = j.arrival;

@@ -13,7 +13,7 @@ pub struct PlotArgs {
 
 /// Runs `hetsim plot`.
 pub fn main(a: PlotArgs) -> anyhow::Result<()> {
-    let st = crate::report::charts::draw_run(&a.run_dir, None)?;
+    let st = crate::report::plot::draw_run(&a.run_dir, None)?;
     println!(
         "drew {} charts in {:.3} s (reading {:.3} s, drawing {:.3} s)",
         st.charts,

@@ -68,7 +68,7 @@ pub fn print_notice(n: RunNotice) {
         RunNotice::ChartsNotDrawn(e) => {
             eprintln!(
                 "warning: charts and index.html were not drawn: {}",
-                super::chain(&*e)
+                super::chain(&e)
             );
         }
     }

@@ -58,72 +58,8 @@ pub struct JobRecord {
     pub e2e_s: Option<f64>,
 }
 
-/// Column names of jobs.csv, in [`JobRecord`] field order.
-pub const JOB_COLUMNS: &[&str] = &[
-    "id",
-    "kind",
-    "arrival_s",
-    "start_s",
-    "end_s",
-    "wait_s",
-    "response_s",
-    "run_s",
-    "slowdown",
-    "bounded_slowdown",
-    "class",
-    "devices",
-    "work",
-    "energy_j",
-    "carbon_g",
-    "cost",
-    "pstate",
-    "cap_delay_s",
-    "deadline_s",
-    "deadline_met",
-    "pipeline",
-    "e2e_s",
-];
-
-/// Appends `s` as one CSV field, quoted only when it must be.
-pub fn csv_field(out: &mut Vec<u8>, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend(s.replace('"', "\"\"").bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(s.as_bytes());
-    }
-}
-
-/// Appends a time in seconds as fixed-point with nanosecond resolution, the model's
-/// own (`0.017137248`, not `0.017137247999999997`), trailing zeros trimmed.
-pub fn csv_secs(out: &mut Vec<u8>, v: f64) {
-    let ns = (v * 1e9).round();
-    if !(0.0..9.0e18).contains(&ns) {
-        return csv_f64(out, v);
-    }
-    let ns = ns as u64;
-    let mut ib = itoa::Buffer::new();
-    out.extend_from_slice(ib.format(ns / 1_000_000_000).as_bytes());
-    let frac = ns % 1_000_000_000;
-    out.push(b'.');
-    if frac == 0 {
-        out.push(b'0');
-        return;
-    }
-    let digits = ib.format(frac);
-    out.extend(std::iter::repeat_n(b'0', 9 - digits.len()));
-    out.extend_from_slice(digits.trim_end_matches('0').as_bytes());
-}
-
-/// Appends a float in the shortest form that reads back exactly.
-pub fn csv_f64(out: &mut Vec<u8>, v: f64) {
-    if v.is_finite() {
-        out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
-    } else {
-        out.extend_from_slice(v.to_string().as_bytes());
-    }
-}
+// jobs.csv's column names and the CSV field writers live in the run-folder schema.
+pub use crate::schema::{JOB_COLUMNS, csv_f64, csv_field, csv_secs};
 
 impl JobRecord {
     /// Appends this record as one jobs.csv line (the same text the csv crate writes,

@@ -5,13 +5,19 @@
 //! 1. [`read`] streams the run folder's files once into reduced series (memory stays
 //!    bounded for any number of jobs; files of 8 MB and more are read in 8 chunks in
 //!    parallel, whose mergeable accumulators give the same result on any machine);
-//! 2. [`figures`] turns those into the data each chart draws, with pure functions, and
-//!    draws it on any plotters backend;
-//! 3. [`draw_run`] writes `charts/<name>.png|svg` and `index.html`
-//!    ([`crate::report::html`]).
+//! 2. each chart, one file per chart implementing [`Chart`] and listed in
+//!    [`registry::CHARTS`], turns those into the data it draws with a pure function,
+//!    and draws it on any plotters backend;
+//! 3. [`draw_charts`] writes `charts/<name>.png|svg`; `report::plot::draw_run` also
+//!    writes `index.html` (`report::html`). This module depends on neither, so the
+//!    HTML page depends on the charts' output list and not the reverse.
 //!
-//! `hetsim run` calls [`draw_run`] on the fresh run folder; `hetsim plot` calls it on
+//! `hetsim run` calls `draw_run` on the fresh run folder; `hetsim plot` calls it on
 //! an existing one, so a restyle never needs a rerun.
+//!
+//! # Adding a chart
+//! Write `charts/<name>.rs` with the chart's data struct, `impl Drawable` and
+//! `impl Chart`, declare the module below and add one line to [`registry::CHARTS`].
 //!
 //! # Limits and methods (also stated in the report)
 //! - Time series with more than two rows per pixel column are drawn as one segment
@@ -28,27 +34,29 @@
 //!   histogram with buckets at most 0.8 % wide (drawn at their upper edge).
 //! - The Gantt chart is drawn for runs of at most 64 devices and 2000 jobs.
 
-pub mod figures;
+pub mod energy;
+pub mod gantt;
+pub mod lines;
+pub mod power;
+pub mod power_states;
+pub mod queue;
 pub mod read;
+pub mod registry;
+pub mod response_cdf;
 pub mod series;
-pub mod style;
+pub mod utilization;
 
-use crate::model::Scenario;
-use anyhow::{Context, Result};
-use figures::{
-    CdfChart, Drawable, EnergyChart, Figure, GanttChart, LinesChart, PowerChart, UtilizationChart,
-};
-use plotters::prelude::*;
-use read::{ReadOptions, RunData};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use crate::report::error::Result;
+use read::RunData;
+pub use registry::{CHARTS, Chart, Figure, Skip};
+use std::path::Path;
 
 /// Folder of the chart files inside a run folder.
 pub const CHART_DIR: &str = "charts";
 
 /// One drawn chart.
 #[derive(Clone, Debug)]
-pub struct Chart {
+pub struct Drawn {
     /// File stem (`charts/<stem>.png` and `.svg`).
     pub stem: String,
     /// Title.
@@ -63,214 +71,43 @@ pub struct Chart {
 #[derive(Clone, Debug, Default)]
 pub struct Charts {
     /// Drawn charts, in report order.
-    pub charts: Vec<Chart>,
+    pub charts: Vec<Drawn>,
     /// Charts not drawn: (title, reason).
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Skipped,
 }
 
-/// What [`draw_run`] did, with timings.
-#[derive(Clone, Debug)]
-pub struct DrawStats {
-    /// Charts drawn.
-    pub charts: usize,
-    /// Seconds spent reading the run's files.
-    pub read_s: f64,
-    /// Seconds spent drawing and writing charts and the report.
-    pub draw_s: f64,
-    /// Path of index.html.
-    pub index: PathBuf,
-}
+/// Charts not drawn: (title, reason).
+pub type Skipped = Vec<(String, String)>;
 
 /// The figures of a run, in report order, and the ones that cannot be drawn with why.
-pub fn figures(run: &RunData) -> (Vec<Figure>, Vec<(String, String)>) {
+pub fn figures(run: &RunData) -> (Vec<Box<dyn Figure>>, Skipped) {
     let mut figs = Vec::new();
     let mut skipped = Vec::new();
-    match PowerChart::from_run(run) {
-        Some(p) => figs.push(Figure::Power(p)),
-        None => skipped.push((
-            "Power by device class".into(),
-            "power.csv has no rows".into(),
-        )),
-    }
-    if let Some(e) = EnergyChart::from_run(run) {
-        figs.push(Figure::Energy(e));
-    }
-    if let Some(u) = UtilizationChart::from_run(run) {
-        figs.push(Figure::Utilization(u));
-    }
-    if let Some(s) = LinesChart::power_states(run) {
-        figs.push(Figure::Lines(s));
-    }
-    if let Some(q) = LinesChart::queue(run) {
-        figs.push(Figure::Lines(q));
-    }
-    match CdfChart::from_run(run) {
-        Some(c) => figs.push(Figure::Cdf(c)),
-        None => skipped.push((
-            "Response time by job kind (CDF)".into(),
-            "no job finished".into(),
-        )),
-    }
-    match GanttChart::from_run(run) {
-        Ok(g) => figs.push(Figure::Gantt(g)),
-        Err(why) => skipped.push(("Jobs on devices (Gantt)".into(), why)),
+    for build in CHARTS {
+        match build(run) {
+            Ok(f) => figs.push(f),
+            Err((_, Skip::Quietly)) => {}
+            Err((title, Skip::Because(why))) => skipped.push((title.to_string(), why)),
+        }
     }
     (figs, skipped)
 }
 
-/// Draws a figure into `dir/<stem>.png` and `dir/<stem>.svg`; returns the SVG text.
-pub fn render<F: Drawable>(fig: &F, dir: &Path) -> Result<String> {
-    style::register_fonts();
-    let size = fig.size();
-    let png = dir.join(format!("{}.png", fig.stem()));
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        fig.draw(&root)
-            .with_context(|| format!("drawing {}", png.display()))?;
-        root.present()
-            .with_context(|| format!("writing {}", png.display()))?;
-    }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        fig.draw(&root)?;
-        root.present()?;
-    }
-    let path = dir.join(format!("{}.svg", fig.stem()));
-    std::fs::write(&path, &svg).with_context(|| format!("writing {}", path.display()))?;
-    Ok(svg)
-}
-
-/// Explains a figure for the report: what it shows and how it was reduced.
-pub fn caption(fig: &Figure, run: &RunData) -> String {
-    let interval = run
-        .scenario
-        .as_ref()
-        .and_then(|s| s.output.power_interval)
-        .map(|d| {
-            format!(
-                " power.csv holds means over {} intervals.",
-                style::duration(d)
-            )
-        })
-        .unwrap_or_default();
-    let reduced = |exact: bool| {
-        if exact {
-            String::new()
-        } else {
-            " Each pixel column shows the time-weighted mean, and the band spans the minimum to the maximum inside the column, so short peaks stay visible.".to_string()
-        }
+/// Draws every chart of `run` into `dir/<stem>.png|svg`.
+pub fn draw_charts(run: &RunData, dir: &Path) -> Result<Charts> {
+    let (figs, skipped) = figures(run);
+    let mut charts = Charts {
+        charts: Vec::new(),
+        skipped,
     };
-    match fig {
-        Figure::Power(p) => format!(
-            "IT power of each device class, stacked; the black line is total IT power and the dashed grey line facility power (IT power times PUE).{}{}{}",
-            if p.cap_w.is_some() || p.cap_series.is_some() { " The red dashed line is the IT power cap." } else { "" },
-            interval,
-            reduced(p.segs.exact)
-        ),
-        Figure::Energy(e) => format!(
-            "Energy drawn since the start, the integral of power.csv; it ends at the summary's energy_it_j and energy_facility_j.{}",
-            if e.carbon_g.is_some() || e.cost.is_some() {
-                " The lower panel converts facility energy to carbon and cost with the scenario's carbon intensity and price."
-            } else {
-                ""
-            }
-        ),
-        Figure::Utilization(u) => format!(
-            "Share of each class's devices that are busy, {}. {}",
-            if run.busy_from_power {
-                "from power.csv's per-class busy columns"
-            } else {
-                "rebuilt from jobs.csv (a device is busy from its job's start to its end, as the simulation counts it)"
-            },
-            if u.segs.exact {
-                "Drawn exactly."
-            } else {
-                "Each pixel column shows the exact mean over the column."
-            }
-        ),
-        Figure::Lines(l) if l.stem == "queue" => format!(
-            "Jobs released and not yet started (policy queue and device queues).{}{}",
-            interval,
-            reduced(l.segs.exact)
-        ),
-        Figure::Lines(l) => format!(
-            "Devices in each power state, from power.csv's *_devices columns.{}{}",
-            interval,
-            reduced(l.segs.exact)
-        ),
-        Figure::Cdf(c) => format!(
-            "Fraction of jobs of each kind whose response time (arrival to end) is at most x; dashed vertical lines mark deadlines.{}{}",
-            if c.log {
-                " The x axis is logarithmic and starts at the 0.1st percentile of the fastest kind."
-            } else {
-                ""
-            },
-            if c.kinds.iter().all(|k| k.cdf.exact) {
-                ""
-            } else {
-                " Kinds with more than 4096 jobs are drawn from a histogram whose buckets are at most 0.8 % wide."
-            }
-        ),
-        Figure::Gantt(_) => "Each bar is a job on a device, coloured by job kind and labelled with the job id where it fits; row shading shows the device class.".to_string(),
+    for fig in &figs {
+        let svg = fig.render(dir)?;
+        charts.charts.push(Drawn {
+            stem: fig.stem().into(),
+            title: fig.title(),
+            svg,
+            caption: fig.caption(run),
+        });
     }
-}
-
-/// Reads a run folder, draws every chart into `charts/` and writes `index.html`.
-/// `scenario` is the run's own scenario when the caller has it (see
-/// [`read::read_run`]). Files are written to a temporary folder first and moved into
-/// place, so a failure leaves the previous charts intact.
-pub fn draw_run(dir: &Path, scenario: Option<&Scenario>) -> Result<DrawStats> {
-    let t0 = Instant::now();
-    let run = read::read_run(dir, scenario, &ReadOptions::default())?;
-    let read_s = t0.elapsed().as_secs_f64();
-    let t1 = Instant::now();
-    let tmp = dir.join(format!(".charts.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = (|| -> Result<Charts> {
-        let (figs, skipped) = figures(&run);
-        let mut charts = Charts {
-            charts: Vec::new(),
-            skipped,
-        };
-        for fig in &figs {
-            let svg = render(fig, &tmp)?;
-            charts.charts.push(Chart {
-                stem: fig.stem().into(),
-                title: fig.title(),
-                svg,
-                caption: caption(fig, &run),
-            });
-        }
-        let html = crate::report::html::index(&run, &charts);
-        std::fs::write(tmp.join("index.html"), html)?;
-        Ok(charts)
-    })();
-    let charts = match result {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    let index = dir.join("index.html");
-    std::fs::rename(tmp.join("index.html"), &index)?;
-    let target = dir.join(CHART_DIR);
-    if target.exists() {
-        std::fs::remove_dir_all(&target)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
-    }
-    std::fs::rename(&tmp, &target)
-        .with_context(|| format!("cannot move charts into {}", target.display()))?;
-    Ok(DrawStats {
-        charts: charts.charts.len(),
-        read_s,
-        draw_s: t1.elapsed().as_secs_f64(),
-        index,
-    })
+    Ok(charts)
 }

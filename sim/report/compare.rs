@@ -7,14 +7,19 @@
 //! folder: into a temporary sibling, moved into place at the end.
 
 use crate::output::StagedFolder;
-use crate::report::charts::figures::{
-    self, Axis, CdfChart, Drawable, KindCdf, Swatch, cartesian, text_font, time_axis, zero_axis,
-};
+use crate::report::charts::CHART_DIR;
 use crate::report::charts::read::{ReadOptions, RunData, read_run};
-use crate::report::charts::style::{self, Unit, css, run_color, tick};
-use crate::report::charts::{CHART_DIR, render};
-use crate::report::html::{self, esc, human};
-use anyhow::{Context, Result, bail};
+use crate::report::charts::response_cdf::{CdfChart, KindCdf, draw_cdf};
+use crate::report::charts::series::steps;
+use crate::report::error::{Context, ReportError, Result};
+use crate::report::html::human;
+use crate::report::kit::axes::{
+    self as figures, Axis, Swatch, cartesian, text_font, time_axis, zero_axis,
+};
+use crate::report::kit::html::{esc, head, inline_svg};
+use crate::report::kit::render::{Drawable, render};
+use crate::report::kit::style::{self, Unit, css, run_color, tick};
+use crate::schema::{power as power_cols, summary as keys};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
@@ -74,13 +79,13 @@ impl Curves {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let it = r.run.power_col("it_w")?;
+                let it = r.run.power_col(power_cols::IT_W)?;
                 let fac = r
                     .run
-                    .power_col("facility_w")
+                    .power_col(power_cols::FACILITY_W)
                     .map(|k| r.run.power.cumulative(k))
                     .filter(|f| {
-                        let (a, b) = (f.last().map_or(0.0, |p| p.1), r.run.num("energy_it_j"));
+                        let (a, b) = (f.last().map_or(0.0, |p| p.1), r.run.num(keys::ENERGY_IT_J));
                         b.is_some_and(|b| (a - b).abs() > 1e-9 * (1.0 + b.abs()))
                     });
                 Some(Curve {
@@ -106,8 +111,8 @@ impl Curves {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let it = r.run.power_col("it_w")?;
-                let p = figures::steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
+                let it = r.run.power_col(power_cols::IT_W)?;
+                let p = steps(&r.run.power.segs, &r.run.power.tracks[it].mean, 1.0, 1.0);
                 Some(Curve {
                     label: r.label.clone(),
                     color: run_color(i),
@@ -232,7 +237,7 @@ impl Drawable for CompareFigure {
                 let rows = p.panels.len().div_ceil(cols);
                 let areas = body.split_evenly((rows, cols));
                 for ((name, chart), area) in p.panels.iter().zip(areas) {
-                    figures::draw_cdf(&area, &format!("job kind {name}"), chart)?;
+                    draw_cdf(&area, &format!("job kind {name}"), chart)?;
                 }
                 Ok(())
             }
@@ -413,7 +418,7 @@ fn human_key(key: &str, v: &Value) -> String {
 
 /// The comparison page.
 pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
-    let mut out = html::head(&format!("Comparison of {} hetsim runs", runs.len()));
+    let mut out = head(&format!("Comparison of {} hetsim runs", runs.len()));
     let _ = writeln!(out, "<header>\n<h1>Comparison of {} runs</h1>", runs.len());
     let _ = writeln!(
         out,
@@ -431,7 +436,7 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
             esc(&r.run.text("scenario")),
             esc(&r.run.text("policy")),
             esc(&r.run.text("seed")),
-            style::count(r.run.num("jobs_completed").unwrap_or(0.0) as u64),
+            style::count(r.run.num(keys::JOBS_COMPLETED).unwrap_or(0.0) as u64),
             style::count(r.run.device_count()),
         );
     }
@@ -478,7 +483,7 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
         let _ = writeln!(
             out,
             "<figure class=\"chart\" id=\"fig-{stem}\">\n{}\n<figcaption><b>{}.</b> <a href=\"{CHART_DIR}/{stem}.png\">PNG</a> · <a href=\"{CHART_DIR}/{stem}.svg\">SVG</a></figcaption>\n</figure>",
-            html::inline_svg(svg, title),
+            inline_svg(svg, title),
             esc(title),
             stem = esc(stem),
         );
@@ -499,7 +504,9 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
 /// Compares run folders and writes the comparison folder; returns its path.
 pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
     if dirs.len() < 2 {
-        bail!("compare needs at least two run folders");
+        return Err(ReportError::Data(
+            "compare needs at least two run folders".into(),
+        ));
     }
     // No Gantt charts in comparisons.
     let opts = ReadOptions {

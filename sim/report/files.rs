@@ -3,8 +3,11 @@
 use crate::metrics::{JobRecord, Summary};
 use crate::model::Scenario;
 use crate::power::PowerRow;
+use crate::report::error::{Context, Result};
+use crate::schema::{
+    DEVICES_CSV, JOB_COLUMNS, JOBS_CSV, POWER_CSV, SUMMARY_CSV, SUMMARY_JSON, power,
+};
 use crate::simulation::{DeviceRecord, Observer};
-use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -29,26 +32,13 @@ impl CsvObserver {
                 .has_headers(false)
                 .from_writer(BufWriter::with_capacity(1 << 16, f)))
         };
-        let f = File::create(dir.join("jobs.csv")).context("cannot create jobs.csv")?;
+        let f = File::create(dir.join(JOBS_CSV)).context(format!("cannot create {JOBS_CSV}"))?;
         let mut jobs = BufWriter::with_capacity(1 << 16, f);
-        writeln!(jobs, "{}", crate::metrics::JOB_COLUMNS.join(","))?;
-        let mut power = open("power.csv")?;
-        let mut header = vec!["time_s".to_string(), "duration_s".to_string()];
-        header.extend(sc.classes.iter().map(|c| format!("{}_w", c.name)));
-        header.extend(
-            [
-                "it_w",
-                "facility_w",
-                "cap_w",
-                "queue_len",
-                "busy_devices",
-                "asleep_devices",
-                "transition_devices",
-                "carbon_g",
-                "cost",
-            ]
-            .map(String::from),
-        );
+        writeln!(jobs, "{}", JOB_COLUMNS.join(","))?;
+        let mut power = open(POWER_CSV)?;
+        let mut header = vec![power::TIME_S.to_string(), power::DURATION_S.to_string()];
+        header.extend(sc.classes.iter().map(|c| power::class_w(&c.name)));
+        header.extend(power::TOTALS.map(String::from));
         power.write_record(&header)?;
         Ok(CsvObserver {
             jobs,
@@ -109,7 +99,7 @@ impl Observer for CsvObserver {
 
 /// Writes devices.csv.
 pub fn write_devices(dir: &Path, devices: &[DeviceRecord]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("devices.csv"))?));
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join(DEVICES_CSV))?));
     for d in devices {
         w.serialize(d)?;
     }
@@ -150,12 +140,12 @@ fn scalar(v: &serde_json::Value) -> String {
 
 /// Writes summary.json and summary.csv (one header row, one value row).
 pub fn write_summary(dir: &Path, s: &Summary) -> Result<()> {
-    let mut f = BufWriter::new(File::create(dir.join("summary.json"))?);
+    let mut f = BufWriter::new(File::create(dir.join(SUMMARY_JSON))?);
     serde_json::to_writer_pretty(&mut f, s)?;
     writeln!(f)?;
     f.flush()?;
     let pairs = summary_pairs(s);
-    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("summary.csv"))?));
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join(SUMMARY_CSV))?));
     w.write_record(pairs.iter().map(|p| p.0.as_str()))?;
     w.write_record(pairs.iter().map(|p| p.1.as_str()))?;
     w.flush()?;

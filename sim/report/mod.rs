@@ -4,8 +4,13 @@
 
 pub mod charts;
 pub mod compare;
+pub mod error;
 pub mod files;
 pub mod html;
+pub mod kit;
+pub mod plot;
+
+pub use error::ReportError;
 
 // The folder-swap code lives in `crate::output::folder` (one writer for run, compare
 // and sweep folders); these re-exports keep the old paths working.

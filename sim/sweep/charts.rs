@@ -2,48 +2,19 @@
 //! one line per series value (policy by default) with a 95% CI band, one chart per
 //! combination of the other axes; and the Pareto front of two metrics.
 //!
-//! Plotters is built without system fonts (DESIGN.md section 7): the bundled DejaVu
-//! Sans is registered as `sans-serif` by [`register_fonts`] before drawing.
+//! Plotters is built without system fonts: the bundled DejaVu Sans is registered as
+//! `sans-serif` by the report kit's [`register_fonts`] before drawing.
 
 use super::aggregate::{Aggregate, ParetoPoint};
-use super::html::fmt4;
 use super::plan::Manifest;
-use anyhow::{Result, anyhow};
+use crate::report::error::{ReportError, Result};
+use crate::report::kit::style::{fmt4, register_fonts, series_color};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
 /// Chart size in pixels (SVG and PNG).
 pub const SIZE: (u32, u32) = (860, 520);
-
-/// Registers the bundled DejaVu Sans as plotters' `sans-serif` (regular and bold).
-/// Idempotent. (The per-run charts module, when present, does the same; either
-/// registration serves both.)
-pub fn register_fonts() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
-    });
-}
-
-/// Line colours (Tableau 10), cycled.
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// What kind of chart.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,12 +249,14 @@ fn draw_both(dir: &Path, stem: &str, spec: &Spec) -> Result<()> {
     let svg = dir.join(format!("{stem}.svg"));
     {
         let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
-        draw_spec(&root, spec).map_err(|e| anyhow!("chart {}: {e}", svg.display()))?;
+        draw_spec(&root, spec)
+            .map_err(|e| ReportError::Draw(format!("chart {}: {e}", svg.display())))?;
     }
     let png = dir.join(format!("{stem}.png"));
     {
         let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
-        draw_spec(&root, spec).map_err(|e| anyhow!("chart {}: {e}", png.display()))?;
+        draw_spec(&root, spec)
+            .map_err(|e| ReportError::Draw(format!("chart {}: {e}", png.display())))?;
     }
     Ok(())
 }
@@ -345,7 +318,7 @@ fn line_chart<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     for (i, l) in lines.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
+        let color = series_color(i);
         if l.pts.iter().any(|p| p.2.is_some()) {
             let mut poly: Vec<(f64, f64)> = l
                 .pts
@@ -468,7 +441,7 @@ fn pareto_chart<DB: DrawingBackend>(
         )
         .map_err(err)?;
     for (i, (label, pts)) in groups.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
+        let color = series_color(i);
         chart
             .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
             .map_err(err)?

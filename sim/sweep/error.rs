@@ -1,7 +1,7 @@
 //! Why a sweep, a merge or the Slurm script writer failed.
 
 use crate::output::FolderError;
-use crate::run::{BoxError, RunError};
+use crate::run::RunError;
 use crate::scenario::InputError;
 
 /// Why a sweep, a merge or the Slurm script writer failed.
@@ -53,7 +53,7 @@ pub enum SweepError {
     Folder(#[from] FolderError),
     /// Drawing the sweep's charts failed.
     #[error(transparent)]
-    Report(BoxError),
+    Report(#[from] crate::report::ReportError),
 }
 
 impl SweepError {

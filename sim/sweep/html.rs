@@ -5,38 +5,9 @@
 use super::aggregate::{Aggregate, ParetoPoint};
 use super::charts::{ChartInfo, Kind};
 use super::plan::{Manifest, cell};
+use crate::report::kit::html::esc;
+use crate::report::kit::style::fmt4;
 use std::fmt::Write;
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// A number with 4 significant digits for tables and chart labels (the CSV files keep
-/// full precision).
-pub fn fmt4(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if (-3..6).contains(&mag) {
-        let d = (3 - mag).max(0) as usize;
-        format!("{x:.d$}")
-    } else {
-        format!("{x:.3e}")
-    }
-}
 
 /// The page.
 pub fn page(m: &Manifest, agg: &Aggregate, pareto: &[ParetoPoint], charts: &[ChartInfo]) -> String {

@@ -74,8 +74,7 @@ pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<(), SweepE
 
     // Charts go to a fresh folder that then replaces `charts/` whole.
     let staged = StagedFolder::part(&dir.join("charts"))?;
-    let charts = super::charts::draw_all(staged.dir(), m, &agg, &pareto)
-        .map_err(|e| SweepError::Report(e.into()))?;
+    let charts = super::charts::draw_all(staged.dir(), m, &agg, &pareto)?;
     staged.commit()?;
     let html = super::html::page(m, &agg, &pareto, &charts);
     write_atomic(&dir.join("index.html"), html.as_bytes())?;

@@ -3,11 +3,15 @@
 //! browser renders it.
 
 use crate::common::{hetsim, load, load_with, read_csv, scenario};
-use hetsim::report::charts::figures::{
-    CdfChart, EnergyChart, Figure, GanttChart, LinesChart, PowerChart, UtilizationChart,
-};
+use hetsim::report::charts;
+use hetsim::report::charts::energy::EnergyChart;
+use hetsim::report::charts::gantt::GanttChart;
+use hetsim::report::charts::lines::LinesChart;
+use hetsim::report::charts::power::PowerChart;
 use hetsim::report::charts::read::{ReadOptions, RunData, read_run};
-use hetsim::report::charts::{self, draw_run};
+use hetsim::report::charts::response_cdf::CdfChart;
+use hetsim::report::charts::utilization::UtilizationChart;
+use hetsim::report::plot::draw_run;
 use hetsim::run::{RunOptions, run_to_folder};
 use std::path::{Path, PathBuf};
 
@@ -449,7 +453,7 @@ fn long_runs_are_downsampled_keeping_peaks_and_energy() {
     let (_, devs) = read_csv(&dir.join("devices.csv"));
     let busy: f64 = devs.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
     assert!((ds / busy - 1.0).abs() < 1e-9, "{ds} vs {busy}");
-    assert!(matches!(charts::figures(&run).0[0], Figure::Power(_)));
+    assert_eq!(charts::figures(&run).0[0].stem(), "power");
     let c = CdfChart::from_run(&run).unwrap();
     assert!(!c.kinds[0].cdf.exact);
     assert_eq!(c.kinds[0].cdf.n, 20000);

@@ -1,4 +1,5 @@
-//! Fonts, colours, units and number formats shared by every chart and the HTML report.
+//! Fonts, colours, units and number formats shared by every chart and HTML page (run,
+//! compare and sweep).
 
 use plotters::style::{FontStyle, RGBColor};
 use std::sync::Once;
@@ -53,6 +54,26 @@ pub const KIND_COLORS: [RGBColor; 10] = [
     RGBColor(156, 117, 95),
     RGBColor(186, 176, 172),
 ];
+
+/// Colours of sweep series (classic Tableau 10), cycled. Sweep charts keep their own
+/// palette so a sweep's lines never look like a run's device classes.
+pub const SERIES_COLORS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Colour of sweep series `i`.
+pub fn series_color(i: usize) -> RGBColor {
+    SERIES_COLORS[i % SERIES_COLORS.len()]
+}
 
 /// Colour of device class `i`.
 pub fn class_color(i: usize) -> RGBColor {
@@ -221,6 +242,30 @@ fn group(s: &str) -> String {
         out.push(ch);
     }
     format!("{sign}{out}")
+}
+
+/// "1 device", "4 devices".
+pub fn devices(n: u32) -> String {
+    if n == 1 {
+        "1 device".into()
+    } else {
+        format!("{} devices", count(n as u64))
+    }
+}
+
+/// A number with 4 significant digits for sweep tables and chart labels (the CSV
+/// files keep full precision).
+pub fn fmt4(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if (-3..6).contains(&mag) {
+        let d = (3 - mag).max(0) as usize;
+        format!("{x:.d$}")
+    } else {
+        format!("{x:.3e}")
+    }
 }
 
 /// A tick label: like [`num`] but never grouped, so ticks stay short.
