@@ -83,7 +83,7 @@ pub fn draw_all(
         .as_ref()
         .and_then(|s| m.axes.iter().position(|a| &a.path == s));
     let idx: Vec<Vec<usize>> = (0..m.points).map(|p| indices(m, p)).collect();
-    for mi in super::output::chart_metrics(m, agg) {
+    for mi in chart_metrics(m, agg) {
         let metric = &agg.metrics[mi];
         for (xa, axis) in m.axes.iter().enumerate() {
             if !axis.numeric || axis.values.len() < 2 || Some(xa) == series {
@@ -458,4 +458,13 @@ fn pareto_chart<DB: DrawingBackend>(
         .map_err(err)?;
     root.present().map_err(err)?;
     Ok(())
+}
+
+/// The metrics that get charts: the manifest's, present and not constant.
+pub fn chart_metrics(m: &Manifest, agg: &Aggregate) -> Vec<usize> {
+    m.metrics
+        .iter()
+        .filter_map(|k| agg.index(k))
+        .filter(|&i| !agg.is_constant(i))
+        .collect()
 }

@@ -42,15 +42,6 @@ pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<(), InputError> 
     Ok(())
 }
 
-/// The metrics that get charts: the manifest's, present and not constant.
-pub fn chart_metrics(m: &Manifest, agg: &Aggregate) -> Vec<usize> {
-    m.metrics
-        .iter()
-        .filter_map(|k| agg.index(k))
-        .filter(|&i| !agg.is_constant(i))
-        .collect()
-}
-
 /// Writes `runs.csv` (plan order), `summary.csv`, `pareto.csv`, `charts/` and
 /// `index.html` into `dir`. `manifest.json` must already be there. Every run must have
 /// a row.
