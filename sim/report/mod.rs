@@ -8,7 +8,10 @@ pub mod error;
 pub mod files;
 pub mod html;
 pub mod kit;
+pub mod metric;
 pub mod plot;
+pub mod power_rows;
+pub mod terminal;
 
 pub use error::ReportError;
 

@@ -629,6 +629,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
         scenario: sc,
         path: path.into(),
         text: text.to_string(),
+        overrides: Vec::new(),
     };
     crate::run::check_policy(&loaded)?;
     Ok(loaded)
