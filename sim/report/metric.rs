@@ -350,6 +350,16 @@ pub fn format_ci(key: &str, mean: f64, ci: f64) -> String {
     if !ci.is_finite() || ci == 0.0 {
         return format_sig(q, mean, 3);
     }
+    if q == Throughput {
+        // jobs/s and jobs/min side by side would mislead: one unit for both.
+        let u = unit(q, mean).expect("scaled quantity");
+        return format!(
+            "{} ± {} {}",
+            sig(mean / u.div, 3),
+            sig(ci / u.div, 2),
+            u.label
+        );
+    }
     format!("{} ± {}", format_sig(q, mean, 3), format_sig(q, ci, 2))
 }
 
@@ -380,9 +390,12 @@ pub fn difference(key: &str, b: f64, v: f64) -> (String, Option<String>) {
     }
     let d = v - b;
     let sign = if d > 0.0 { "+" } else { "" };
-    let abs = match q {
-        Share => format!("{sign}{} pp", style::num(100.0 * d)),
-        _ => format!("{sign}{}", format_q(q, d)),
+    // Scaled like the values compared (a throughput change of 1.1 jobs/min between
+    // two runs near 10 jobs/s reads "+0.018 jobs/s").
+    let abs = match (q, unit(q, b.abs().max(v.abs()))) {
+        (Share, _) => format!("{sign}{} pp", style::num(100.0 * d)),
+        (Seconds, _) | (_, None) => format!("{sign}{}", format_q(q, d)),
+        (_, Some(u)) => format!("{sign}{} {}", style::num(d / u.div), u.label),
     };
     let near_zero = b == 0.0 || b.abs() < 1e-9 * v.abs().max(b.abs()) || !b.is_finite();
     let rel = if q == Share || near_zero || b.abs() < 1e-12 {
@@ -487,6 +500,10 @@ mod tests {
             format_ci("deadline_miss_rate", 4.325e-5, 1.861e-4),
             "0.00433 % ± 0.019 %"
         );
+        assert_eq!(
+            format_ci("throughput_jobs_per_s", 7.98, 0.2),
+            "7.98 ± 0.20 jobs/s"
+        );
     }
 
     #[test]
@@ -497,7 +514,7 @@ mod tests {
         );
         assert_eq!(
             difference("energy_it_j", 2.0e6, 2.5e6),
-            ("+500 kJ".into(), Some("+25.0 %".into()))
+            ("+0.5 MJ".into(), Some("+25.0 %".into()))
         );
         assert_eq!(
             difference("wait_mean_s", 0.0, 88.89),
@@ -505,6 +522,10 @@ mod tests {
         );
         assert_eq!(difference("wait_mean_s", 1e-15, 88.89).1, None);
         assert_eq!(difference("events", 3.0, 3.0), ("=".into(), None));
+        assert_eq!(
+            difference("throughput_jobs_per_s", 10.36, 10.38).0,
+            "+0.02 jobs/s"
+        );
     }
 
     #[test]

@@ -201,7 +201,21 @@ impl PowerRows {
     pub fn finish(self) -> Vec<PowerRow> {
         match self.step {
             None => self.raw,
-            Some(_) => self.bins.iter().map(|b| b.row(self.pue)).collect(),
+            Some(step) => {
+                let dt = LADDER[step];
+                self.bins
+                    .iter()
+                    .map(|b| {
+                        let mut r = b.row(self.pue);
+                        // A whole interval is written as its exact length, not the
+                        // float sum of its pieces.
+                        if (r.duration_s - dt).abs() <= 1e-9 * dt {
+                            r.duration_s = dt;
+                        }
+                        r
+                    })
+                    .collect()
+            }
         }
     }
 }

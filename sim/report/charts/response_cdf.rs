@@ -278,15 +278,17 @@ where
             vec![(xd, 0.0), (xd, 1.02)],
             color.stroke_width(2),
         )?;
-        let y = 0.95 - 0.07 * j as f64;
+        // Near the bottom: curves are low left of a deadline only for the jobs that
+        // miss it, so labels there rarely cross a curve.
+        let y = 0.06 + 0.08 * j as f64;
         let text = if c.name_deadlines {
             format!("{} deadline {}", names.join(", "), style::duration(*d))
         } else {
             format!("deadline {}", style::duration(*d))
         };
-        // Labels right of the line, or left of it in the right third of the plot,
+        // Labels right of the line, or left of it in the right half of the plot,
         // so they are never cut at the edge.
-        let right = (xd - x0) / (x1 - x0) > 0.66;
+        let right = (xd - x0) / (x1 - x0) > 0.5;
         let pos = plotters::style::text_anchor::Pos::new(
             if right {
                 plotters::style::text_anchor::HPos::Right
@@ -310,12 +312,12 @@ where
 }
 
 /// Round durations for log-axis ticks, with their labels and level (0: a main
-/// tick such as 1 ms, 1 s, 1 min, 1 h, 1 day; 1: the 2 and 5 steps between them).
+/// tick such as 1 ms, 1 s, 1 min, 1 h, 1 day; 1: the 5 steps; 2: the 2 steps).
 fn tick_candidates() -> Vec<(f64, String, u8)> {
     let mut out = Vec::new();
     for (p, unit) in [(-9, "ns"), (-6, "µs"), (-3, "ms"), (0, "s")] {
         for k in 0..3 {
-            for (m, level) in [(1.0, 0u8), (2.0, 1), (5.0, 1)] {
+            for (m, level) in [(1.0, 0u8), (2.0, 2), (5.0, 1)] {
                 let shown = m * 10f64.powi(k);
                 let v = shown * 10f64.powi(p);
                 if unit == "s" && v > 50.0 {
@@ -327,20 +329,20 @@ fn tick_candidates() -> Vec<(f64, String, u8)> {
     }
     for (v, l, level) in [
         (60.0, "1 min", 0u8),
-        (120.0, "2 min", 1),
+        (120.0, "2 min", 2),
         (300.0, "5 min", 1),
         (600.0, "10 min", 0),
-        (1200.0, "20 min", 1),
+        (1200.0, "20 min", 2),
         (1800.0, "30 min", 1),
         (3600.0, "1 h", 0),
-        (7200.0, "2 h", 1),
+        (7200.0, "2 h", 2),
         (18000.0, "5 h", 1),
-        (36000.0, "10 h", 1),
+        (36000.0, "10 h", 0),
         (86400.0, "1 day", 0),
-        (172800.0, "2 days", 1),
+        (172800.0, "2 days", 2),
         (432000.0, "5 days", 1),
         (864000.0, "10 days", 0),
-        (1728000.0, "20 days", 1),
+        (1728000.0, "20 days", 2),
         (4320000.0, "50 days", 1),
         (8640000.0, "100 days", 0),
     ] {
@@ -350,22 +352,51 @@ fn tick_candidates() -> Vec<(f64, String, u8)> {
 }
 
 /// At most `max` round ticks in `[lo, hi]` (seconds) for a log axis: the 1-2-5
-/// series when it fits, else the main ticks only, else every other main tick.
+/// series when it fits, else 1-5, else the main ticks, else every other main tick.
 pub fn log_ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
     let all: Vec<(f64, String, u8)> = tick_candidates()
         .into_iter()
         .filter(|t| t.0 >= lo && t.0 <= hi)
         .collect();
-    let pick = if all.len() <= max {
-        all
-    } else {
-        let main: Vec<_> = all.into_iter().filter(|t| t.2 == 0).collect();
-        if main.len() <= max {
-            main
-        } else {
-            let step = main.len().div_ceil(max);
-            main.into_iter().step_by(step).collect()
+    for level in [2u8, 1, 0] {
+        let pick: Vec<(f64, String)> = all
+            .iter()
+            .filter(|t| t.2 <= level)
+            .map(|t| (t.0, t.1.clone()))
+            .collect();
+        if pick.len() <= max {
+            return pick;
         }
-    };
-    pick.into_iter().map(|t| (t.0, t.1)).collect()
+    }
+    let main: Vec<(f64, String)> = all
+        .into_iter()
+        .filter(|t| t.2 == 0)
+        .map(|t| (t.0, t.1))
+        .collect();
+    let step = main.len().div_ceil(max.max(1));
+    main.into_iter().step_by(step).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_follow_the_1_2_5_series_and_thin_out() {
+        let labels = |v: Vec<(f64, String)>| v.into_iter().map(|t| t.1).collect::<Vec<_>>();
+        assert_eq!(
+            labels(log_ticks(0.004, 0.25, 10)),
+            ["5 ms", "10 ms", "20 ms", "50 ms", "100 ms", "200 ms"]
+        );
+        assert_eq!(
+            labels(log_ticks(0.02, 8.0, 5)),
+            ["50 ms", "100 ms", "500 ms", "1 s", "5 s"]
+        );
+        // Decades in minutes and hours, never 16.67 min.
+        assert_eq!(
+            labels(log_ticks(30.0, 20000.0, 4)),
+            ["1 min", "10 min", "1 h"]
+        );
+        assert!(log_ticks(1e-6, 1e7, 6).len() <= 6);
+    }
 }
