@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod compare;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod html;
 pub mod kit;

@@ -346,3 +346,48 @@ fn compare_writes_tables_with_labels_points_and_warnings() {
         .assert()
         .failure();
 }
+
+#[test]
+fn export_batsim_writes_batsims_jobs_columns() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = run(t.path(), "r", &two_kinds(t.path()), &["output.jobs=csv.gz"]);
+    let out = t.path().join("batsim_jobs.csv");
+    hetsim()
+        .args(["export", "batsim"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&out);
+    assert_eq!(h, hetsim::report::export::BATSIM_COLUMNS);
+    let plain = run(t.path(), "p", &two_kinds(t.path()), &[]);
+    let (jh, jobs) = read_csv(&plain.join("jobs.csv"));
+    assert_eq!(rows.len(), jobs.len());
+    let jc = |n: &str| jh.iter().position(|c| c == n).unwrap();
+    let bc = |n: &str| h.iter().position(|c| c == n).unwrap();
+    for (b, j) in rows.iter().zip(&jobs) {
+        assert_eq!(b[bc("job_id")], j[jc("id")]);
+        assert_eq!(b[bc("submission_time")], j[jc("arrival_s")]);
+        assert_eq!(b[bc("starting_time")], j[jc("start_s")]);
+        assert_eq!(b[bc("finish_time")], j[jc("end_s")]);
+        // One device per job here: its id is the whole interval set.
+        assert_eq!(b[bc("allocated_resources")], j[jc("devices")]);
+        assert_eq!(b[bc("requested_number_of_resources")], "1");
+        let (s, e, x): (f64, f64, f64) = (
+            b[bc("starting_time")].parse().unwrap(),
+            b[bc("finish_time")].parse().unwrap(),
+            b[bc("execution_time")].parse().unwrap(),
+        );
+        assert!((e - s - x).abs() < 1e-6);
+        assert_eq!(b[bc("final_state")], "COMPLETED_SUCCESSFULLY");
+    }
+    // A run without jobs.csv cannot be exported.
+    let none = run(t.path(), "n", &two_kinds(t.path()), &["output.jobs=none"]);
+    hetsim()
+        .args(["export", "batsim"])
+        .arg(&none)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("output.jobs: none"));
+}
