@@ -296,13 +296,17 @@ where
     let scale = |v: &[(f64, f64)], u: Unit| -> Vec<(f64, f64)> {
         v.iter().map(|p| (p.0 / tu.div, p.1 / u.div)).collect()
     };
-    for cv in &c.curves {
+    let n = c.curves.len();
+    for (i, cv) in c.curves.iter().enumerate() {
+        // Earlier runs are drawn wider, so a run identical to a later one still shows
+        // around it.
+        let width = 2 + 2 * (n - 1 - i).min(2) as u32;
         chart.draw_series(LineSeries::new(
             scale(&cv.points, u),
-            cv.color.stroke_width(2),
+            cv.color.stroke_width(width),
         ))?;
         if let Some(d) = &cv.dashed {
-            figures::dashed(&mut chart, scale(d, u), cv.color.stroke_width(2))?;
+            figures::dashed(&mut chart, scale(d, u), cv.color.stroke_width(width))?;
         }
     }
     Ok(())

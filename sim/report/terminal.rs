@@ -99,3 +99,33 @@ pub fn terminal_summary(s: &Summary, dir: &Path) -> String {
     let _ = writeln!(o, "wrote {}", dir.display());
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(sets: &[&str]) -> Summary {
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/mmc.yaml"));
+        let mut s: Vec<String> = vec!["workload.kinds.request.arrival.count=300".into()];
+        s.extend(sets.iter().map(|x| x.to_string()));
+        let l = crate::scenario::load(path, &s).unwrap();
+        crate::run::run_in_memory(&l).unwrap().summary
+    }
+
+    #[test]
+    fn values_are_scaled_counts_grammatical_and_empty_metrics_left_out() {
+        let s = summary(&[]);
+        let text = terminal_summary(&s, Path::new("reports/mmc"));
+        assert!(text.contains("300 jobs finished of 300 released"), "{text}");
+        assert!(text.contains(" jobs/s"), "{text}");
+        // No deadline in this scenario: no deadline figure, no "0.00%".
+        assert!(!text.contains("deadline"), "{text}");
+        // Joules are scaled (kJ here), never printed raw with two decimals.
+        assert!(text.contains(" kJ"), "{text}");
+        assert!(!text.contains(".00 J"), "{text}");
+        // Carbon and cost are zero without signals: not printed.
+        assert!(!text.contains("carbon") && !text.contains("cost"), "{text}");
+        assert_eq!(plural(1, "job", "jobs"), "1 job");
+        assert_eq!(plural(1234, "event", "events"), "1,234 events");
+    }
+}
