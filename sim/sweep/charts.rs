@@ -442,9 +442,11 @@ fn value_axis<'f>(
 /// they coincide.
 const DASHES: [(u32, u32); 4] = [(0, 0), (12, 6), (4, 5), (16, 5)];
 
+/// Draws series `i` of `n`'s markers: a shape per series, earlier series larger, so
+/// points that coincide show as nested shapes.
 fn marker<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Coord>,
-    i: usize,
+    (i, n): (usize, usize),
     pts: &[(f64, f64)],
     color: RGBColor,
 ) -> Result<()>
@@ -452,21 +454,25 @@ where
     DB::ErrorType: 'static,
 {
     let style = color.filled();
+    let r = 5 + 3 * (n - 1 - i).min(3) as i32;
     match i % 4 {
         0 => {
-            chart.draw_series(pts.iter().map(|&p| Circle::new(p, 5, style)))?;
+            chart.draw_series(pts.iter().map(|&p| Circle::new(p, r, style)))?;
         }
         1 => {
-            chart.draw_series(pts.iter().map(|&p| TriangleMarker::new(p, 7, style)))?;
+            chart.draw_series(pts.iter().map(|&p| TriangleMarker::new(p, r + 2, style)))?;
         }
         2 => {
             chart.draw_series(
                 pts.iter()
-                    .map(|&p| EmptyElement::at(p) + Rectangle::new([(-5, -5), (5, 5)], style)),
+                    .map(|&p| EmptyElement::at(p) + Rectangle::new([(-r, -r), (r, r)], style)),
             )?;
         }
         _ => {
-            chart.draw_series(pts.iter().map(|&p| Cross::new(p, 6, color.stroke_width(3))))?;
+            chart.draw_series(
+                pts.iter()
+                    .map(|&p| Cross::new(p, r + 1, color.stroke_width(3))),
+            )?;
         }
     }
     Ok(())
@@ -546,7 +552,7 @@ where
                 color.stroke_width(width),
             ))?;
         }
-        marker(&mut chart, i, &pts, color)?;
+        marker(&mut chart, (i, n), &pts, color)?;
     }
     Ok(())
 }
@@ -600,7 +606,7 @@ where
     )?;
     for (i, (_, pts)) in groups.iter().enumerate() {
         let pts: Vec<(f64, f64)> = pts.iter().map(sc).collect();
-        marker(&mut chart, i, &pts, series_color(i))?;
+        marker(&mut chart, (i, groups.len()), &pts, series_color(i))?;
     }
     Ok(())
 }
