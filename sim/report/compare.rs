@@ -433,10 +433,15 @@ impl Row {
 }
 
 /// The metric rows compared: numeric keys that are reproducible (no `wall_s`) and
-/// not identity fields (scenario, policy, seed are in the runs table).
+/// not identity fields (scenario, policy, seed are in the runs table); the deadline
+/// miss rate only when some run had jobs with a deadline.
 pub fn rows(runs: &[Labeled]) -> Vec<Row> {
+    let deadlines = runs
+        .iter()
+        .any(|r| r.run.num("jobs_with_deadline").is_none_or(|n| n > 0.0));
     metric_rows(runs)
         .into_iter()
+        .filter(|(k, _)| deadlines || k != "deadline_miss_rate")
         .filter(|(k, vals)| {
             let m = metric::lookup(k);
             !m.volatile

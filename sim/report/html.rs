@@ -501,6 +501,71 @@ pub fn reproduce_command(scenario_file: &str, dir: &std::path::Path) -> String {
     cmd
 }
 
+/// Per-kind (or per-class) job figures of summary.json as one table, a row per
+/// group, formatted by the metric registry; columns without data are left out.
+pub fn group_table(
+    out: &mut String,
+    summary: &serde_json::Map<String, Value>,
+    key: &str,
+    what: &str,
+) {
+    let Some(Value::Object(groups)) = summary.get(key) else {
+        return;
+    };
+    if groups.is_empty() {
+        return;
+    }
+    const FIELDS: [&str; 9] = [
+        "jobs",
+        "wait_mean_s",
+        "response_mean_s",
+        "response_p50_s",
+        "response_p95_s",
+        "response_p99_s",
+        "deadline_miss_rate",
+        "energy_j",
+        "jobs_with_deadline",
+    ];
+    let fields: Vec<&str> = FIELDS
+        .iter()
+        .copied()
+        .filter(|f| *f != "jobs_with_deadline")
+        .filter(|f| {
+            groups
+                .values()
+                .any(|g| g.get(*f).is_some_and(|v| !v.is_null()))
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "<h3>By {what} (<code>{key}.&lt;name&gt;.&lt;field&gt;</code>)</h3>\n<table><tr><th>{what}</th>"
+    );
+    for f in &fields {
+        let m = crate::report::metric::lookup(&format!("{key}.x.{f}"));
+        let label = m.label.split_once(": ").map_or(m.label.as_str(), |p| p.1);
+        let _ = write!(
+            out,
+            "<th class=\"r\" title=\"{}\">{}</th>",
+            esc(f),
+            esc(label)
+        );
+    }
+    out.push_str("</tr>\n");
+    for (name, g) in groups {
+        let _ = write!(out, "<tr><td>{}</td>", esc(name));
+        for f in &fields {
+            let k = format!("{key}.{name}.{f}");
+            let cell = match g.get(*f) {
+                Some(Value::Null) | None => "–".to_string(),
+                Some(v) => human(&k, v),
+            };
+            let _ = write!(out, "<td class=\"r\">{}</td>", esc(&cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
 /// The report of one run.
 pub fn index(run: &RunData, charts: &Charts) -> String {
     let name = run.text("scenario");
@@ -590,6 +655,7 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
     }
     out.push_str("</section>\n<section id=\"metrics\">\n<h2>Summary metrics</h2>\n");
     metrics_table(&mut out, &run.summary);
+    group_table(&mut out, &run.summary, "per_kind", "job kind");
     out.push_str("</section>\n<section id=\"charts\">\n<h2>Charts</h2>\n");
     for c in &charts.charts {
         let _ = writeln!(
