@@ -639,11 +639,44 @@ pub struct PolicySpec {
 }
 
 /// Output settings.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OutputSpec {
-    /// `None`: one power.csv row per time at which something changed;
+    /// `None`: one power.csv row per time at which something changed, coarsened to
+    /// a round interval when there would be more than `power_max_rows` rows;
     /// `Some(dt)`: one row per interval of `dt` s with time-averaged values.
     pub power_interval: Option<f64>,
+    /// Bound on power.csv's rows without `power_interval` (0: none).
+    pub power_max_rows: u64,
+    /// How jobs.csv is written.
+    pub jobs: FileFormat,
+    /// How power.csv is written.
+    pub power: FileFormat,
+}
+
+/// Default bound on power.csv's rows: enough for a smooth chart of any horizon,
+/// about 2 MB.
+pub const DEFAULT_POWER_MAX_ROWS: u64 = 20_000;
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            power_interval: None,
+            power_max_rows: DEFAULT_POWER_MAX_ROWS,
+            jobs: FileFormat::Csv,
+            power: FileFormat::Csv,
+        }
+    }
+}
+
+/// How a streamed output file is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Plain CSV.
+    Csv,
+    /// Gzip-compressed CSV, file name ending in `.gz`.
+    CsvGz,
+    /// Not written.
+    None,
 }
 
 /// Proof that a value came out of the scenario loader's checks: a [`Scenario`] holds

@@ -139,14 +139,17 @@ pub fn run_to_folder_with(
         .and_then(|e| e.to_str())
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
+    report::files::write_overrides(&dir, &loaded.overrides)?;
     let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
     let files = report::files::CsvObserver::create(&dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
-    let outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
+    let mut outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
     let Watched { files, progress } = obs;
     progress.finish();
-    files.finish()?;
+    if let Some(dt) = files.finish()? {
+        outcome.summary.power_interval_s = Some(dt);
+    }
     report::files::write_devices(&dir, &outcome.devices)?;
     report::files::write_summary(&dir, &outcome.summary)?;
     if !opts.no_charts {

@@ -13,11 +13,24 @@ pub struct CompareArgs {
     /// Output folder [default: reports/compare-<run>-vs-<run>...].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Label of a run in charts and tables, in run order (repeatable; runs without
+    /// one are labelled by their folder name).
+    #[arg(long = "label", value_name = "NAME")]
+    pub labels: Vec<String>,
 }
 
 /// Runs `hetsim compare`.
 pub fn main(a: CompareArgs) -> anyhow::Result<()> {
-    let dir = crate::report::compare::compare(&a.runs, a.out.as_deref())?;
-    println!("wrote {}", dir.join("index.html").display());
+    let c = crate::report::compare::compare(&a.runs, &a.labels, a.out.as_deref())?;
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
+    print!("{}", c.table);
+    println!(
+        "wrote {} (all metrics: {}, {})",
+        c.dir.join("index.html").display(),
+        crate::report::compare::COMPARISON_CSV,
+        crate::report::compare::COMPARISON_MD
+    );
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod export;
 pub mod import;
 pub mod plot;
 pub mod policies;
@@ -53,6 +54,10 @@ pub enum Command {
     ///
     /// Example: hetsim compare reports/m-fcfs reports/m-eft --out reports/m-compare
     Compare(compare::CompareArgs),
+    /// Export a run's jobs for other tools (Batsim's jobs CSV, which evalys reads).
+    ///
+    /// Example: hetsim export batsim reports/manufacturing
+    Export(export::ExportArgs),
     /// Run a parameter sweep (parallel, resumable), or merge shards, or write Slurm jobs.
     ///
     /// Example: hetsim sweep scenarios/sweeps/mmc-load.yaml --out reports/mmc-load
@@ -77,6 +82,7 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import::main(a),
         Command::Plot(a) => plot::main(a),
         Command::Compare(a) => compare::main(a),
+        Command::Export(a) => export::main(a),
         Command::Sweep(a) => sweep::main(a),
     }
 }

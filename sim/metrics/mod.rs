@@ -129,6 +129,48 @@ pub struct ClassSummary {
     pub energy_j: f64,
     /// Jobs completed on this class.
     pub jobs: u64,
+    /// Wait, response and deadline figures of the jobs that ran on this class (their
+    /// first device's class).
+    #[serde(flatten)]
+    pub stats: JobStats,
+}
+
+/// Wait, response and deadline figures of a group of finished jobs (one kind or one
+/// class), as written under `per_kind.<kind>` and `per_class.<class>`.
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
+pub struct JobStats {
+    /// Mean wait, s.
+    pub wait_mean_s: f64,
+    /// Median wait, s.
+    pub wait_p50_s: f64,
+    /// 95th percentile wait, s.
+    pub wait_p95_s: f64,
+    /// 99th percentile wait, s.
+    pub wait_p99_s: f64,
+    /// Mean response, s.
+    pub response_mean_s: f64,
+    /// Median response, s.
+    pub response_p50_s: f64,
+    /// 95th percentile response, s.
+    pub response_p95_s: f64,
+    /// 99th percentile response, s.
+    pub response_p99_s: f64,
+    /// Jobs that had a deadline.
+    pub jobs_with_deadline: u64,
+    /// Missed deadlines / jobs with a deadline (empty when none had one).
+    pub deadline_miss_rate: Option<f64>,
+}
+
+/// Per-kind figures in the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindSummary {
+    /// Jobs of this kind completed.
+    pub jobs: u64,
+    /// Energy its jobs' devices drew while running them, J.
+    pub energy_j: f64,
+    /// Wait, response and deadline figures.
+    #[serde(flatten)]
+    pub stats: JobStats,
 }
 
 /// End-to-end figures of one pipeline.
@@ -239,6 +281,13 @@ pub struct Summary {
     /// End-to-end latency per pipeline (named by its first kind), for scenarios with
     /// pipelines.
     pub pipelines: indexmap::IndexMap<String, PipelineSummary>,
+    /// Per-kind figures of the completed jobs, in scenario order (kinds with no
+    /// completed job are left out).
+    pub per_kind: indexmap::IndexMap<String, KindSummary>,
+    /// Length of power.csv's rows, s: the scenario's `output.power_interval`, or the
+    /// interval rows per change were folded into to bound the file; empty when
+    /// power.csv has one row per change.
+    pub power_interval_s: Option<f64>,
 }
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.
@@ -344,9 +393,61 @@ impl Quantiles {
     }
 }
 
+/// Job statistics of one group (a kind or a class).
+#[derive(Debug, Default)]
+pub struct GroupCollector {
+    /// Waits, s.
+    pub waits: Quantiles,
+    /// Responses, s.
+    pub responses: Quantiles,
+    /// Jobs with a deadline.
+    pub with_deadline: u64,
+    /// Deadlines missed.
+    pub missed: u64,
+    /// Attributed energy, J.
+    pub energy_j: f64,
+}
+
+impl GroupCollector {
+    fn add(&mut self, r: &JobRecord) {
+        self.waits.add(r.wait_s);
+        self.responses.add(r.response_s);
+        if let Some(met) = r.deadline_met {
+            self.with_deadline += 1;
+            self.missed += u64::from(!met);
+        }
+        self.energy_j += r.energy_j;
+    }
+
+    /// The group's figures (sorts its quantiles).
+    pub fn stats(&mut self) -> JobStats {
+        self.waits.finish();
+        self.responses.finish();
+        let (w, r) = (&self.waits, &self.responses);
+        JobStats {
+            wait_mean_s: w.mean(),
+            wait_p50_s: w.quantile(0.5),
+            wait_p95_s: w.quantile(0.95),
+            wait_p99_s: w.quantile(0.99),
+            response_mean_s: r.mean(),
+            response_p50_s: r.quantile(0.5),
+            response_p95_s: r.quantile(0.95),
+            response_p99_s: r.quantile(0.99),
+            jobs_with_deadline: self.with_deadline,
+            deadline_miss_rate: (self.with_deadline > 0)
+                .then(|| self.missed as f64 / self.with_deadline as f64),
+        }
+    }
+}
+
 /// Accumulates job statistics.
 #[derive(Debug, Default)]
 pub struct Collector {
+    /// Per-kind statistics, by kind name (first completion order; the summary puts
+    /// them in scenario order).
+    pub per_kind: indexmap::IndexMap<String, GroupCollector>,
+    /// Per-class statistics, by the class of a job's first device.
+    pub per_class: indexmap::IndexMap<String, GroupCollector>,
     /// Waits, s.
     pub waits: Quantiles,
     /// Responses, s.
@@ -380,6 +481,17 @@ impl Collector {
         }
         self.job_energy += r.energy_j;
         self.makespan_s = self.makespan_s.max(r.end_s);
+        // Look up before inserting: most calls find the group, and the key is cloned
+        // only for a group's first job.
+        for (map, key) in [
+            (&mut self.per_kind, &r.kind),
+            (&mut self.per_class, &r.class),
+        ] {
+            match map.get_mut(key.as_str()) {
+                Some(g) => g.add(r),
+                None => map.entry(key.clone()).or_default().add(r),
+            }
+        }
     }
 }
 

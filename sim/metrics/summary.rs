@@ -7,7 +7,7 @@
 //! it in [`summarize`] from [`RunTotals`] (add what it needs there, filled in by the
 //! simulation's `finish`).
 
-use super::{ClassSummary, Collector, PipelineSummary, Quantiles, Summary};
+use super::{ClassSummary, Collector, KindSummary, PipelineSummary, Quantiles, Summary};
 use crate::engine::{Time, to_secs};
 use crate::model::{DeviceClass, Scenario};
 use crate::power::{DeviceAccount, Meter};
@@ -150,10 +150,40 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
                 },
                 energy_j: meter.class_j[ci],
                 jobs: t.class_jobs[ci],
+                stats: col
+                    .per_class
+                    .get_mut(c.name.as_str())
+                    .map(|g| g.stats())
+                    .unwrap_or_default(),
             },
         );
     }
     let mut e2e = t.e2e;
+    // Scenario kinds first, in file order; then any other kind a job carried (trace
+    // and explicit jobs), in first-completion order.
+    let mut order: Vec<String> = sc
+        .kinds
+        .iter()
+        .map(|k| k.name.clone())
+        .filter(|k| col.per_kind.contains_key(k.as_str()))
+        .collect();
+    for k in col.per_kind.keys() {
+        if !sc.kinds.iter().any(|x| &x.name == k) {
+            order.push(k.clone());
+        }
+    }
+    let per_kind = order
+        .into_iter()
+        .map(|k| {
+            let g = &mut col.per_kind[k.as_str()];
+            let s = KindSummary {
+                jobs: g.waits.len(),
+                energy_j: g.energy_j,
+                stats: g.stats(),
+            };
+            (k, s)
+        })
+        .collect();
     Summary {
         scenario: sc.name.clone(),
         policy: t.policy.to_string(),
@@ -243,5 +273,7 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
                 (k.name.clone(), p)
             })
             .collect(),
+        per_kind,
+        power_interval_s: sc.output.power_interval,
     }
 }

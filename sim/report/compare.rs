@@ -19,6 +19,7 @@ use crate::report::kit::axes::{
 use crate::report::kit::html::{esc, head, inline_svg};
 use crate::report::kit::render::{Drawable, render};
 use crate::report::kit::style::{self, Unit, css, run_color, tick};
+use crate::report::metric;
 use crate::schema::{power as power_cols, summary as keys};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -172,7 +173,10 @@ impl CdfPanels {
                         })
                     })
                     .collect();
-                CdfChart::new(lines).map(|c| (name, c))
+                CdfChart::new(lines).map(|mut c| {
+                    c.name_deadlines = false;
+                    (name, c)
+                })
             })
             .collect();
         CdfPanels { panels }
@@ -292,13 +296,17 @@ where
     let scale = |v: &[(f64, f64)], u: Unit| -> Vec<(f64, f64)> {
         v.iter().map(|p| (p.0 / tu.div, p.1 / u.div)).collect()
     };
-    for cv in &c.curves {
+    let n = c.curves.len();
+    for (i, cv) in c.curves.iter().enumerate() {
+        // Earlier runs are drawn wider, so a run identical to a later one still shows
+        // around it.
+        let width = 2 + 2 * (n - 1 - i).min(2) as u32;
         chart.draw_series(LineSeries::new(
             scale(&cv.points, u),
-            cv.color.stroke_width(2),
+            cv.color.stroke_width(width),
         ))?;
         if let Some(d) = &cv.dashed {
-            figures::dashed(&mut chart, scale(d, u), cv.color.stroke_width(2))?;
+            figures::dashed(&mut chart, scale(d, u), cv.color.stroke_width(width))?;
         }
     }
     Ok(())
@@ -343,19 +351,6 @@ pub fn default_out(labels: &[String]) -> PathBuf {
         .collect();
     clean.truncate(120);
     Path::new("reports").join(clean)
-}
-
-/// Difference of `v` from the baseline `b`, for the metrics table: relative, or
-/// absolute (written by `fmt`, with its unit) when the baseline is 0.
-pub fn difference(b: f64, v: f64, fmt: impl Fn(f64) -> String) -> String {
-    if v == b {
-        "=".into()
-    } else if b != 0.0 && b.is_finite() {
-        let r = 100.0 * (v - b) / b.abs();
-        format!("{}{} %", if r > 0.0 { "+" } else { "" }, style::num(r))
-    } else {
-        format!("{}{}", if v > b { "+" } else { "" }, fmt(v - b))
-    }
 }
 
 /// Flat metric rows: the summary's flat keys, then `per_class.<class>.<field>`.
@@ -406,15 +401,222 @@ fn metric_rows(runs: &[Labeled]) -> Vec<(String, Vec<Option<Value>>)> {
         .collect()
 }
 
-fn human_key(key: &str, v: &Value) -> String {
-    // per_class.<c>.energy_j reads like energy_it_j, utilization like utilization.
-    let base = match key.rsplit('.').next().unwrap_or(key) {
-        "energy_j" => "energy_it_j",
-        "jobs" | "devices" => "jobs_completed",
-        other => other,
-    };
-    human(base, v)
+/// One row of the comparison table: a metric and its value in every run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Summary key.
+    pub key: String,
+    /// Values per run (None: the run has no such key, shown as unknown).
+    pub values: Vec<Option<Value>>,
 }
+
+impl Row {
+    fn num(&self, i: usize) -> Option<f64> {
+        self.values[i].as_ref().and_then(Value::as_f64)
+    }
+
+    /// The value in run `i` for people ("–" when unknown).
+    pub fn shown(&self, i: usize) -> String {
+        self.values[i]
+            .as_ref()
+            .map(|v| human(&self.key, v))
+            .unwrap_or_else(|| "–".into())
+    }
+
+    /// Absolute and relative difference of run `i` from the first run.
+    pub fn diff(&self, i: usize) -> (String, Option<String>) {
+        match (self.num(0), self.num(i)) {
+            (Some(b), Some(x)) => metric::difference(&self.key, b, x),
+            _ => (String::new(), None),
+        }
+    }
+}
+
+/// The metric rows compared: numeric keys that are reproducible (no `wall_s`) and
+/// not identity fields (scenario, policy, seed are in the runs table); the deadline
+/// miss rate only when some run had jobs with a deadline.
+pub fn rows(runs: &[Labeled]) -> Vec<Row> {
+    let deadlines = runs
+        .iter()
+        .any(|r| r.run.num("jobs_with_deadline").is_none_or(|n| n > 0.0));
+    metric_rows(runs)
+        .into_iter()
+        .filter(|(k, _)| deadlines || k != "deadline_miss_rate")
+        .filter(|(k, vals)| {
+            let m = metric::lookup(k);
+            !m.volatile
+                && m.quantity != metric::Quantity::Text
+                && k != keys::SEED
+                && vals.iter().flatten().all(|v| v.is_number() || v.is_null())
+        })
+        .map(|(key, values)| Row { key, values })
+        .collect()
+}
+
+/// Warnings for comparisons that may not be like for like: different scenarios,
+/// different accounting windows or horizons (a run without the key is unknown and
+/// not compared).
+pub fn warnings(runs: &[Labeled]) -> Vec<String> {
+    let mut out = Vec::new();
+    let first = &runs[0];
+    let scen: Vec<String> = runs.iter().map(|r| r.run.text(keys::SCENARIO)).collect();
+    if scen.iter().any(|s| s != &scen[0]) {
+        out.push(format!(
+            "the runs come from different scenarios ({}): differences mix model and policy effects",
+            scen.join(", ")
+        ));
+    }
+    // The accounting window must match exactly; the horizon (to the last event)
+    // differs a little with the policy, so only a gap above 1 % is reported.
+    for (key, tol) in [("window_s", 1e-9), (keys::HORIZON_S, 1e-2)] {
+        let Some(b) = first.run.num(key) else {
+            continue;
+        };
+        let differ: Vec<&str> = runs[1..]
+            .iter()
+            .filter(|r| {
+                r.run
+                    .num(key)
+                    .is_some_and(|v| (v - b).abs() > tol * b.abs().max(1.0))
+            })
+            .map(|r| r.label.as_str())
+            .collect();
+        if !differ.is_empty() {
+            let what = if key == "window_s" {
+                "accounting window"
+            } else {
+                "simulated time span"
+            };
+            out.push(format!(
+                "the {what} ({key}) differs from {}'s in {}: energy, carbon and cost totals cover different spans",
+                first.label,
+                differ.join(", ")
+            ));
+            break;
+        }
+    }
+    out
+}
+
+/// comparison.csv: one row per metric and run, with the exact value and the
+/// absolute and relative difference from the first run (relative left empty for
+/// shares, which differ in percentage points, and near-zero baselines).
+pub fn comparison_csv(runs: &[Labeled], rows: &[Row]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "metric", "label", "unit", "better", "run", "value", "diff_abs", "diff_rel",
+    ])?;
+    for r in rows {
+        let m = metric::lookup(&r.key);
+        let base_unit = base_unit(m.quantity);
+        let better = match m.better {
+            metric::Better::Lower => "lower",
+            metric::Better::Higher => "higher",
+            metric::Better::Neither => "",
+        };
+        for (i, run) in runs.iter().enumerate() {
+            let v = r.num(i);
+            let (abs, rel) = match (r.num(0), v) {
+                (Some(b), Some(x)) if i > 0 => {
+                    let d = x - b;
+                    let near_zero = b == 0.0 || b.abs() < 1e-9 * x.abs().max(b.abs());
+                    let rel = if m.quantity == metric::Quantity::Share || near_zero {
+                        String::new()
+                    } else {
+                        (d / b.abs()).to_string()
+                    };
+                    (d.to_string(), rel)
+                }
+                _ => (String::new(), String::new()),
+            };
+            w.write_record([
+                r.key.as_str(),
+                m.label.as_str(),
+                base_unit,
+                better,
+                run.label.as_str(),
+                &v.map(|x| x.to_string()).unwrap_or_default(),
+                &abs,
+                &rel,
+            ])?;
+        }
+    }
+    String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)
+        .map_err(|e| ReportError::Data(e.to_string()))
+}
+
+fn base_unit(q: metric::Quantity) -> &'static str {
+    use metric::Quantity::*;
+    match q {
+        Seconds => "s",
+        Energy => "J",
+        Power => "W",
+        Carbon => "g",
+        Throughput => "1/s",
+        Share => "fraction",
+        Count => "count",
+        Text | Money | Plain => "",
+    }
+}
+
+/// The markdown table: one column per run, differences from the first run in
+/// brackets; the headline metrics only unless `all`.
+pub fn markdown(runs: &[Labeled], rows: &[Row], all: bool) -> String {
+    let mut o = String::from("| metric |");
+    for (i, r) in runs.iter().enumerate() {
+        let _ = write!(o, " {} |", r.label.replace('|', "\\|"));
+        if i > 0 {
+            let _ = write!(o, " Δ vs {} |", runs[0].label.replace('|', "\\|"));
+        }
+    }
+    o.push_str("\n|---|");
+    for i in 0..runs.len() {
+        o.push_str(if i > 0 { "---:|---:|" } else { "---:|" });
+    }
+    o.push('\n');
+    for r in rows
+        .iter()
+        .filter(|r| all || HEADLINE.contains(&r.key.as_str()))
+    {
+        let m = metric::lookup(&r.key);
+        let _ = write!(o, "| {} |", m.label);
+        for i in 0..runs.len() {
+            let _ = write!(o, " {} |", r.shown(i));
+            if i > 0 {
+                let (abs, rel) = r.diff(i);
+                match rel {
+                    Some(rel) => {
+                        let _ = write!(o, " {abs} ({rel}) |");
+                    }
+                    None => {
+                        let _ = write!(o, " {abs} |");
+                    }
+                }
+            }
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// Metrics of the printed table (comparison.md and comparison.csv have them all).
+pub const HEADLINE: &[&str] = &[
+    "jobs_completed",
+    "makespan_s",
+    "throughput_jobs_per_s",
+    "wait_mean_s",
+    "response_mean_s",
+    "response_p99_s",
+    "bounded_slowdown_mean",
+    "deadline_miss_rate",
+    "utilization",
+    "energy_it_j",
+    "energy_facility_j",
+    "energy_per_job_j",
+    "power_peak_w",
+    "carbon_g",
+    "cost",
+];
 
 /// The comparison page.
 pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
@@ -422,9 +624,12 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
     let _ = writeln!(out, "<header>\n<h1>Comparison of {} runs</h1>", runs.len());
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Differences are relative to the first run, <b>{}</b>.</p>\n</header>",
+        "<p class=\"meta\">Differences are from the first run, <b>{}</b>: absolute (percentage points for rates), then relative where the baseline is not near zero. The wall-clock time is left out (it varies run to run).</p>\n</header>",
         esc(&runs[0].label)
     );
+    for w in warnings(runs) {
+        let _ = writeln!(out, "<p class=\"note\"><b>Warning:</b> {}</p>", esc(&w));
+    }
     out.push_str("<h2>Runs</h2>\n<table><tr><th>run</th><th>folder</th><th>scenario</th><th>policy</th><th class=\"r\">seed</th><th class=\"r\">jobs</th><th class=\"r\">devices</th></tr>\n");
     for (i, r) in runs.iter().enumerate() {
         let _ = writeln!(
@@ -453,25 +658,30 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
         }
     }
     out.push_str("</tr>\n");
-    for (key, vals) in metric_rows(runs) {
-        let _ = write!(out, "<tr><td><code>{}</code></td>", esc(&key));
-        let base = vals[0].as_ref().and_then(Value::as_f64);
-        for (i, v) in vals.iter().enumerate() {
-            let shown = v
+    for row in rows(runs) {
+        let m = metric::lookup(&row.key);
+        let _ = write!(
+            out,
+            "<tr><td title=\"{}\">{}</td>",
+            esc(&row.key),
+            esc(&m.label)
+        );
+        for i in 0..runs.len() {
+            let exact = row.values[i]
                 .as_ref()
-                .map(|v| human_key(&key, v))
-                .unwrap_or_else(|| "–".into());
-            let exact = v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+                .map(|v| v.to_string())
+                .unwrap_or_default();
             let _ = write!(
                 out,
                 "<td class=\"r\" title=\"{}\">{}</td>",
                 esc(&exact),
-                esc(&shown)
+                esc(&row.shown(i))
             );
             if i > 0 {
-                let d = match (base, v.as_ref().and_then(Value::as_f64)) {
-                    (Some(b), Some(x)) => difference(b, x, |d| human_key(&key, &Value::from(d))),
-                    _ => String::new(),
+                let (abs, rel) = row.diff(i);
+                let d = match rel {
+                    Some(rel) => format!("{abs} ({rel})"),
+                    None => abs,
                 };
                 let _ = write!(out, "<td class=\"r num\">{}</td>", esc(&d));
             }
@@ -501,19 +711,56 @@ pub fn page(runs: &[Labeled], charts: &[(String, String, String)]) -> String {
     out
 }
 
-/// Compares run folders and writes the comparison folder; returns its path.
-pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
+/// comparison.csv: every metric of every run with its differences.
+pub const COMPARISON_CSV: &str = "comparison.csv";
+/// comparison.md: the same as a markdown table, ready for a paper's draft.
+pub const COMPARISON_MD: &str = "comparison.md";
+
+/// What [`compare`] wrote.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The comparison folder.
+    pub dir: PathBuf,
+    /// The headline metrics as a markdown table (the CLI prints it).
+    pub table: String,
+    /// Warnings (different scenarios or accounting windows).
+    pub warnings: Vec<String>,
+}
+
+/// Compares run folders and writes the comparison folder. `names` label the runs
+/// (`--label`); runs without one are labelled by their folder name.
+pub fn compare(dirs: &[PathBuf], names: &[String], out: Option<&Path>) -> Result<Comparison> {
     if dirs.len() < 2 {
         return Err(ReportError::Data(
             "compare needs at least two run folders".into(),
         ));
+    }
+    if names.len() > dirs.len() {
+        return Err(ReportError::Data(format!(
+            "{} labels for {} run folders",
+            names.len(),
+            dirs.len()
+        )));
     }
     // No Gantt charts in comparisons.
     let opts = ReadOptions {
         gantt_max_devices: 0,
         ..ReadOptions::default()
     };
-    let labels = labels(dirs);
+    let mut labels = labels(dirs);
+    for (l, n) in labels.iter_mut().zip(names) {
+        *l = n.clone();
+    }
+    if let Some(dup) = labels
+        .iter()
+        .enumerate()
+        .find(|(i, l)| labels[..*i].contains(l))
+    {
+        return Err(ReportError::Data(format!(
+            "two runs are labelled {:?}; give each a distinct --label",
+            dup.1
+        )));
+    }
     let mut runs = Vec::with_capacity(dirs.len());
     for (d, label) in dirs.iter().zip(&labels) {
         let run =
@@ -544,26 +791,27 @@ pub fn compare(dirs: &[PathBuf], out: Option<&Path>) -> Result<PathBuf> {
         let svg = render(f, &chart_dir)?;
         charts.push((f.stem().to_string(), f.title(), svg));
     }
+    let rows = rows(&runs);
+    std::fs::write(
+        staging.dir().join(COMPARISON_CSV),
+        comparison_csv(&runs, &rows)?,
+    )?;
+    std::fs::write(
+        staging.dir().join(COMPARISON_MD),
+        markdown(&runs, &rows, true),
+    )?;
     std::fs::write(staging.dir().join("index.html"), page(&runs, &charts))?;
-    Ok(staging.commit()?)
+    let dir = staging.commit()?;
+    Ok(Comparison {
+        dir,
+        table: markdown(&runs, &rows, false),
+        warnings: warnings(&runs),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn differences_are_relative_to_the_baseline() {
-        let plain = |d: f64| style::num(d);
-        assert_eq!(difference(200.0, 250.0, plain), "+25 %");
-        assert_eq!(difference(200.0, 150.0, plain), "-25 %");
-        assert_eq!(difference(3.0, 3.0, plain), "=");
-        assert_eq!(difference(0.0, 2.0, plain), "+2");
-        assert_eq!(
-            difference(0.0, 88.89, |d| human("wait_mean_s", &Value::from(d))),
-            "+88.89 s"
-        );
-    }
 
     #[test]
     fn labels_are_unique() {

@@ -1,9 +1,10 @@
 //! Writers for the run folder's CSV and JSON files.
 
 use crate::metrics::{JobRecord, Summary};
-use crate::model::Scenario;
+use crate::model::{FileFormat, Scenario};
 use crate::power::PowerRow;
 use crate::report::error::{Context, Result};
+use crate::report::power_rows::PowerRows;
 use crate::schema::{
     DEVICES_CSV, JOB_COLUMNS, JOBS_CSV, POWER_CSV, SUMMARY_CSV, SUMMARY_JSON, power,
 };
@@ -12,37 +13,102 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// Streams jobs.csv and power.csv while the simulation runs.
+/// A streamed output file, plain or gzip-compressed.
+enum Out {
+    Plain(BufWriter<File>),
+    Gz(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl Write for Out {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::Plain(w) => w.write(b),
+            Out::Gz(w) => w.write(b),
+        }
+    }
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        match self {
+            Out::Plain(w) => w.write_all(b),
+            Out::Gz(w) => w.write_all(b),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::Plain(w) => w.flush(),
+            Out::Gz(w) => w.flush(),
+        }
+    }
+}
+
+impl Out {
+    /// Flushes, ending the gzip stream with its trailer (so write errors surface).
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Out::Plain(mut w) => w.flush(),
+            Out::Gz(w) => w.finish()?.flush(),
+        }
+    }
+}
+
+/// A streamed output file, or none.
+type Sink = Option<Out>;
+
+/// Creates `name` in `dir` in `format` (`name.gz` for gzip); `None` for no file.
+fn sink(dir: &Path, name: &str, format: FileFormat) -> Result<Sink> {
+    let create = |n: &str| -> Result<BufWriter<File>> {
+        let f = File::create(dir.join(n)).with_context(|| format!("cannot create {n}"))?;
+        Ok(BufWriter::with_capacity(1 << 16, f))
+    };
+    Ok(match format {
+        FileFormat::None => None,
+        FileFormat::Csv => Some(Out::Plain(create(name)?)),
+        // Level 1: most of the size gain at a fraction of the default level's time.
+        FileFormat::CsvGz => Some(Out::Gz(flate2::write::GzEncoder::new(
+            create(&format!("{name}.gz"))?,
+            flate2::Compression::fast(),
+        ))),
+    })
+}
+
+/// Streams jobs.csv and power.csv while the simulation runs, each as plain CSV,
+/// gzip or not at all (`output.jobs`, `output.power`). power.csv rows per change are
+/// bounded by [`PowerRows`] unless the scenario sets `output.power_interval`.
 pub struct CsvObserver {
-    jobs: BufWriter<File>,
+    jobs: Sink,
     line: Vec<u8>,
-    power: csv::Writer<BufWriter<File>>,
+    power: Option<csv::Writer<Out>>,
+    bounded: Option<PowerRows>,
     row: Vec<String>,
     progress: Option<Box<dyn FnMut(f64, u64)>>,
     jobs_written: u64,
 }
 
 impl CsvObserver {
-    /// Creates jobs.csv and power.csv in `dir` with their headers.
+    /// Creates jobs.csv and power.csv in `dir` with their headers (as the scenario's
+    /// `output` section says).
     pub fn create(dir: &Path, sc: &Scenario) -> Result<Self> {
-        let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
-            let f =
-                File::create(dir.join(name)).with_context(|| format!("cannot create {name}"))?;
-            Ok(csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(BufWriter::with_capacity(1 << 16, f)))
+        let out = &sc.output;
+        let mut jobs = sink(dir, JOBS_CSV, out.jobs)?;
+        if let Some(j) = &mut jobs {
+            writeln!(j, "{}", JOB_COLUMNS.join(","))?;
+        }
+        let power = match sink(dir, POWER_CSV, out.power)? {
+            Some(w) => {
+                let mut power = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+                let mut header = vec![power::TIME_S.to_string(), power::DURATION_S.to_string()];
+                header.extend(sc.classes.iter().map(|c| power::class_w(&c.name)));
+                header.extend(power::TOTALS.map(String::from));
+                power.write_record(&header)?;
+                Some(power)
+            }
+            None => None,
         };
-        let f = File::create(dir.join(JOBS_CSV)).context(format!("cannot create {JOBS_CSV}"))?;
-        let mut jobs = BufWriter::with_capacity(1 << 16, f);
-        writeln!(jobs, "{}", JOB_COLUMNS.join(","))?;
-        let mut power = open(POWER_CSV)?;
-        let mut header = vec![power::TIME_S.to_string(), power::DURATION_S.to_string()];
-        header.extend(sc.classes.iter().map(|c| power::class_w(&c.name)));
-        header.extend(power::TOTALS.map(String::from));
-        power.write_record(&header)?;
+        let bounded = (power.is_some() && out.power_interval.is_none() && out.power_max_rows > 0)
+            .then(|| PowerRows::new(out.power_max_rows, sc.facility.pue));
         Ok(CsvObserver {
             jobs,
             power,
+            bounded,
             row: Vec::new(),
             progress: None,
             jobs_written: 0,
@@ -56,23 +122,30 @@ impl CsvObserver {
         self
     }
 
-    /// Flushes both files.
-    pub fn finish(mut self) -> Result<()> {
-        self.jobs.flush()?;
-        self.power.flush()?;
-        Ok(())
+    /// Writes the rows held back to bound power.csv and closes both files. Returns
+    /// the interval power.csv's rows were folded into, s (`None`: rows per change or
+    /// the scenario's `output.power_interval`).
+    pub fn finish(mut self) -> Result<Option<f64>> {
+        let mut interval = None;
+        if let Some(b) = self.bounded.take() {
+            interval = b.interval_s();
+            for r in b.finish() {
+                self.write_power(&r)?;
+            }
+        }
+        if let Some(j) = self.jobs.take() {
+            j.finish()?;
+        }
+        if let Some(p) = self.power.take() {
+            p.into_inner().map_err(|e| e.into_error())?.finish()?;
+        }
+        Ok(interval)
     }
-}
 
-impl Observer for CsvObserver {
-    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.jobs_written += 1;
-        self.line.clear();
-        r.write_csv(&mut self.line);
-        self.jobs.write_all(&self.line)?;
-        Ok(())
-    }
-    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
+    fn write_power(&mut self, r: &PowerRow) -> std::io::Result<()> {
+        let Some(w) = &mut self.power else {
+            return Ok(());
+        };
         self.row.clear();
         self.row.push(r.time_s.to_string());
         self.row.push(r.duration_s.to_string());
@@ -87,14 +160,51 @@ impl Observer for CsvObserver {
         self.row.push(r.transition_devices.to_string());
         self.row.push(r.carbon_g.to_string());
         self.row.push(r.cost.to_string());
-        self.power.write_record(&self.row)?;
+        w.write_record(&self.row)?;
         Ok(())
+    }
+}
+
+impl Observer for CsvObserver {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
+        let Some(j) = &mut self.jobs else {
+            return Ok(());
+        };
+        self.jobs_written += 1;
+        self.line.clear();
+        r.write_csv(&mut self.line);
+        j.write_all(&self.line)?;
+        Ok(())
+    }
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
+        match &mut self.bounded {
+            Some(b) => {
+                b.push(r.clone());
+                Ok(())
+            }
+            None => self.write_power(r),
+        }
     }
     fn progress(&mut self, now_s: f64, jobs: u64) {
         if let Some(p) = &mut self.progress {
             p(now_s, jobs);
         }
     }
+}
+
+/// overrides.txt: the run's `--set PATH=VALUE` options, one per line, in order.
+pub const OVERRIDES_TXT: &str = "overrides.txt";
+
+/// Writes overrides.txt when the run had `--set` options (the reproduce command of
+/// the run page reads it).
+pub fn write_overrides(dir: &Path, overrides: &[String]) -> Result<()> {
+    if overrides.is_empty() {
+        return Ok(());
+    }
+    let mut text = overrides.join("\n");
+    text.push('\n');
+    std::fs::write(dir.join(OVERRIDES_TXT), text)?;
+    Ok(())
 }
 
 /// Writes devices.csv.

@@ -93,31 +93,16 @@ pub enum Kind {
     Plain,
 }
 
-/// A summary value for people (the exact value is shown beside it).
+/// A summary value for people (the exact value is shown beside it), formatted by the
+/// metric registry.
 pub fn human(key: &str, v: &Value) -> String {
-    let kind = describe(key).map(|d| d.1).unwrap_or(Kind::Plain);
-    let Some(x) = v.as_f64() else {
-        return match v {
-            Value::Null => "none".into(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-    };
-    match kind {
-        Kind::Text | Kind::Plain => style::num(x),
-        Kind::Count => v
-            .as_u64()
-            .map(style::count)
-            .unwrap_or_else(|| style::num(x)),
-        Kind::Seconds => style::duration(x),
-        Kind::PerSecond => format!("{} /s", style::num(x)),
-        Kind::Percent => style::percent(x),
-        Kind::Energy => {
-            let u = style::energy_unit(x.abs());
-            style::with_unit(x, u)
-        }
-        Kind::Power => style::with_unit(x, style::power_unit(x.abs())),
-        Kind::Carbon => style::with_unit(x, style::carbon_unit(x.abs())),
+    match v {
+        Value::Null => "none".into(),
+        Value::String(s) => s.clone(),
+        v => match v.as_f64() {
+            Some(x) => crate::report::metric::format(key, x),
+            None => v.to_string(),
+        },
     }
 }
 
@@ -494,6 +479,93 @@ pub fn metrics_table(out: &mut String, summary: &serde_json::Map<String, Value>)
     out.push_str("</table>\n");
 }
 
+/// `hetsim run <scenario copy>` with the run's `--set` options (overrides.txt), each
+/// quoted for a POSIX shell when it needs to be.
+pub fn reproduce_command(scenario_file: &str, dir: &std::path::Path) -> String {
+    let quote = |s: &str| {
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+        {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut cmd = format!("hetsim run {}", quote(scenario_file));
+    if let Ok(text) = std::fs::read_to_string(dir.join(crate::report::files::OVERRIDES_TXT)) {
+        for l in text.lines().filter(|l| !l.is_empty()) {
+            cmd.push_str(" --set ");
+            cmd.push_str(&quote(l));
+        }
+    }
+    cmd
+}
+
+/// Per-kind (or per-class) job figures of summary.json as one table, a row per
+/// group, formatted by the metric registry; columns without data are left out.
+pub fn group_table(
+    out: &mut String,
+    summary: &serde_json::Map<String, Value>,
+    key: &str,
+    what: &str,
+) {
+    let Some(Value::Object(groups)) = summary.get(key) else {
+        return;
+    };
+    if groups.is_empty() {
+        return;
+    }
+    const FIELDS: [&str; 9] = [
+        "jobs",
+        "wait_mean_s",
+        "response_mean_s",
+        "response_p50_s",
+        "response_p95_s",
+        "response_p99_s",
+        "deadline_miss_rate",
+        "energy_j",
+        "jobs_with_deadline",
+    ];
+    let fields: Vec<&str> = FIELDS
+        .iter()
+        .copied()
+        .filter(|f| *f != "jobs_with_deadline")
+        .filter(|f| {
+            groups
+                .values()
+                .any(|g| g.get(*f).is_some_and(|v| !v.is_null()))
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "<h3>By {what} (<code>{key}.&lt;name&gt;.&lt;field&gt;</code>)</h3>\n<table><tr><th>{what}</th>"
+    );
+    for f in &fields {
+        let m = crate::report::metric::lookup(&format!("{key}.x.{f}"));
+        let label = m.label.split_once(": ").map_or(m.label.as_str(), |p| p.1);
+        let _ = write!(
+            out,
+            "<th class=\"r\" title=\"{}\">{}</th>",
+            esc(f),
+            esc(label)
+        );
+    }
+    out.push_str("</tr>\n");
+    for (name, g) in groups {
+        let _ = write!(out, "<tr><td>{}</td>", esc(name));
+        for f in &fields {
+            let k = format!("{key}.{name}.{f}");
+            let cell = match g.get(*f) {
+                Some(Value::Null) | None => "–".to_string(),
+                Some(v) => human(&k, v),
+            };
+            let _ = write!(out, "<td class=\"r\">{}</td>", esc(&cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
 /// The report of one run.
 pub fn index(run: &RunData, charts: &Charts) -> String {
     let name = run.text("scenario");
@@ -511,7 +583,7 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
     }
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Policy <b>{}</b>{} · seed {} · {} simulated · {} jobs on {} devices in {} classes</p>",
+        "<p class=\"meta\">Policy <b>{}</b>{} · seed {} · {} simulated · {} on {} in {}</p>",
         esc(&policy),
         match run.text("power_manager") {
             pm if pm.is_empty() => String::new(),
@@ -519,17 +591,19 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
         },
         esc(&seed),
         esc(&style::duration(run.num(keys::HORIZON_S).unwrap_or(0.0))),
-        style::count(run.num(keys::JOBS_COMPLETED).unwrap_or(0.0) as u64),
-        style::count(run.device_count()),
-        run.classes.len()
+        crate::report::terminal::plural(
+            run.num(keys::JOBS_COMPLETED).unwrap_or(0.0) as u64,
+            "job",
+            "jobs"
+        ),
+        crate::report::terminal::plural(run.device_count(), "device", "devices"),
+        crate::report::terminal::plural(run.classes.len() as u64, "class", "classes"),
     );
     if let Some(f) = &run.scenario_file {
         let _ = writeln!(
             out,
-            "<p class=\"meta\">Reproduce from this folder: <code>hetsim run {} --policy {} --seed {}</code> (plus any <code>--set</code> options of the original run, which the copy does not record). Redraw the charts and this page: <code>hetsim plot &lt;this folder&gt;</code>.</p>",
-            esc(f),
-            esc(&policy),
-            esc(&seed)
+            "<p class=\"meta\">Reproduce from this folder: <code>{}</code>. Redraw the charts and this page: <code>hetsim plot &lt;this folder&gt;</code>.</p>",
+            esc(&reproduce_command(f, &run.dir)),
         );
     }
     out.push_str("</header>\n<nav><ul>\n<li><a href=\"#devices\">Devices</a></li>\n<li><a href=\"#workload\">Workload</a></li>\n<li><a href=\"#policy\">Policy</a></li>\n<li><a href=\"#metrics\">Summary metrics</a></li>\n");
@@ -581,6 +655,7 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
     }
     out.push_str("</section>\n<section id=\"metrics\">\n<h2>Summary metrics</h2>\n");
     metrics_table(&mut out, &run.summary);
+    group_table(&mut out, &run.summary, "per_kind", "job kind");
     out.push_str("</section>\n<section id=\"charts\">\n<h2>Charts</h2>\n");
     for c in &charts.charts {
         let _ = writeln!(

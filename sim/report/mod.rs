@@ -5,10 +5,14 @@
 pub mod charts;
 pub mod compare;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod html;
 pub mod kit;
+pub mod metric;
 pub mod plot;
+pub mod power_rows;
+pub mod terminal;
 
 pub use error::ReportError;
 

@@ -58,6 +58,9 @@ pub struct Loaded {
     pub path: PathBuf,
     /// The file's text (copied into the run folder).
     pub text: String,
+    /// The `--set PATH=VALUE` overrides applied to it, in order (recorded in the run
+    /// folder so its reproduce command is complete).
+    pub overrides: Vec<String>,
 }
 
 /// The scenario entry a policy or power-manager error is about.
@@ -171,6 +174,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         scenario,
         path: path.into(),
         text,
+        overrides: overrides.to_vec(),
     })
 }
 
@@ -726,14 +730,25 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         )
         .with_hint("PUE = facility power / IT power; 1.58 is the industry average"));
     }
+    let format = |f: Option<raw::RawFileFormat>| match f {
+        None | Some(raw::RawFileFormat::Csv) => crate::model::FileFormat::Csv,
+        Some(raw::RawFileFormat::CsvGz) => crate::model::FileFormat::CsvGz,
+        Some(raw::RawFileFormat::None) => crate::model::FileFormat::None,
+    };
+    let ro = raw.output.as_ref();
     let output = OutputSpec {
-        power_interval: match raw.output.as_ref().and_then(|o| o.power_interval) {
+        power_interval: match ro.and_then(|o| o.power_interval) {
             Some(s) if s.0 <= 0.0 => {
                 return Err(FieldError::new("output.power_interval", "must be positive"));
             }
             Some(s) => Some(s.0),
             None => None,
         },
+        power_max_rows: ro
+            .and_then(|o| o.power_max_rows)
+            .unwrap_or(crate::model::DEFAULT_POWER_MAX_ROWS),
+        jobs: format(ro.and_then(|o| o.jobs)),
+        power: format(ro.and_then(|o| o.power)),
     };
     let sc = Scenario {
         name: raw.name.unwrap_or_else(|| default_name.to_string()),

@@ -476,6 +476,27 @@ pub struct RawPolicy {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutput {
-    /// Sampling interval for power.csv (default: every change point).
+    /// Sampling interval for power.csv (default: every change point, coarsened
+    /// automatically past `power_max_rows` rows).
     pub power_interval: Option<Seconds>,
+    /// Most rows of power.csv without a `power_interval` (default 20000; 0: no bound).
+    pub power_max_rows: Option<u64>,
+    /// How jobs.csv is written: `csv` (default), `csv.gz` or `none`.
+    pub jobs: Option<RawFileFormat>,
+    /// How power.csv is written: `csv` (default), `csv.gz` or `none`.
+    pub power: Option<RawFileFormat>,
+}
+
+/// `output.jobs` / `output.power`.
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub enum RawFileFormat {
+    /// Plain CSV.
+    #[serde(rename = "csv")]
+    Csv,
+    /// Gzip-compressed CSV (`.csv.gz`).
+    #[serde(rename = "csv.gz")]
+    CsvGz,
+    /// Not written.
+    #[serde(rename = "none")]
+    None,
 }

@@ -8,13 +8,18 @@
 use super::aggregate::{Aggregate, ParetoPoint};
 use super::plan::Manifest;
 use crate::report::error::{ReportError, Result};
-use crate::report::kit::style::{fmt4, register_fonts, series_color};
+use crate::report::kit::axes::{Axis, Coord, Swatch, cartesian, dashed, nice_ticks, with_legend};
+use crate::report::kit::style::{register_fonts, series_color, tick};
+use crate::report::metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
-/// Chart size in pixels (SVG and PNG).
-pub const SIZE: (u32, u32) = (860, 520);
+/// Chart size in pixels (SVG and PNG): the run charts' size.
+pub const SIZE: (u32, u32) = (
+    crate::report::kit::axes::WIDTH,
+    crate::report::kit::axes::HEIGHT,
+);
 
 /// What kind of chart.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +104,7 @@ pub fn draw_all(
                     slices.push(key);
                 }
             }
-            for (si, slice) in slices.iter().enumerate() {
+            for slice in &slices {
                 let n_series = series.map_or(1, |s| m.axes[s].values.len());
                 let mut lines = Vec::new();
                 for sv in 0..n_series {
@@ -126,29 +131,36 @@ pub fn draw_all(
                         lines.push(Line { label, pts });
                     }
                 }
-                let mut title = format!("{metric} vs {}", axis.path);
-                if !others.is_empty() {
-                    let fixed: Vec<String> = others
-                        .iter()
-                        .zip(slice)
-                        .map(|(&a, &v)| {
-                            format!(
-                                "{}={}",
-                                short(&m.axes[a].path),
-                                super::plan::cell(&m.axes[a].values[v])
-                            )
-                        })
-                        .collect();
+                let fixed = fixed_text(m, &others, slice);
+                let mlabel = metric::lookup(metric).label;
+                let xl = axis_label(m, &axis.path);
+                let xl = match xl.rfind(" (") {
+                    Some(i) if xl.ends_with(')') => xl[..i].to_string(),
+                    _ => xl,
+                };
+                let mut title = format!("{mlabel} vs {xl}");
+                if !fixed.is_empty() {
                     title.push_str(&format!(" ({})", fixed.join(", ")));
                 }
-                let mut stem = format!("{}-vs-{}", slug(metric), slug(&axis.path));
+                let mut stem = format!("{}-vs-{}", slug(metric), slug(&short(&axis.path)));
                 if slices.len() > 1 {
-                    stem.push_str(&format!("-{si}"));
+                    stem.push_str(&format!("-at-{}", slug(&fixed_stem(m, &others, slice))));
                 }
+                let max_abs = lines
+                    .iter()
+                    .flat_map(|l| l.pts.iter().map(|p| p.1.abs()))
+                    .fold(0.0, f64::max);
+                let integer = axis
+                    .values
+                    .iter()
+                    .all(|v| v.as_f64().is_some_and(|x| x.fract() == 0.0));
                 let spec = Spec::Lines {
                     title: &title,
-                    xlabel: &axis.path,
-                    ylabel: metric,
+                    x: AxisInfo {
+                        label: axis_label(m, &axis.path),
+                        integer,
+                    },
+                    y: MetricAxis::new(m, metric, max_abs),
                     lines: &lines,
                 };
                 draw_both(dir, &stem, &spec)?;
@@ -163,9 +175,80 @@ pub fn draw_all(
         }
     }
     if !pareto.is_empty() {
-        let title = format!("Pareto front: {} vs {}", m.pareto.y, m.pareto.x);
+        out.extend(draw_pareto(dir, m, pareto, series, &idx)?);
+    }
+    Ok(out)
+}
+
+/// "name = value" of the fixed axes of a chart, for titles: the sweep file's label
+/// or the path's last segment, so titles stay on one line.
+fn fixed_text(m: &Manifest, others: &[usize], slice: &[usize]) -> Vec<String> {
+    others
+        .iter()
+        .zip(slice)
+        .map(|(&a, &v)| {
+            let path = &m.axes[a].path;
+            let name = m.labels.get(path).cloned().unwrap_or_else(|| {
+                let segs: Vec<&str> = path.split('.').collect();
+                let n = segs.len();
+                // "server count" rather than just "count".
+                if n >= 2 && ["count", "rate", "name"].contains(&segs[n - 1]) {
+                    format!("{} {}", segs[n - 2], segs[n - 1])
+                } else {
+                    segs[n - 1].to_string()
+                }
+            });
+            format!("{name} = {}", super::plan::cell(&m.axes[a].values[v]))
+        })
+        .collect()
+}
+
+/// "leaf=value" of the fixed axes, for file names.
+fn fixed_stem(m: &Manifest, others: &[usize], slice: &[usize]) -> String {
+    others
+        .iter()
+        .zip(slice)
+        .map(|(&a, &v)| {
+            format!(
+                "{}={}",
+                m.axes[a].path.rsplit('.').next().unwrap_or(""),
+                super::plan::cell(&m.axes[a].values[v])
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// One Pareto chart per combination of the axes other than the series, each with
+/// its own front (points of different loads are not compared with each other).
+fn draw_pareto(
+    dir: &Path,
+    m: &Manifest,
+    pareto: &[ParetoPoint],
+    series: Option<usize>,
+    idx: &[Vec<usize>],
+) -> Result<Vec<ChartInfo>> {
+    let others: Vec<usize> = (0..m.axes.len()).filter(|&a| Some(a) != series).collect();
+    let mut slices: Vec<Vec<usize>> = Vec::new();
+    for p in pareto {
+        let key: Vec<usize> = others.iter().map(|&a| idx[p.point][a]).collect();
+        if !slices.contains(&key) {
+            slices.push(key);
+        }
+    }
+    let mut out = Vec::new();
+    for slice in &slices {
+        let pts: Vec<&ParetoPoint> = pareto
+            .iter()
+            .filter(|p| {
+                others
+                    .iter()
+                    .zip(slice)
+                    .all(|(&a, &v)| idx[p.point][a] == v)
+            })
+            .collect();
         let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-        for p in pareto {
+        for p in &pts {
             let label = match series {
                 Some(s) => super::plan::cell(&m.axes[s].values[idx[p.point][s]]),
                 None => "points".into(),
@@ -175,17 +258,34 @@ pub fn draw_all(
                 None => groups.push((label, vec![(p.x, p.y)])),
             }
         }
-        let mut front: Vec<(f64, f64)> = pareto
+        let mut front: Vec<(f64, f64)> = pts
             .iter()
-            .filter(|p| p.on_front)
+            .filter(|p| {
+                !pts.iter()
+                    .any(|q| q.x <= p.x && q.y <= p.y && (q.x < p.x || q.y < p.y))
+            })
             .map(|p| (p.x, p.y))
             .collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let stem = "pareto".to_string();
+        let fixed = fixed_text(m, &others, slice);
+        let mut title = format!(
+            "{} vs {}",
+            metric::lookup(&m.pareto.y).label,
+            metric::lookup(&m.pareto.x).label
+        );
+        if !fixed.is_empty() {
+            title.push_str(&format!(" ({})", fixed.join(", ")));
+        }
+        let mut stem = format!("pareto-{}-vs-{}", slug(&m.pareto.y), slug(&m.pareto.x));
+        if slices.len() > 1 {
+            stem.push_str(&format!("-at-{}", slug(&fixed_stem(m, &others, slice))));
+        }
+        let maxx = pts.iter().map(|p| p.x.abs()).fold(0.0, f64::max);
+        let maxy = pts.iter().map(|p| p.y.abs()).fold(0.0, f64::max);
         let spec = Spec::Pareto {
             title: &title,
-            xlabel: &m.pareto.x,
-            ylabel: &m.pareto.y,
+            x: MetricAxis::new(m, &m.pareto.x, maxx),
+            y: MetricAxis::new(m, &m.pareto.y, maxy),
             groups: &groups,
             front: &front,
         };
@@ -201,91 +301,204 @@ pub fn draw_all(
     Ok(out)
 }
 
-/// The last two segments of a field path (`arrival.rate`), for titles.
+/// The last two segments of a field path (`arrival.rate`), for file names.
 fn short(path: &str) -> String {
     let segs: Vec<&str> = path.split('.').collect();
     segs[segs.len().saturating_sub(2)..].join(".")
 }
 
-type DrawResult = Result<(), String>;
-
 /// A chart to draw on any backend.
 enum Spec<'a> {
     Lines {
         title: &'a str,
-        xlabel: &'a str,
-        ylabel: &'a str,
+        x: AxisInfo,
+        y: MetricAxis,
         lines: &'a [Line],
     },
     Pareto {
         title: &'a str,
-        xlabel: &'a str,
-        ylabel: &'a str,
+        x: MetricAxis,
+        y: MetricAxis,
         groups: &'a [(String, Vec<(f64, f64)>)],
         front: &'a [(f64, f64)],
     },
 }
 
-fn draw_spec<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> DrawResult {
-    match spec {
-        Spec::Lines {
-            title,
-            xlabel,
-            ylabel,
-            lines,
-        } => line_chart(root, title, xlabel, ylabel, lines),
-        Spec::Pareto {
-            title,
-            xlabel,
-            ylabel,
-            groups,
-            front,
-        } => pareto_chart(root, title, xlabel, ylabel, groups, front),
+/// A parameter axis: its label and whether every value is a whole number.
+#[derive(Clone, Debug)]
+struct AxisInfo {
+    label: String,
+    integer: bool,
+}
+
+/// A metric axis: label with unit, the unit's divisor, integer ticks.
+#[derive(Clone, Debug)]
+struct MetricAxis {
+    label: String,
+    div: f64,
+    integer: bool,
+}
+
+impl MetricAxis {
+    fn new(m: &Manifest, key: &str, max_abs: f64) -> MetricAxis {
+        let info = metric::lookup(key);
+        let unit = metric::unit(info.quantity, max_abs);
+        let label = match m.labels.get(key) {
+            Some(l) => l.clone(),
+            None => metric::axis_label(&info, unit),
+        };
+        MetricAxis {
+            label,
+            div: unit.map_or(1.0, |u| u.div),
+            integer: metric::integer_axis(info.quantity),
+        }
     }
 }
 
-/// Draws `spec` to `dir/<stem>.svg` and `dir/<stem>.png`.
+/// The readable label of a sweep axis: the sweep file's `labels:` entry, else one
+/// made from the field path.
+pub fn axis_label(m: &Manifest, path: &str) -> String {
+    m.labels
+        .get(path)
+        .cloned()
+        .unwrap_or_else(|| metric::param_label(path))
+}
+
+/// Draws `spec` to `dir/<stem>.svg` and `dir/<stem>.png`, in the run charts' style.
 fn draw_both(dir: &Path, stem: &str, spec: &Spec) -> Result<()> {
     let svg = dir.join(format!("{stem}.svg"));
     {
         let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
         draw_spec(&root, spec)
             .map_err(|e| ReportError::Draw(format!("chart {}: {e}", svg.display())))?;
+        root.present()?;
     }
     let png = dir.join(format!("{stem}.png"));
     {
         let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
         draw_spec(&root, spec)
             .map_err(|e| ReportError::Draw(format!("chart {}: {e}", png.display())))?;
+        root.present()?;
     }
     Ok(())
 }
 
-fn range(lo: f64, hi: f64, pad: f64) -> std::ops::Range<f64> {
-    if !(lo.is_finite() && hi.is_finite()) {
-        return 0.0..1.0;
-    }
-    if hi > lo {
-        let d = (hi - lo) * pad;
-        (lo - d)..(hi + d)
-    } else {
-        let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
-        (lo - d)..(hi + d)
+fn draw_spec<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    match spec {
+        Spec::Lines { title, x, y, lines } => line_chart(root, title, x, y, lines),
+        Spec::Pareto {
+            title,
+            x,
+            y,
+            groups,
+            front,
+        } => pareto_chart(root, title, x, y, groups, front),
     }
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+/// An axis over `[lo, hi]` with round ticks (whole numbers only when `integer`),
+/// padded by `pad` of the span.
+fn value_axis<'f>(
+    lo: f64,
+    hi: f64,
+    pad: f64,
+    integer: bool,
+    label: String,
+    fmt: &'f dyn Fn(&f64) -> String,
+) -> Axis<'f> {
+    let (lo, hi) = if !(lo.is_finite() && hi.is_finite()) {
+        (0.0, 1.0)
+    } else if hi > lo {
+        (lo, hi)
+    } else {
+        let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
+        (lo - d, hi + d)
+    };
+    let d = (hi - lo) * pad;
+    let (a, b) = (lo - d, hi + d);
+    let mut ticks = nice_ticks(a, b, 6);
+    if integer {
+        ticks.retain(|t| t.fract() == 0.0);
+        if ticks.len() < 2 {
+            ticks = ((a.ceil() as i64)..=(b.floor() as i64))
+                .map(|v| v as f64)
+                .collect();
+        }
+    }
+    Axis {
+        range: a..b,
+        ticks,
+        label,
+        fmt,
+    }
+}
+
+/// Dash patterns (dash, gap in px; 0: solid) and markers that tell lines apart when
+/// they coincide.
+const DASHES: [(u32, u32); 4] = [(0, 0), (12, 6), (4, 5), (16, 5)];
+
+/// Draws series `i` of `n`'s markers: a shape per series, earlier series larger, so
+/// points that coincide show as nested shapes.
+fn marker<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coord>,
+    (i, n): (usize, usize),
+    pts: &[(f64, f64)],
+    color: RGBColor,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let style = color.filled();
+    let r = 5 + 3 * (n - 1 - i).min(3) as i32;
+    match i % 4 {
+        0 => {
+            chart.draw_series(pts.iter().map(|&p| Circle::new(p, r, style)))?;
+        }
+        1 => {
+            chart.draw_series(pts.iter().map(|&p| TriangleMarker::new(p, r + 2, style)))?;
+        }
+        2 => {
+            chart.draw_series(
+                pts.iter()
+                    .map(|&p| EmptyElement::at(p) + Rectangle::new([(-r, -r), (r, r)], style)),
+            )?;
+        }
+        _ => {
+            chart.draw_series(
+                pts.iter()
+                    .map(|&p| Cross::new(p, r + 1, color.stroke_width(3))),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-    xlabel: &str,
-    ylabel: &str,
+    xa: &AxisInfo,
+    ya: &MetricAxis,
     lines: &[Line],
-) -> DrawResult {
-    root.fill(&WHITE).map_err(err)?;
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let legend: Vec<(String, Swatch)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                l.label.clone(),
+                Swatch::Line(series_color(i), DASHES[i % 4].0 > 0),
+            )
+        })
+        .collect();
+    let plot = with_legend(root, &legend)?;
     let xs = lines.iter().flat_map(|l| l.pts.iter().map(|p| p.0));
     let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |a, x| {
         (a.0.min(x), a.1.max(x))
@@ -299,164 +512,102 @@ fn line_chart<DB: DrawingBackend>(
     let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |a, y| {
         (a.0.min(y), a.1.max(y))
     });
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(14)
-        .x_label_area_size(48)
-        .y_label_area_size(90)
-        .build_cartesian_2d(range(x0, x1, 0.03), range(y0, y1, 0.06))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(xlabel)
-        .y_desc(ylabel)
-        .x_label_formatter(&|v| fmt4(*v))
-        .y_label_formatter(&|v| fmt4(*v))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
+    let (y0, y1) = (y0 / ya.div, y1 / ya.div);
+    let xf = |v: &f64| tick(*v);
+    let yf = |v: &f64| tick(*v);
+    let x = value_axis(x0, x1, 0.03, xa.integer, xa.label.clone(), &xf);
+    let y = value_axis(y0, y1, 0.06, ya.integer, ya.label.clone(), &yf);
+    let mut chart = cartesian(&plot, title, x, y)?;
+    let n = lines.len();
     for (i, l) in lines.iter().enumerate() {
         let color = series_color(i);
+        let pts: Vec<(f64, f64)> = l.pts.iter().map(|p| (p.0, p.1 / ya.div)).collect();
         if l.pts.iter().any(|p| p.2.is_some()) {
             let mut poly: Vec<(f64, f64)> = l
                 .pts
                 .iter()
-                .map(|p| (p.0, p.1 + p.2.unwrap_or(0.0)))
+                .map(|p| (p.0, (p.1 + p.2.unwrap_or(0.0)) / ya.div))
                 .collect();
-            poly.extend(l.pts.iter().rev().map(|p| (p.0, p.1 - p.2.unwrap_or(0.0))));
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    color.mix(0.18).filled(),
-                )))
-                .map_err(err)?;
-        }
-        chart
-            .draw_series(LineSeries::new(
-                l.pts.iter().map(|p| (p.0, p.1)),
-                color.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label(l.label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart
-            .draw_series(
+            poly.extend(
                 l.pts
                     .iter()
-                    .map(|p| Circle::new((p.0, p.1), 3, color.filled())),
-            )
-            .map_err(err)?;
+                    .rev()
+                    .map(|p| (p.0, (p.1 - p.2.unwrap_or(0.0)) / ya.div)),
+            );
+            chart.draw_series(std::iter::once(Polygon::new(
+                poly,
+                color.mix(0.15).filled(),
+            )))?;
+        }
+        // Earlier lines are wider and dashes differ, so coincident lines stay visible.
+        let width = 2 + (n - 1 - i).min(3) as u32;
+        let (dash, gap) = DASHES[i % 4];
+        if dash == 0 {
+            chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(width)))?;
+        } else {
+            chart.draw_series(DashedLineSeries::new(
+                pts.clone(),
+                dash,
+                gap,
+                color.stroke_width(width),
+            ))?;
+        }
+        marker(&mut chart, (i, n), &pts, color)?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 13))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
     Ok(())
 }
 
 fn pareto_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-    xlabel: &str,
-    ylabel: &str,
+    xa: &MetricAxis,
+    ya: &MetricAxis,
     groups: &[(String, Vec<(f64, f64)>)],
     front: &[(f64, f64)],
-) -> DrawResult {
-    root.fill(&WHITE).map_err(err)?;
-    // An axis whose positive values span more than two decades is drawn in log10.
-    let all: Vec<(f64, f64)> = groups.iter().flat_map(|g| g.1.iter().copied()).collect();
-    let wide = |v: &mut dyn Iterator<Item = f64>| {
-        let (lo, hi, pos) = v.fold((f64::INFINITY, 0.0f64, true), |a, x| {
-            (a.0.min(x), a.1.max(x), a.2 && x > 0.0)
-        });
-        pos && hi / lo > 100.0
-    };
-    let logx = wide(&mut all.iter().map(|p| p.0));
-    let logy = wide(&mut all.iter().map(|p| p.1));
-    let tf = |(x, y): (f64, f64)| {
-        (
-            if logx { x.log10() } else { x },
-            if logy { y.log10() } else { y },
-        )
-    };
-    let groups: Vec<(String, Vec<(f64, f64)>)> = groups
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut legend: Vec<(String, Swatch)> = groups
         .iter()
-        .map(|(l, pts)| (l.clone(), pts.iter().map(|&p| tf(p)).collect()))
+        .enumerate()
+        .map(|(i, g)| (g.0.clone(), Swatch::Fill(series_color(i), 1.0)))
         .collect();
-    let front: Vec<(f64, f64)> = front.iter().map(|&p| tf(p)).collect();
-    let fmt_axis = |log: bool, v: f64| if log { fmt4(10f64.powf(v)) } else { fmt4(v) };
-    let scale = |log: bool| if log { ", log scale" } else { "" };
-    let all = groups.iter().flat_map(|g| g.1.iter().copied());
-    let (x0, x1, y0, y1) = all.fold(
+    if front.len() > 1 {
+        legend.push((
+            "Pareto front (lower is better on both)".into(),
+            Swatch::Line(BLACK, true),
+        ));
+    }
+    let plot = with_legend(root, &legend)?;
+    let sc = |p: &(f64, f64)| (p.0 / xa.div, p.1 / ya.div);
+    let all: Vec<(f64, f64)> = groups.iter().flat_map(|g| g.1.iter().map(sc)).collect();
+    let (x0, x1, y0, y1) = all.iter().fold(
         (
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::INFINITY,
             f64::NEG_INFINITY,
         ),
-        |a, (x, y)| (a.0.min(x), a.1.max(x), a.2.min(y), a.3.max(y)),
+        |a, &(x, y)| (a.0.min(x), a.1.max(x), a.2.min(y), a.3.max(y)),
     );
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 18))
-        .margin(14)
-        .x_label_area_size(48)
-        .y_label_area_size(90)
-        .build_cartesian_2d(range(x0, x1, 0.05), range(y0, y1, 0.06))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("{xlabel} (mean{}; lower is better)", scale(logx)))
-        .y_desc(format!("{ylabel} (mean{}; lower is better)", scale(logy)))
-        .x_label_formatter(&|v| fmt_axis(logx, *v))
-        .y_label_formatter(&|v| fmt_axis(logy, *v))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
+    let f = |v: &f64| tick(*v);
+    let x = value_axis(x0, x1, 0.06, xa.integer, format!("{}, mean", xa.label), &f);
+    let y = value_axis(y0, y1, 0.08, ya.integer, format!("{}, mean", ya.label), &f);
+    let mut chart = cartesian(&plot, title, x, y)?;
+    let front: Vec<(f64, f64)> = front.iter().map(sc).collect();
     if front.len() > 1 {
-        chart
-            .draw_series(LineSeries::new(
-                front.iter().copied(),
-                BLACK.stroke_width(1),
-            ))
-            .map_err(err)?
-            .label("Pareto front")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1)));
+        dashed(&mut chart, front.clone(), BLACK.stroke_width(2))?;
     }
-    chart
-        .draw_series(
-            front
-                .iter()
-                .map(|&p| Circle::new(p, 7, BLACK.stroke_width(1))),
-        )
-        .map_err(err)?;
-    for (i, (label, pts)) in groups.iter().enumerate() {
-        let color = series_color(i);
-        chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(err)?
-            .label(label.clone())
-            .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
+    chart.draw_series(
+        front
+            .iter()
+            .map(|&p| Circle::new(p, 9, BLACK.stroke_width(2))),
+    )?;
+    for (i, (_, pts)) in groups.iter().enumerate() {
+        let pts: Vec<(f64, f64)> = pts.iter().map(sc).collect();
+        marker(&mut chart, (i, groups.len()), &pts, series_color(i))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 13))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
     Ok(())
 }
 

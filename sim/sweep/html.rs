@@ -3,10 +3,10 @@
 //! timestamps, no timings), so it is as reproducible as the CSV files.
 
 use super::aggregate::{Aggregate, ParetoPoint};
-use super::charts::{ChartInfo, Kind};
+use super::charts::{ChartInfo, Kind, axis_label};
 use super::plan::{Manifest, cell};
 use crate::report::kit::html::esc;
-use crate::report::kit::style::fmt4;
+use crate::report::metric;
 use std::fmt::Write;
 
 /// The page.
@@ -81,11 +81,22 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
     }
     h.push_str("<h2>Results</h2>\n<p>Mean &plusmn; half-width of the 95% Student-t confidence interval over the replications.</p>\n<table><tr><th>point</th>");
     for a in &m.axes {
-        let _ = write!(h, "<th class=\"l\">{}</th>", esc(&a.path));
+        let _ = write!(
+            h,
+            "<th class=\"l\" title=\"{}\">{}</th>",
+            esc(&a.path),
+            esc(&axis_label(m, &a.path))
+        );
     }
     h.push_str("<th>runs</th>");
     for &c in &cols {
-        let _ = write!(h, "<th>{}</th>", esc(&agg.metrics[c]));
+        let key = &agg.metrics[c];
+        let _ = write!(
+            h,
+            "<th title=\"{}\">{}</th>",
+            esc(key),
+            esc(&metric::lookup(key).label)
+        );
     }
     h.push_str("</tr>\n");
     for p in &agg.points {
@@ -95,15 +106,16 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
         }
         let _ = write!(h, "<td>{}</td>", p.runs);
         for &c in &cols {
+            let key = &agg.metrics[c];
             match p.stats[c] {
-                Some(s) => match s.ci95 {
-                    Some(ci) => {
-                        let _ = write!(h, "<td>{} &plusmn; {}</td>", fmt4(s.mean), fmt4(ci));
-                    }
-                    None => {
-                        let _ = write!(h, "<td>{}</td>", fmt4(s.mean));
-                    }
-                },
+                Some(s) => {
+                    let _ = write!(
+                        h,
+                        "<td title=\"{}\">{}</td>",
+                        s.mean,
+                        esc(&metric::format_ci(key, s.mean, s.ci95.unwrap_or(0.0)))
+                    );
+                }
                 None => h.push_str("<td></td>"),
             }
         }
@@ -112,26 +124,34 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
     h.push_str("</table>\n");
 
     // Pareto.
-    if let Some(c) = charts.iter().find(|c| c.kind == Kind::Pareto) {
+    let pcharts: Vec<&ChartInfo> = charts.iter().filter(|c| c.kind == Kind::Pareto).collect();
+    if !pcharts.is_empty() {
         let _ = writeln!(
             h,
-            "<h2>Pareto front</h2>\n<p>Point means of <code>{}</code> and <code>{}</code>, both \
-             minimized; circled points are not dominated by any other point.</p>\n\
-             <img src=\"charts/{}.svg\" alt=\"{}\">",
-            esc(&m.pareto.x),
-            esc(&m.pareto.y),
-            esc(&c.stem),
-            esc(&c.title)
+            "<h2>Pareto front</h2>\n<p>Point means of {} and {}, both \
+             minimized; circled points are not dominated by any other point of the same \
+             chart (one chart per value of the axes other than the series). The table lists \
+             the points not dominated by any point of the whole sweep.</p>",
+            esc(&metric::lookup(&m.pareto.x).label),
+            esc(&metric::lookup(&m.pareto.y).label),
         );
+        for c in pcharts {
+            let _ = writeln!(
+                h,
+                "<img src=\"charts/{}.svg\" alt=\"{}\">",
+                esc(&c.stem),
+                esc(&c.title)
+            );
+        }
         h.push_str("<table><tr><th>point</th>");
         for a in &m.axes {
-            let _ = write!(h, "<th class=\"l\">{}</th>", esc(&a.path));
+            let _ = write!(h, "<th class=\"l\">{}</th>", esc(&axis_label(m, &a.path)));
         }
         let _ = writeln!(
             h,
             "<th>{}</th><th>{}</th></tr>",
-            esc(&m.pareto.x),
-            esc(&m.pareto.y)
+            esc(&metric::lookup(&m.pareto.x).label),
+            esc(&metric::lookup(&m.pareto.y).label)
         );
         let mut front: Vec<&ParetoPoint> = pareto.iter().filter(|p| p.on_front).collect();
         front.sort_by(|a, b| a.x.total_cmp(&b.x));
@@ -140,7 +160,12 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
             for v in m.point_cells(p.point) {
                 let _ = write!(h, "<td class=\"l\">{}</td>", esc(&v));
             }
-            let _ = writeln!(h, "<td>{}</td><td>{}</td></tr>", fmt4(p.x), fmt4(p.y));
+            let _ = writeln!(
+                h,
+                "<td>{}</td><td>{}</td></tr>",
+                esc(&metric::format_ci(&m.pareto.x, p.x, 0.0)),
+                esc(&metric::format_ci(&m.pareto.y, p.y, 0.0))
+            );
         }
         h.push_str("</table>\n");
     }
@@ -152,7 +177,7 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
         let mut last = "";
         for c in metric_charts {
             if c.metric != last {
-                let _ = writeln!(h, "<h3>{}</h3>", esc(&c.metric));
+                let _ = writeln!(h, "<h3>{}</h3>", esc(&metric::lookup(&c.metric).label));
                 last = &c.metric;
             }
             let _ = writeln!(
@@ -191,6 +216,7 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::kit::style::fmt4;
 
     #[test]
     fn escapes_and_formats() {

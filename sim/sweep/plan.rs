@@ -49,6 +49,8 @@ struct RawSweep {
     series: Option<String>,
     metrics: Option<Vec<String>>,
     pareto: Option<RawPareto>,
+    #[serde(default)]
+    labels: IndexMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,6 +145,10 @@ pub struct Manifest {
     pub points: usize,
     /// Every run, in plan order.
     pub runs: Vec<RunSpec>,
+    /// Chart labels of axes (by field path) and metrics (by key) given in the sweep
+    /// file's `labels:`, overriding the readable defaults.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
 }
 
 impl Manifest {
@@ -481,6 +487,7 @@ impl Plan {
             classes: Vec::new(),
             points,
             runs: Vec::new(),
+            labels: raw.labels,
         };
         let mut runs = Vec::with_capacity(n_runs as usize);
         for p in 0..points {
@@ -629,6 +636,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
         scenario: sc,
         path: path.into(),
         text: text.to_string(),
+        overrides: Vec::new(),
     };
     crate::run::check_policy(&loaded)?;
     Ok(loaded)
@@ -675,6 +683,7 @@ pub(crate) fn test_manifest() -> Manifest {
         classes: vec![],
         points: 6,
         runs: vec![],
+        labels: IndexMap::new(),
     };
     m.runs = (0..6)
         .map(|p| RunSpec {

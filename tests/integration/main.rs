@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod bad_input;
 mod batch_reference;
 mod cli;
+mod outputs;
 mod policies;
 mod power;
 mod power_properties;

@@ -10,6 +10,7 @@ fn run(yaml: &str) -> hetsim::simulation::Outcome {
         scenario: sc,
         path: "t.yaml".into(),
         text: yaml.into(),
+        overrides: Vec::new(),
     };
     run_in_memory(&l).unwrap()
 }
@@ -424,6 +425,7 @@ workload:
         scenario: sc,
         path: "huge.yaml".into(),
         text: yaml.into(),
+        overrides: Vec::new(),
     };
     let e = format!("{:#}", run_in_memory(&l).unwrap_err());
     assert!(e.contains("job 0") && e.contains("100 years"), "{e}");

@@ -83,7 +83,10 @@ pub fn assert_same_output(a: &Path, b: &Path) {
         b.display()
     );
     assert!(
-        fa.iter().any(|f| f.ends_with("pareto.svg")),
+        fa.iter().any(|f| f
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("pareto-")
+                && n.to_string_lossy().ends_with(".svg"))),
         "no charts in {}",
         a.display()
     );
@@ -250,11 +253,13 @@ fn three_axis_sweep_writes_rows_statistics_charts_and_page() {
     }
 
     // Charts: each chart metric against each numeric axis (per slice), and the front.
+    // File names say what they show: metric, axis and the fixed values.
     for stem in [
-        "pareto",
-        "response_mean_s-vs-workload_kinds_job_arrival_rate-0",
-        "response_mean_s-vs-workload_kinds_job_arrival_rate-1",
-        "energy_facility_j-vs-datacenter_classes_gpu_count-1",
+        "pareto-energy_facility_j-vs-response_p99_s-at-rate_2-count_1",
+        "pareto-energy_facility_j-vs-response_p99_s-at-rate_3-count_2",
+        "response_mean_s-vs-arrival_rate-at-count_1",
+        "response_mean_s-vs-arrival_rate-at-count_2",
+        "energy_facility_j-vs-gpu_count-at-rate_3",
     ] {
         for ext in ["svg", "png"] {
             let f = out.join("charts").join(format!("{stem}.{ext}"));
@@ -267,15 +272,22 @@ fn three_axis_sweep_writes_rows_statistics_charts_and_page() {
             );
         }
     }
-    let svg = std::fs::read_to_string(
-        out.join("charts/response_mean_s-vs-workload_kinds_job_arrival_rate-0.svg"),
-    )
-    .unwrap();
+    let svg =
+        std::fs::read_to_string(out.join("charts/response_mean_s-vs-arrival_rate-at-count_1.svg"))
+            .unwrap();
     for policy in ["fcfs", "eft", "min-energy"] {
         assert!(svg.contains(policy), "legend lacks {policy}");
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(html.contains("charts/pareto.svg") && html.contains("Pareto front"));
+    assert!(
+        html.contains("charts/pareto-energy_facility_j-vs-response_p99_s-at-rate_2-count_1.svg")
+            && html.contains("Pareto front")
+    );
+    // Values carry units: "1.19 MJ ± 28 kJ" style, never raw exponents.
+    assert!(
+        html.contains(" kJ ± ") || html.contains(" J ± "),
+        "no units in the table"
+    );
     assert!(html.contains("runs.csv") && html.contains("same_seed_across"));
     // timing.csv: one line per run plus the header.
     let timing = std::fs::read_to_string(out.join("timing.csv")).unwrap();

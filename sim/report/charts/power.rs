@@ -37,6 +37,16 @@ pub struct PowerChart {
     pub cap_series: Option<Vec<f64>>,
     /// Time at the cap, s.
     pub time_at_cap_s: f64,
+    /// Length of power.csv's rows when they are interval means, s (written on the
+    /// y axis so a reader does not compare a mean with the summary's peak).
+    pub interval_s: Option<f64>,
+}
+
+/// The length of power.csv's rows when they are interval means: the summary's
+/// `power_interval_s` (set for automatic intervals too), else the scenario's.
+pub fn power_interval(run: &RunData) -> Option<f64> {
+    run.num("power_interval_s")
+        .or_else(|| run.scenario.as_ref().and_then(|s| s.output.power_interval))
 }
 
 impl PowerChart {
@@ -62,6 +72,7 @@ impl PowerChart {
             _ => None,
         };
         Some(PowerChart {
+            interval_s: power_interval(run),
             segs: run.power.segs.clone(),
             end_s: run.power.end_s,
             tops: stack(&run.power, &cols),
@@ -209,7 +220,14 @@ where
         &plot,
         title,
         time_axis(c.end_s, tu, &f),
-        zero_axis(ymax / pu.div, format!("power ({})", pu.label), &f),
+        zero_axis(
+            ymax / pu.div,
+            match c.interval_s {
+                Some(d) => format!("power ({}, {} means)", pu.label, style::duration(d)),
+                None => format!("power ({})", pu.label),
+            },
+            &f,
+        ),
     )?;
     let zeros = vec![0.0; c.segs.len()];
     for (k, (_, i, _)) in c.classes.iter().enumerate() {

@@ -60,6 +60,13 @@ impl Chart for QueueChart {
     const TITLE: &'static str = "Queue length";
 
     fn build(run: &RunData) -> Result<Self, Skip> {
+        // A flat line at zero tells nothing a sentence does not.
+        if run.num("queue_mean") == Some(0.0) {
+            return Err(Skip::Because(
+                "No job waited to start: the queue was empty throughout, so there is no queue chart."
+                    .into(),
+            ));
+        }
         LinesChart::queue(run).map(QueueChart).ok_or(Skip::Quietly)
     }
 

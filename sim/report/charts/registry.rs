@@ -80,9 +80,7 @@ fn entry<C: Chart>(run: &RunData) -> Result<Box<dyn Figure>, (&'static str, Skip
 
 /// Caption sentence on power.csv's interval, when the scenario sets one.
 pub fn interval_note(run: &RunData) -> String {
-    run.scenario
-        .as_ref()
-        .and_then(|s| s.output.power_interval)
+    super::power::power_interval(run)
         .map(|d| {
             format!(
                 " power.csv holds means over {} intervals.",

@@ -42,6 +42,9 @@ pub struct CdfChart {
     pub hi: f64,
     /// Logarithmic x axis (values span more than a factor of 20).
     pub log: bool,
+    /// Deadline labels name the lines' kinds (run charts); `false` when every line
+    /// is the same kind (compare panels: lines are runs).
+    pub name_deadlines: bool,
 }
 
 impl CdfChart {
@@ -82,7 +85,13 @@ impl CdfChart {
         } else {
             (0.0, if hi > 0.0 { hi * 1.05 } else { 1.0 })
         };
-        Some(CdfChart { kinds, lo, hi, log })
+        Some(CdfChart {
+            kinds,
+            lo,
+            hi,
+            log,
+            name_deadlines: true,
+        })
     }
 
     /// Builds the chart of a run.
@@ -174,32 +183,29 @@ where
         .collect();
     let plot = with_legend(root, &legend)?;
     let tx = |x: f64| if c.log { x.max(c.lo).log10() } else { x };
+    let log_ticks = if c.log {
+        log_ticks(c.lo, c.hi, 7)
+    } else {
+        Vec::new()
+    };
     let (xr, xt) = if c.log {
-        let (a, b) = (c.lo.log10(), c.hi.log10());
-        let mut t: Vec<f64> = ((a.ceil() as i64)..=(b.floor() as i64))
-            .map(|k| k as f64)
-            .collect();
-        if t.len() < 4 {
-            let extra: Vec<f64> = t
-                .iter()
-                .flat_map(|&k| [k + 2f64.log10(), k + 5f64.log10(), k - 1.0 + 5f64.log10()])
-                .filter(|v| (a..=b).contains(v))
-                .collect();
-            t.extend(extra);
-            t.sort_by(f64::total_cmp);
-            t.dedup();
-        }
-        (a..b, t)
+        let t = log_ticks.iter().map(|t| t.0.log10()).collect();
+        ((c.lo.log10())..(c.hi.log10()), t)
     } else {
         let u = style::duration_unit(c.hi).div;
         let t = nice_ticks(c.lo / u, c.hi / u, 8);
         (c.lo..c.hi, t.into_iter().map(|v| v * u).collect())
     };
-    // A linear axis uses one unit for every tick; a log axis names each decade.
+    // A linear axis uses one unit for every tick; a log axis names each tick with
+    // its own round unit (1 ms, 1 s, 1 min).
     let lu = style::duration_unit(c.hi);
     let xf = |v: &f64| {
         if c.log {
-            style::duration(10f64.powf(*v))
+            log_ticks
+                .iter()
+                .min_by(|a, b| (a.0.log10() - v).abs().total_cmp(&(b.0.log10() - v).abs()))
+                .map(|t| t.1.clone())
+                .unwrap_or_default()
         } else {
             tick(*v / lu.div)
         }
@@ -237,20 +243,160 @@ where
         // Earlier lines are wider, so a line drawn over an identical one still shows.
         let width = 3 + (c.kinds.len() - 1 - n).min(3) as u32;
         chart.draw_series(LineSeries::new(pts, color.stroke_width(width)))?;
-        for (j, &d) in k.deadlines.iter().enumerate() {
-            let xd = tx(d);
-            dashed(
-                &mut chart,
-                vec![(xd, 0.0), (xd, 1.02)],
-                color.stroke_width(2),
-            )?;
-            let y = 0.95 - 0.07 * (n + j) as f64;
-            chart.draw_series(std::iter::once(Text::new(
-                format!(" {} deadline {}", k.name, style::duration(d)),
-                (xd, y),
-                text_font(17).color(&color),
-            )))?;
+    }
+    // One marker per distinct deadline: lines that share it (the same kind in
+    // several runs, or kinds with equal deadlines) share one dashed line and label.
+    let mut marks: Vec<(f64, RGBColor, Vec<&str>)> = Vec::new();
+    for k in &c.kinds {
+        for &d in &k.deadlines {
+            match marks.iter_mut().find(|m| m.0 == d) {
+                Some(m) => {
+                    if !m.2.contains(&k.name.as_str()) {
+                        m.2.push(&k.name);
+                    }
+                    if c.name_deadlines {
+                        m.1 = RGBColor(90, 90, 90);
+                    }
+                }
+                None => marks.push((
+                    d,
+                    if c.name_deadlines {
+                        k.color
+                    } else {
+                        RGBColor(90, 90, 90)
+                    },
+                    vec![&k.name],
+                )),
+            }
         }
     }
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (j, (d, color, names)) in marks.iter().enumerate() {
+        let xd = tx(*d);
+        dashed(
+            &mut chart,
+            vec![(xd, 0.0), (xd, 1.02)],
+            color.stroke_width(2),
+        )?;
+        // Near the bottom: curves are low left of a deadline only for the jobs that
+        // miss it, so labels there rarely cross a curve.
+        let y = 0.06 + 0.08 * j as f64;
+        let text = if c.name_deadlines {
+            format!("{} deadline {}", names.join(", "), style::duration(*d))
+        } else {
+            format!("deadline {}", style::duration(*d))
+        };
+        // Labels right of the line, or left of it in the right half of the plot,
+        // so they are never cut at the edge.
+        let right = (xd - x0) / (x1 - x0) > 0.5;
+        let pos = plotters::style::text_anchor::Pos::new(
+            if right {
+                plotters::style::text_anchor::HPos::Right
+            } else {
+                plotters::style::text_anchor::HPos::Left
+            },
+            plotters::style::text_anchor::VPos::Center,
+        );
+        let label = if right {
+            format!("{text} ")
+        } else {
+            format!(" {text}")
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            label,
+            (xd, y),
+            text_font(17).color(color).pos(pos),
+        )))?;
+    }
     Ok(())
+}
+
+/// Round durations for log-axis ticks, with their labels and level (0: a main
+/// tick such as 1 ms, 1 s, 1 min, 1 h, 1 day; 1: the 5 steps; 2: the 2 steps).
+fn tick_candidates() -> Vec<(f64, String, u8)> {
+    let mut out = Vec::new();
+    for (p, unit) in [(-9, "ns"), (-6, "µs"), (-3, "ms"), (0, "s")] {
+        for k in 0..3 {
+            for (m, level) in [(1.0, 0u8), (2.0, 2), (5.0, 1)] {
+                let shown = m * 10f64.powi(k);
+                let v = shown * 10f64.powi(p);
+                if unit == "s" && v > 50.0 {
+                    continue;
+                }
+                out.push((v, format!("{} {unit}", style::num(shown)), level));
+            }
+        }
+    }
+    for (v, l, level) in [
+        (60.0, "1 min", 0u8),
+        (120.0, "2 min", 2),
+        (300.0, "5 min", 1),
+        (600.0, "10 min", 0),
+        (1200.0, "20 min", 2),
+        (1800.0, "30 min", 1),
+        (3600.0, "1 h", 0),
+        (7200.0, "2 h", 2),
+        (18000.0, "5 h", 1),
+        (36000.0, "10 h", 0),
+        (86400.0, "1 day", 0),
+        (172800.0, "2 days", 2),
+        (432000.0, "5 days", 1),
+        (864000.0, "10 days", 0),
+        (1728000.0, "20 days", 2),
+        (4320000.0, "50 days", 1),
+        (8640000.0, "100 days", 0),
+    ] {
+        out.push((v, l.to_string(), level));
+    }
+    out
+}
+
+/// At most `max` round ticks in `[lo, hi]` (seconds) for a log axis: the 1-2-5
+/// series when it fits, else 1-5, else the main ticks, else every other main tick.
+pub fn log_ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
+    let all: Vec<(f64, String, u8)> = tick_candidates()
+        .into_iter()
+        .filter(|t| t.0 >= lo && t.0 <= hi)
+        .collect();
+    for level in [2u8, 1, 0] {
+        let pick: Vec<(f64, String)> = all
+            .iter()
+            .filter(|t| t.2 <= level)
+            .map(|t| (t.0, t.1.clone()))
+            .collect();
+        if pick.len() <= max {
+            return pick;
+        }
+    }
+    let main: Vec<(f64, String)> = all
+        .into_iter()
+        .filter(|t| t.2 == 0)
+        .map(|t| (t.0, t.1))
+        .collect();
+    let step = main.len().div_ceil(max.max(1));
+    main.into_iter().step_by(step).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_follow_the_1_2_5_series_and_thin_out() {
+        let labels = |v: Vec<(f64, String)>| v.into_iter().map(|t| t.1).collect::<Vec<_>>();
+        assert_eq!(
+            labels(log_ticks(0.004, 0.25, 10)),
+            ["5 ms", "10 ms", "20 ms", "50 ms", "100 ms", "200 ms"]
+        );
+        assert_eq!(
+            labels(log_ticks(0.02, 8.0, 5)),
+            ["50 ms", "100 ms", "500 ms", "1 s", "5 s"]
+        );
+        // Decades in minutes and hours, never 16.67 min.
+        assert_eq!(
+            labels(log_ticks(30.0, 20000.0, 4)),
+            ["1 min", "10 min", "1 h"]
+        );
+        assert!(log_ticks(1e-6, 1e7, 6).len() <= 6);
+    }
 }

@@ -144,7 +144,7 @@ where
         .map(|cb| {
             let mean = cb
                 .mean
-                .map(|m| format!(", mean {}", style::percent(m)))
+                .map(|m| format!(", mean {}", percent1(m)))
                 .unwrap_or_default();
             (
                 format!("{} ({}{mean})", cb.name, style::devices(cb.devices)),
@@ -155,7 +155,7 @@ where
     if c.overall.is_some() {
         let mean = c
             .overall_mean
-            .map(|m| format!(" (mean {})", style::percent(m)))
+            .map(|m| format!(" (mean {})", percent1(m)))
             .unwrap_or_default();
         legend.push((format!("all devices{mean}"), Swatch::Line(BLACK, false)));
     }
@@ -191,4 +191,15 @@ where
         ))?;
     }
     Ok(())
+}
+
+/// A share with one decimal, so legend entries side by side have one precision
+/// ("0.9 %", "22.9 %"); nonzero shares below 0.05 % read "< 0.1 %".
+fn percent1(frac: f64) -> String {
+    let p = 100.0 * frac;
+    if p > 0.0 && p < 0.05 {
+        "< 0.1 %".into()
+    } else {
+        format!("{p:.1} %")
+    }
 }

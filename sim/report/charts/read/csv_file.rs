@@ -65,13 +65,49 @@ const CHUNKS: usize = 8;
 /// A CSV file's header and where its data start.
 pub(super) struct CsvFile {
     path: PathBuf,
+    /// The decompressed text of a `.csv.gz` file (plain files are read in place).
+    bytes: Option<std::sync::Arc<Vec<u8>>>,
     pub(super) header: csv::ByteRecord,
     data_start: u64,
     len: u64,
 }
 
+/// The file a run folder holds for `path` (`x.csv`): `x.csv`, else `x.csv.gz`, else
+/// `None` (the run was written with `output.jobs: none` or `output.power: none`).
+pub(super) fn existing(path: &std::path::Path) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path.to_path_buf());
+    }
+    let mut gz = path.as_os_str().to_owned();
+    gz.push(".gz");
+    let gz = PathBuf::from(gz);
+    gz.exists().then_some(gz)
+}
+
 impl CsvFile {
+    /// Opens `path`, or `path.gz` decompressed in memory when only that exists.
     pub(super) fn open(path: PathBuf) -> Result<CsvFile> {
+        let found = existing(&path).unwrap_or_else(|| path.clone());
+        if found != path {
+            use std::io::Read;
+            let f = std::fs::File::open(&found)
+                .with_context(|| format!("cannot read {}", found.display()))?;
+            let mut bytes = Vec::new();
+            flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f))
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("cannot decompress {}", found.display()))?;
+            let mut r = csv::Reader::from_reader(bytes.as_slice());
+            let header = r.byte_headers()?.clone();
+            let data_start = r.position().byte();
+            let len = bytes.len() as u64;
+            return Ok(CsvFile {
+                path: found,
+                bytes: Some(std::sync::Arc::new(bytes)),
+                header,
+                data_start,
+                len,
+            });
+        }
         let mut r = csv::Reader::from_path(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let header = r.byte_headers()?.clone();
@@ -79,6 +115,7 @@ impl CsvFile {
         let len = std::fs::metadata(&path)?.len();
         Ok(CsvFile {
             path,
+            bytes: None,
             header,
             data_start,
             len,
@@ -133,8 +170,13 @@ impl CsvFile {
         f: &(impl Fn(&mut A, &Fields<'_>) -> Result<()> + Sync),
     ) -> Result<()> {
         use std::io::{BufRead, BufReader, Seek, SeekFrom};
-        let file = std::fs::File::open(&self.path)?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
+        let mut r: Box<dyn ReadSeek> = match &self.bytes {
+            Some(b) => Box::new(std::io::Cursor::new(b.as_slice())),
+            None => Box::new(BufReader::with_capacity(
+                1 << 20,
+                std::fs::File::open(&self.path)?,
+            )),
+        };
         let mut line = Vec::with_capacity(256);
         let mut pos = from;
         if from > self.data_start {
@@ -178,6 +220,9 @@ impl CsvFile {
         Ok(())
     }
 }
+
+trait ReadSeek: std::io::BufRead + std::io::Seek {}
+impl<T: std::io::BufRead + std::io::Seek> ReadSeek for T {}
 
 /// Splits a line at commas into `(start, end)` field bounds, eight bytes at a time
 /// (this loop dominates reading a large jobs.csv). Returns false, leaving `bounds` in

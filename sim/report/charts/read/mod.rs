@@ -157,7 +157,18 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         .context("summary.json has no horizon_s")?;
     let grid = Grid::new(horizon, opts.cols);
 
-    let power = read_power(dir, grid, Signals::from_summary(&summary))?;
+    let power = if csv_file::existing(&dir.join(crate::schema::POWER_CSV)).is_some() {
+        read_power(dir, grid, Signals::from_summary(&summary))?
+    } else {
+        notes.push(
+            "power.csv was not written (output.power: none), so there are no power, energy, carbon, cost or queue charts."
+                .into(),
+        );
+        TimeSeries {
+            end_s: horizon,
+            ..TimeSeries::default()
+        }
+    };
     let busy_columns = class_busy_columns(&power, &classes);
 
     let mut kind_names: Vec<String> = scenario
@@ -184,15 +195,34 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
     } else {
         Ok(Vec::new())
     };
-    let jobs = read_jobs(
-        dir,
-        &classes,
-        &device_class,
-        &mut kind_names,
-        grid,
-        opts,
-        &mut gantt,
-    )?;
+    let has_jobs = csv_file::existing(&dir.join(crate::schema::JOBS_CSV)).is_some();
+    let jobs = if has_jobs {
+        read_jobs(
+            dir,
+            &classes,
+            &device_class,
+            &mut kind_names,
+            grid,
+            opts,
+            &mut gantt,
+        )?
+    } else {
+        notes.push(
+            "jobs.csv was not written (output.jobs: none), so there are no response-time or Gantt charts."
+                .into(),
+        );
+        gantt = Err("jobs.csv was not written, so there is no Gantt chart.".into());
+        kind_names.clear();
+        jobs::JobsRead {
+            cdfs: Vec::new(),
+            deadlines: Vec::new(),
+            busy: TimeSeries {
+                end_s: horizon,
+                ..TimeSeries::default()
+            },
+            busy_s: busy_from_devices.clone(),
+        }
+    };
     // Busy time from jobs must match devices.csv; say so if it does not (for example
     // if a later engine version lets devices be busy without a job record).
     for (i, c) in classes.iter().enumerate() {
