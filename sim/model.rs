@@ -686,6 +686,9 @@ pub struct Scenario {
     pub power_manager: PolicySpec,
     /// Output settings.
     pub output: OutputSpec,
+    /// The accounting window's end (`accounting.until`), s; `None`: the default
+    /// ([`Scenario::default_window`]).
+    pub accounting_until: Option<f64>,
     /// Made by the loader.
     pub(crate) validated: Validated,
 }
@@ -694,6 +697,60 @@ impl Scenario {
     /// Total number of devices.
     pub fn device_count(&self) -> u64 {
         self.classes.iter().map(|c| c.count as u64).sum()
+    }
+
+    /// The end of the window energy, carbon and cost are accounted over, s, when the
+    /// scenario does not fix it (`accounting.until`). It depends on the scenario only,
+    /// never on the policy, so runs of one scenario compare over one window:
+    /// the arrival bound (the horizon, or the last listed arrival) plus the listed
+    /// jobs' total work at the slowest state of the slowest class that can run each
+    /// (the time one device would need to run them all in a row: a drain no placement
+    /// should exceed). `None` when generated streams have no horizon (their arrivals
+    /// are not known before the run). A run that drains past the window is accounted to
+    /// its end instead, and says so in its warnings.
+    pub fn default_window(&self) -> Option<f64> {
+        let generated = self
+            .kinds
+            .iter()
+            .any(|k| !matches!(k.arrival, Arrival::None));
+        if generated && self.horizon.is_none() {
+            return None;
+        }
+        let last = self
+            .jobs
+            .iter()
+            .filter(|j| j.after.is_none())
+            .map(|j| j.arrival)
+            .fold(0.0f64, f64::max);
+        let arrivals = self.horizon.unwrap_or(0.0).max(last);
+        let drain: f64 = self
+            .jobs
+            .iter()
+            .map(|j| {
+                let k = j.kind as usize;
+                let slowest = self
+                    .classes
+                    .iter()
+                    .filter_map(|c| {
+                        let top = c.speed[k]?;
+                        let low = c.pstates.last().map_or(1.0, |p| p.speed);
+                        Some(top * low)
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                if slowest.is_finite() && slowest > 0.0 {
+                    j.req.work / slowest
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        Some(arrivals + drain)
+    }
+
+    /// The accounting window's end for this scenario: `accounting.until`, else
+    /// [`Scenario::default_window`].
+    pub fn window(&self) -> Option<f64> {
+        self.accounting_until.or_else(|| self.default_window())
     }
 
     /// Index of a kind by name.

@@ -191,11 +191,11 @@ pub struct Summary {
     pub jobs_with_deadline: u64,
     /// Busy device-seconds / device-seconds.
     pub utilization: f64,
-    /// IT energy, J.
+    /// IT energy over the accounting window [0, window_s], J.
     pub energy_it_j: f64,
-    /// Facility energy (IT x PUE), J.
+    /// Facility energy (IT x PUE) over the window, J.
     pub energy_facility_j: f64,
-    /// IT energy / completed jobs, J.
+    /// IT energy (over the window) / completed jobs, J.
     pub energy_per_job_j: f64,
     /// Energy drawn by devices while running jobs, J.
     pub energy_jobs_j: f64,
@@ -211,7 +211,7 @@ pub struct Summary {
     pub wakeups: u64,
     /// Highest IT power held for a positive time, W.
     pub power_peak_w: f64,
-    /// IT energy / horizon, W.
+    /// IT energy / window_s, W.
     pub power_mean_w: f64,
     /// IT power cap at t = 0, W (empty when none).
     pub power_cap_w: Option<f64>,
@@ -239,6 +239,27 @@ pub struct Summary {
     /// End-to-end latency per pipeline (named by its first kind), for scenarios with
     /// pipelines.
     pub pipelines: indexmap::IndexMap<String, PipelineSummary>,
+    /// Length of the accounting window, s: energy, carbon, cost, power_mean_w and the
+    /// per-device figures cover [0, window_s]. The scenario's `accounting.until`, else a
+    /// policy-independent default, extended to the run's end if it drained past it
+    /// (then `warnings` says so).
+    pub window_s: f64,
+    /// IT energy from 0 to the last job event (horizon_s), J: what `energy_it_j` meant
+    /// before the accounting window.
+    pub energy_it_to_makespan_j: f64,
+    /// Facility energy from 0 to horizon_s, J.
+    pub energy_facility_to_makespan_j: f64,
+    /// Carbon from 0 to horizon_s, g CO2.
+    pub carbon_to_makespan_g: f64,
+    /// Cost from 0 to horizon_s.
+    pub cost_to_makespan: f64,
+    /// Time during which at least one job waited for power before starting (or a paused
+    /// job waited to resume), s. `time_at_cap_s` counts only time with IT power within
+    /// 0.1 % of the cap, which a cap can bind without reaching.
+    pub cap_binding_s: f64,
+    /// What the reader of these figures must know (a window extended past its bound,
+    /// settings with no effect, ...).
+    pub warnings: Vec<String>,
 }
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.

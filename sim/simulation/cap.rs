@@ -28,6 +28,10 @@ pub(super) struct CapGate {
     pub(super) delayed_jobs: u64,
     /// Total time jobs waited for power before starting, ns.
     pub(super) delay_ns: Time,
+    /// Time with something waiting for power, ns (closed periods only).
+    pub(super) binding_ns: Time,
+    /// Since when something waits for power.
+    binding_since: Option<Time>,
 }
 
 impl CapGate {
@@ -39,6 +43,8 @@ impl CapGate {
             paused: 0,
             delayed_jobs: 0,
             delay_ns: 0,
+            binding_ns: 0,
+            binding_since: None,
         }
     }
 
@@ -65,7 +71,8 @@ impl CapGate {
     }
 
     /// Queues `b` at the back; `first_wait` counts a start that had not waited before.
-    pub(super) fn block(&mut self, b: Blocked, first_wait: bool) {
+    pub(super) fn block(&mut self, b: Blocked, first_wait: bool, now: Time) {
+        self.binding_since.get_or_insert(now);
         if first_wait {
             self.delayed_jobs += 1;
         }
@@ -73,7 +80,8 @@ impl CapGate {
     }
 
     /// Pauses a running job: it resumes before anything else.
-    pub(super) fn pause(&mut self, slot: u32) {
+    pub(super) fn pause(&mut self, slot: u32, now: Time) {
+        self.binding_since.get_or_insert(now);
         self.paused += 1;
         self.blocked.push_front(Blocked::Resume(slot));
     }
@@ -84,9 +92,20 @@ impl CapGate {
     }
 
     /// Drops the oldest entry once it has been admitted.
-    pub(super) fn admitted(&mut self) {
+    pub(super) fn admitted(&mut self, now: Time) {
         if let Some(Blocked::Resume(_)) = self.blocked.pop_front() {
             self.paused -= 1;
         }
+        if self.blocked.is_empty()
+            && let Some(since) = self.binding_since.take()
+        {
+            self.binding_ns += now - since;
+        }
+    }
+
+    /// Time during which something waited for power, up to `now`, ns: the time the cap
+    /// bound, whether or not IT power reached it.
+    pub(super) fn binding_ns(&self, now: Time) -> Time {
+        self.binding_ns + self.binding_since.map_or(0, |s| now - s)
     }
 }

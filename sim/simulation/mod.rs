@@ -249,9 +249,18 @@ impl<'a> Simulation<'a> {
                 break;
             }
         }
-        // The run ends at the last job-related event: the last completion or arrival.
+        // The jobs end at the last job-related event: the last completion or arrival.
         let end = self.engine.now();
         self.advance(end, obs)?;
+        let to_end = self.meter.totals();
+        // Accounting continues to the window's end: devices keep drawing idle or asleep
+        // power, and their idle timeouts and transitions still happen.
+        let window = self.window_end(end);
+        while let Some((t, ev)) = self.engine.pop_until(window) {
+            self.advance(t, obs)?;
+            self.dispatch(ev, obs)?;
+        }
+        self.advance(window, obs)?;
         let mut err = Ok(());
         self.meter.finish(&mut |r| {
             if err.is_ok() {
@@ -260,7 +269,7 @@ impl<'a> Simulation<'a> {
         });
         err?;
         self.check_all_done()?;
-        Ok(self.finish(end, wall.elapsed().as_secs_f64()))
+        Ok(self.finish(end, window, to_end, wall.elapsed().as_secs_f64()))
     }
 
     /// Routes one event to the part that owns it; stale events (an old generation) are
@@ -410,13 +419,27 @@ impl<'a> Simulation<'a> {
         self.ask_policy(|p, view, out| p.on_arrival(info, view, out))
     }
 
-    /// Closes every device's account at `end` and builds the outcome.
-    fn finish(mut self, end: Time, wall_s: f64) -> Outcome {
+    /// The end of the accounting window: the scenario's (`accounting.until` or its
+    /// policy-independent default), or the jobs' `end` if they ran past it.
+    fn window_end(&self, end: Time) -> Time {
+        self.sc
+            .window()
+            .map_or(end, |w| crate::engine::secs(w).max(end))
+    }
+
+    /// Closes every device's account at the window's end and builds the outcome.
+    fn finish(
+        mut self,
+        end: Time,
+        window: Time,
+        to_end: crate::power::Totals,
+        wall_s: f64,
+    ) -> Outcome {
         let sc = self.sc;
         let mut devices = Vec::with_capacity(self.cluster.devices.len());
         for (i, dev) in self.cluster.devices.iter().enumerate() {
             self.meter
-                .close_device(i, dev.power_w, dev.state.bucket(), self.engine.now());
+                .close_device(i, dev.power_w, dev.state.bucket(), window);
             devices.push(DeviceRecord::new(
                 i as u32,
                 &sc.classes[dev.class as usize],
@@ -431,6 +454,8 @@ impl<'a> Simulation<'a> {
             power_manager: self.pm.name(),
             seed: self.seed,
             end,
+            window,
+            to_end,
             wall_s,
             events: self.engine.events_processed(),
             jobs_arrived: self.jobs.arrived,
@@ -439,6 +464,7 @@ impl<'a> Simulation<'a> {
             meter: &self.meter,
             cap_delayed_jobs: self.gate.delayed_jobs,
             cap_delay_ns: self.gate.delay_ns,
+            cap_binding_ns: self.gate.binding_ns(window),
             e2e: std::mem::take(&mut self.e2e),
         };
         let summary = crate::metrics::summarize(totals, &devices);

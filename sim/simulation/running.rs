@@ -49,7 +49,7 @@ impl Simulation<'_> {
             Blocked::Start(s) => self.jobs.at(s).cap_delay == 0,
             Blocked::Resume(_) => false,
         };
-        self.gate.block(b, first_wait);
+        self.gate.block(b, first_wait, self.engine.now());
     }
 
     /// The slowest member class of a job and its top-state speed for the job.
@@ -219,7 +219,7 @@ impl Simulation<'_> {
                 return;
             }
             self.respeed(slot, None);
-            self.gate.pause(slot);
+            self.gate.pause(slot, self.engine.now());
         }
     }
 
@@ -244,7 +244,7 @@ impl Simulation<'_> {
             if !ok {
                 break;
             }
-            self.gate.admitted();
+            self.gate.admitted(self.engine.now());
             if let Blocked::Wake(d) = b {
                 self.cluster.devices[d as usize].cap_blocked = false;
             }

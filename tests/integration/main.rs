@@ -18,5 +18,6 @@ mod seed_example;
 mod slurm;
 mod sweep;
 mod theory;
+mod window;
 mod traces;
 mod workload;
