@@ -257,6 +257,9 @@ pub struct Summary {
     /// job waited to resume), s. `time_at_cap_s` counts only time with IT power within
     /// 0.1 % of the cap, which a cap can bind without reaching.
     pub cap_binding_s: f64,
+    /// Jobs taken back from device queues and placed again when capacity came back
+    /// (late binding, when the cap rises).
+    pub jobs_rebound: u64,
     /// What the reader of these figures must know (a window extended past its bound,
     /// settings with no effect, ...).
     pub warnings: Vec<String>,

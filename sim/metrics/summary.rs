@@ -111,6 +111,8 @@ pub struct RunTotals<'a> {
     pub cap_delayed_jobs: u64,
     /// Total wait for power, ns.
     pub cap_delay_ns: Time,
+    /// Jobs placed again by late binding.
+    pub jobs_rebound: u64,
     /// Time during which at least one start waited for power, ns.
     pub cap_binding_ns: Time,
     /// End-to-end latencies per pipeline root kind.
@@ -257,6 +259,7 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         carbon_to_makespan_g: t.to_end.carbon_g,
         cost_to_makespan: t.to_end.cost,
         cap_binding_s: to_secs(t.cap_binding_ns),
+        jobs_rebound: t.jobs_rebound,
         warnings,
     }
 }

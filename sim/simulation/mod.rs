@@ -144,6 +144,8 @@ pub struct Simulation<'a> {
     gate: CapGate,
     /// Jobs committed to devices and not started.
     device_queued: u64,
+    /// Jobs taken back from device queues and placed again (late binding).
+    rebound: u64,
     collector: Collector,
     class_jobs: Vec<u64>,
     decisions: Vec<Decision>,
@@ -212,6 +214,7 @@ impl<'a> Simulation<'a> {
             jobs: JobTable::default(),
             gate: CapGate::new(sc.facility.power_cap.as_ref().map(|c| c.at(0))),
             device_queued: 0,
+            rebound: 0,
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
             decisions: Vec::new(),
@@ -292,7 +295,7 @@ impl<'a> Simulation<'a> {
                     self.on_device_ready(device);
                 }
             }
-            Event::CapChange => self.on_cap_change(),
+            Event::CapChange => self.on_cap_change()?,
             Event::PolicyTick { generation } => {
                 if generation == self.tick_gen {
                     self.tick_at = None;
@@ -465,6 +468,7 @@ impl<'a> Simulation<'a> {
             cap_delayed_jobs: self.gate.delayed_jobs,
             cap_delay_ns: self.gate.delay_ns,
             cap_binding_ns: self.gate.binding_ns(window),
+            jobs_rebound: self.rebound,
             e2e: std::mem::take(&mut self.e2e),
         };
         let summary = crate::metrics::summarize(totals, &devices);

@@ -169,6 +169,55 @@ impl Simulation<'_> {
         }
     }
 
+    /// Late binding: takes back every job committed to a device queue behind its head
+    /// (the job the device holds, wakes for or takes next) and announces it to the
+    /// policy again, in arrival order, as if it arrived now (its arrival time is kept).
+    /// Called when capacity comes back (the cap rises), so a backlog placed under a
+    /// stale plan spreads over the devices that can now run it. Gang jobs (held across
+    /// several queues) and parts of split jobs stay where they are. O(devices + taken x
+    /// the policy's cost).
+    pub(super) fn rebind_queued(&mut self) -> Result<(), SimError> {
+        let now = self.engine.now();
+        let mut taken: Vec<(u64, u32)> = Vec::new();
+        for d in 0..self.cluster.devices.len() {
+            if self.cluster.devices[d].queue.len() < 2 {
+                continue;
+            }
+            let class = self.cluster.devices[d].class as usize;
+            let queue = std::mem::take(&mut self.cluster.devices[d].queue);
+            let mut kept = std::collections::VecDeque::with_capacity(1);
+            let mut freed: crate::engine::Time = 0;
+            for (i, slot) in queue.into_iter().enumerate() {
+                let aj = self.jobs.at(slot);
+                if i == 0 || aj.devices.len() != 1 || aj.parent.is_some() {
+                    kept.push_back(slot);
+                    continue;
+                }
+                let speed = self.sc.classes[class].speed[aj.info.kind as usize].expect("placed");
+                freed = freed.saturating_add(secs(aj.info.work() / speed));
+                taken.push((aj.info.id, slot));
+            }
+            self.cluster.devices[d].queue = kept;
+            // The committed work now ends earlier by the taken jobs' estimated runs.
+            let key = self.cluster.devices[d].avail_key();
+            self.cluster
+                .set_avail(d as DeviceId, key.saturating_sub(freed).max(now));
+        }
+        taken.sort_unstable();
+        for &(_, slot) in &taken {
+            let aj = self.jobs.at_mut(slot);
+            aj.devices.clear();
+            aj.est_end = 0;
+            self.device_queued -= 1;
+        }
+        self.rebound += taken.len() as u64;
+        for (_, slot) in taken {
+            let info = self.jobs.at(slot).info;
+            self.ask_policy(|p, view, out| p.on_arrival(info, view, out))?;
+        }
+        Ok(())
+    }
+
     /// Lets device `d` act on the head of its queue: hold it (starting the job when all
     /// its devices hold it) or wake up first.
     pub(super) fn kick(&mut self, d: DeviceId) {

@@ -3,7 +3,7 @@
 //! reaction to a cap that moves (slow, then pause running jobs; admit waiting ones).
 
 use super::cap::Blocked;
-use super::{Event, Simulation, power_of};
+use super::{Event, SimError, Simulation, power_of};
 use crate::cluster::DevState;
 use crate::engine::{NANOS_PER_SEC, Time, secs};
 
@@ -181,8 +181,11 @@ impl Simulation<'_> {
         }
     }
 
-    pub(super) fn on_cap_change(&mut self) {
+    /// The cap moved: slow or pause running jobs if it fell below IT power; admit what
+    /// waits if there is room; if it rose, re-place committed work (late binding).
+    pub(super) fn on_cap_change(&mut self) -> Result<(), SimError> {
         let now = self.engine.now();
+        let old = self.gate.cap;
         self.gate.cap = self.sc.facility.power_cap.as_ref().map(|c| c.at(now));
         self.schedule_cap_change();
         if self.headroom() < 0.0 {
@@ -190,6 +193,15 @@ impl Simulation<'_> {
         } else {
             self.retry_blocked();
         }
+        let rose = match (old, self.gate.cap) {
+            (Some(a), Some(b)) => b > a,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if rose {
+            self.rebind_queued()?;
+        }
+        Ok(())
     }
 
     /// Brings IT power under a cap that fell: first lower the P-state of running jobs

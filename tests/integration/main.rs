@@ -6,6 +6,7 @@ mod fuzz_corpus;
 
 mod bad_input;
 mod batch_reference;
+mod cap_honest;
 mod cli;
 mod policies;
 mod power;
