@@ -28,7 +28,10 @@ impl Observer for Keep {
 fn run(yaml: &str) -> (Outcome, Keep) {
     let sc = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
     let mut keep = Keep::default();
-    let out = Simulation::new(&sc, sc.seed).unwrap().run(&mut keep).unwrap();
+    let out = Simulation::new(&sc, sc.seed)
+        .unwrap()
+        .run(&mut keep)
+        .unwrap();
     (out, keep)
 }
 
@@ -73,7 +76,11 @@ fn power_capped_uses_the_cap_and_differs_from_eft() {
     let (pc, keep) = run(&two_classes("power-capped"));
     let s = &pc.summary;
     assert!(close(s.makespan_s, 25.0), "{}", s.makespan_s);
-    assert!(close(s.energy_it_to_makespan_j, 2000.0), "{}", s.energy_it_to_makespan_j);
+    assert!(
+        close(s.energy_it_to_makespan_j, 2000.0),
+        "{}",
+        s.energy_it_to_makespan_j
+    );
     let on_eco = keep.jobs.iter().filter(|r| r.class == "eco").count();
     assert_eq!(on_eco, 2);
     // J2 waited for power 0-5 s: the cap bound for 5 s, though IT power (200 W) never

@@ -19,6 +19,6 @@ mod seed_example;
 mod slurm;
 mod sweep;
 mod theory;
-mod window;
 mod traces;
+mod window;
 mod workload;

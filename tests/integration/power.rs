@@ -45,13 +45,20 @@ power_manager: {pm}
 fn always_on_counts_idle_energy() {
     let o = run(&sleepy("{name: always-on}"));
     // busy 0-10 and 100-110 at 100 W, idle 10-100 at 10 W.
-    assert!(close(o.summary.energy_it_to_makespan_j, 2.0 * 1000.0 + 90.0 * 10.0));
+    assert!(close(
+        o.summary.energy_it_to_makespan_j,
+        2.0 * 1000.0 + 90.0 * 10.0
+    ));
     assert!(close(o.summary.horizon_s, 110.0));
     assert_eq!(o.summary.wakeups, 0);
     // The accounting window: last arrival 100 s + 20 units of work at speed 1 = 120 s;
     // the device idles 110-120 s at 10 W, so 100 J more than to the last completion.
     assert!(close(o.summary.window_s, 120.0));
-    assert!(close(o.summary.energy_it_j, 3000.0), "{}", o.summary.energy_it_j);
+    assert!(
+        close(o.summary.energy_it_j, 3000.0),
+        "{}",
+        o.summary.energy_it_j
+    );
     assert!(close(o.devices[0].idle_s, 100.0) && close(o.devices[0].energy_j, 3000.0));
     assert!(o.summary.warnings.is_empty(), "{:?}", o.summary.warnings);
 }
@@ -110,8 +117,12 @@ fn race_to_idle_sleeps_at_once() {
 fn sleeping_saves_energy_only_when_the_gap_is_long() {
     // Break-even: sleeping for the gap g costs 5 + 40 + 1 x (g - 1) J (plus 2 s of
     // delay), idling costs 10 g J; sleeping wins for g > 44/9 s.
-    let on = run(&sleepy("{name: always-on}")).summary.energy_it_to_makespan_j;
-    let race = run(&sleepy("{name: race-to-idle}")).summary.energy_it_to_makespan_j;
+    let on = run(&sleepy("{name: always-on}"))
+        .summary
+        .energy_it_to_makespan_j;
+    let race = run(&sleepy("{name: race-to-idle}"))
+        .summary
+        .energy_it_to_makespan_j;
     assert!(race < on);
 }
 
@@ -198,10 +209,17 @@ fn a_cap_lowers_the_p_state_when_that_fits() {
     let s = &o.summary;
     assert!(close(s.makespan_s, 20.0));
     assert_eq!(s.cap_delayed_jobs, 0);
-    assert_eq!(s.cap_binding_s, 0.0, "nothing waited: a lower P-state fitted");
+    assert_eq!(
+        s.cap_binding_s, 0.0,
+        "nothing waited: a lower P-state fitted"
+    );
     assert!(s.power_peak_w <= 120.0 + 1e-9);
     // 0-10: 100 + 10 W = 1100 J; 10-20: idle 10 + slow job 10 W = 200 J.
-    assert!(close(s.energy_it_to_makespan_j, 1300.0), "{}", s.energy_it_to_makespan_j);
+    assert!(
+        close(s.energy_it_to_makespan_j, 1300.0),
+        "{}",
+        s.energy_it_to_makespan_j
+    );
 }
 
 #[test]
@@ -442,4 +460,34 @@ workload:
     };
     let e = format!("{:#}", run_in_memory(&l).unwrap_err());
     assert!(e.contains("job 0") && e.contains("100 years"), "{e}");
+}
+
+#[test]
+fn fixed_pstate_runs_every_job_at_the_chosen_state() {
+    // The dvfs device (P-states {1, 1}, {0.8, 0.6}, {0.5, 0.3}; 100 W busy), one job of
+    // 10 units. State 1: 10 / 0.8 = 12.5 s at 60 W = 750 J; state 2: 20 s at 30 W =
+    // 600 J; state 7 is past the slowest, so state 2. The deadline plays no part.
+    for (state, makespan, energy) in [
+        (0, 10.0, 1000.0),
+        (1, 12.5, 750.0),
+        (2, 20.0, 600.0),
+        (7, 20.0, 600.0),
+    ] {
+        let yaml = dvfs("5s").replace(
+            "power_manager: {name: dvfs-deadline}",
+            &format!("power_manager: {{name: fixed-pstate, params: {{state: {state}}}}}"),
+        );
+        let s = run(&yaml).summary;
+        assert!(
+            close(s.makespan_s, makespan),
+            "state {state}: {}",
+            s.makespan_s
+        );
+        assert!(
+            close(s.energy_it_to_makespan_j, energy),
+            "state {state}: {}",
+            s.energy_it_to_makespan_j
+        );
+        assert_eq!(s.power_manager, "fixed-pstate");
+    }
 }

@@ -39,10 +39,17 @@ fn two_policies_are_accounted_over_one_window() {
     assert!(close(fcfs.energy_it_j, busy + idle), "{}", fcfs.energy_it_j);
     assert!(close(fcfs.energy_idle_j, idle));
     // To the last completion (150 s), as before: 316.67 + 10 x (50 + 16.67) = 983.33 J.
-    assert!(close(fcfs.energy_it_to_makespan_j, busy + 10.0 * (50.0 + 50.0 / 3.0)));
+    assert!(close(
+        fcfs.energy_it_to_makespan_j,
+        busy + 10.0 * (50.0 + 50.0 / 3.0)
+    ));
     // min-energy: everything on the GPU, 0-400 s at 0.5 W; GPU idle 400-600 s; CPU and
     // TPU idle 600 s each.
-    assert!(close(min.energy_it_j, 200.0 + 10.0 * (200.0 + 1200.0)), "{}", min.energy_it_j);
+    assert!(
+        close(min.energy_it_j, 200.0 + 10.0 * (200.0 + 1200.0)),
+        "{}",
+        min.energy_it_j
+    );
     assert!(close(min.energy_it_to_makespan_j, 200.0 + 8000.0));
     // Over the common window min-energy uses less (14,200 J against 14,483.33 J); to
     // each run's own end it looked 8 times worse (8,200 J against 983.33 J).
@@ -104,7 +111,10 @@ accounting: {until: 0s}
 ";
     let e = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap_err();
     let msg = format!("{e}");
-    assert!(msg.contains("accounting.until") && msg.contains("must be positive"), "{msg}");
+    assert!(
+        msg.contains("accounting.until") && msg.contains("must be positive"),
+        "{msg}"
+    );
     let yaml2 = yaml.replace("until: 0s", "untill: 10s");
     let e = parse_str(&yaml2, Format::Yaml, Path::new("t.yaml")).unwrap_err();
     assert!(format!("{e}").contains("untill"), "{e}");
