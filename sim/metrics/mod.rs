@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 mod summary;
+mod warnings;
 pub use summary::{DeviceRecord, RunTotals, summarize};
+pub use warnings::{scenario_warnings, warnings_for};
 
 /// Bounded-slowdown threshold, s (the HPC literature's usual 10 s).
 pub const BSLD_THRESHOLD_S: f64 = 10.0;

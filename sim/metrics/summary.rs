@@ -111,6 +111,8 @@ pub struct RunTotals<'a> {
     pub cap_delayed_jobs: u64,
     /// Total wait for power, ns.
     pub cap_delay_ns: Time,
+    /// Warnings about the scenario's settings ([`super::warnings_for`]).
+    pub setting_warnings: Vec<String>,
     /// Jobs placed again by late binding.
     pub jobs_rebound: u64,
     /// Time during which at least one start waited for power, ns.
@@ -135,7 +137,8 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
     }
     let horizon = to_secs(end);
     let window_s = to_secs(t.window);
-    let warnings = window_warnings(sc, end);
+    let mut warnings = window_warnings(sc, end);
+    warnings.extend(t.setting_warnings);
     let mut col = t.collector;
     col.waits.finish();
     col.responses.finish();

@@ -22,6 +22,12 @@ impl PowerManager for FixedPstate {
     fn idle_timeout(&mut self, _: &DeviceClass) -> Option<Time> {
         self.sleep_after
     }
+    fn sleeps(&self) -> bool {
+        self.sleep_after.is_some()
+    }
+    fn scales(&self) -> bool {
+        self.state > 0
+    }
     fn pstate(&mut self, _: &JobInfo, class: &DeviceClass, _: f64, _: Time) -> usize {
         self.state.min(class.pstates.len() - 1)
     }

@@ -38,6 +38,15 @@ pub trait PowerManager: Send {
     /// P-state for `job` starting `now` on devices of `class`, whose top-state speed for
     /// the job is `speed` (work units/s).
     fn pstate(&mut self, job: &JobInfo, class: &DeviceClass, speed: f64, now: Time) -> usize;
+    /// Whether it ever puts devices to sleep (a setting that has no effect on classes
+    /// without a sleep state is worth a warning).
+    fn sleeps(&self) -> bool {
+        false
+    }
+    /// Whether it ever picks a P-state below the top one.
+    fn scales(&self) -> bool {
+        false
+    }
 }
 
 /// Builds a power manager from its parameters.

@@ -469,6 +469,11 @@ impl<'a> Simulation<'a> {
             cap_delay_ns: self.gate.delay_ns,
             cap_binding_ns: self.gate.binding_ns(window),
             jobs_rebound: self.rebound,
+            setting_warnings: crate::metrics::warnings_for(
+                sc,
+                self.pm.as_ref(),
+                Some(crate::engine::to_secs(window)),
+            ),
             e2e: std::mem::take(&mut self.e2e),
         };
         let summary = crate::metrics::summarize(totals, &devices);

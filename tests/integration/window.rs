@@ -119,3 +119,47 @@ accounting: {until: 0s}
     let e = parse_str(&yaml2, Format::Yaml, Path::new("t.yaml")).unwrap_err();
     assert!(format!("{e}").contains("untill"), "{e}");
 }
+
+#[test]
+fn settings_with_no_effect_are_warned_about() {
+    let yaml = "horizon: 50s
+datacenter:
+  carbon_intensity: {points: [[100s, 300], [110s, 200]]}
+  classes:
+    dev: {category: cpu, speed: {a: 1}, idle_power: 1W, busy_power: 2W}
+    ghost: {category: gpu, speed: {a: 1}, idle_power: 0W, busy_power: 0W}
+workload:
+  kinds: {a: {}}
+  jobs:
+    - {kind: a, arrival: 0, work: 10}
+    - {kind: a, arrival: 60, work: 10}
+power_manager: {name: idle-timeout}
+";
+    let sc = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap();
+    let before = hetsim::metrics::scenario_warnings(&sc);
+    let l = hetsim::scenario::Loaded {
+        scenario: sc,
+        path: "t.yaml".into(),
+        text: yaml.into(),
+    };
+    let s = run_in_memory(&l).unwrap().summary;
+    let has = |w: &[String], needle: &str| w.iter().any(|x| x.contains(needle));
+    for w in [&before, &s.warnings] {
+        assert!(has(w, "class dev, ghost has no sleep state"), "{w:?}");
+        assert!(has(w, "class `ghost` draws 0 W"), "{w:?}");
+        assert!(has(w, "1 listed job(s) arrive after the horizon"), "{w:?}");
+        // Window: the last listed arrival (60 s, after the 50 s horizon) + 20 units
+        // at speed 1 = 80 s; the carbon data covers 100 s to 110 s + its 10 s step.
+        assert!(
+            has(
+                w,
+                "`datacenter.carbon_intensity` has data for 100-120 s, not all of the accounting window [0, 80] s"
+            ),
+            "{w:?}"
+        );
+    }
+    assert!(close(s.window_s, 80.0));
+    // A scenario without such settings has no warnings.
+    let plain = idle10("fcfs", &[]);
+    assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+}
