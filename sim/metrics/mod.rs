@@ -255,8 +255,9 @@ pub struct Summary {
     pub carbon_to_makespan_g: f64,
     /// Cost from 0 to horizon_s.
     pub cost_to_makespan: f64,
-    /// Time during which at least one job waited for power before starting (or a paused
-    /// job waited to resume), s. `time_at_cap_s` counts only time with IT power within
+    /// Time during which the cap bound, s: a job waited for power (a start or wake-up
+    /// held back, a paused job), or jobs waited while a free device's cheapest start did
+    /// not fit under the cap. `time_at_cap_s` counts only time with IT power within
     /// 0.1 % of the cap, which a cap can bind without reaching.
     pub cap_binding_s: f64,
     /// Jobs taken back from device queues and placed again when capacity came back

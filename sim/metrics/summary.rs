@@ -115,7 +115,7 @@ pub struct RunTotals<'a> {
     pub setting_warnings: Vec<String>,
     /// Jobs placed again by late binding.
     pub jobs_rebound: u64,
-    /// Time during which at least one start waited for power, ns.
+    /// Time during which the cap bound, ns.
     pub cap_binding_ns: Time,
     /// End-to-end latencies per pipeline root kind.
     pub e2e: Vec<Quantiles>,

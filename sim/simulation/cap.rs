@@ -28,10 +28,10 @@ pub(super) struct CapGate {
     pub(super) delayed_jobs: u64,
     /// Total time jobs waited for power before starting, ns.
     pub(super) delay_ns: Time,
-    /// Time with something waiting for power, ns (closed periods only).
+    /// Time during which the cap bound, ns (see `Simulation::cap_binds`).
     pub(super) binding_ns: Time,
-    /// Since when something waits for power.
-    binding_since: Option<Time>,
+    /// Time up to which `binding_ns` is integrated.
+    pub(super) binding_last: Time,
 }
 
 impl CapGate {
@@ -44,7 +44,7 @@ impl CapGate {
             delayed_jobs: 0,
             delay_ns: 0,
             binding_ns: 0,
-            binding_since: None,
+            binding_last: 0,
         }
     }
 
@@ -71,8 +71,7 @@ impl CapGate {
     }
 
     /// Queues `b` at the back; `first_wait` counts a start that had not waited before.
-    pub(super) fn block(&mut self, b: Blocked, first_wait: bool, now: Time) {
-        self.binding_since.get_or_insert(now);
+    pub(super) fn block(&mut self, b: Blocked, first_wait: bool) {
         if first_wait {
             self.delayed_jobs += 1;
         }
@@ -80,8 +79,7 @@ impl CapGate {
     }
 
     /// Pauses a running job: it resumes before anything else.
-    pub(super) fn pause(&mut self, slot: u32, now: Time) {
-        self.binding_since.get_or_insert(now);
+    pub(super) fn pause(&mut self, slot: u32) {
         self.paused += 1;
         self.blocked.push_front(Blocked::Resume(slot));
     }
@@ -92,20 +90,9 @@ impl CapGate {
     }
 
     /// Drops the oldest entry once it has been admitted.
-    pub(super) fn admitted(&mut self, now: Time) {
+    pub(super) fn admitted(&mut self) {
         if let Some(Blocked::Resume(_)) = self.blocked.pop_front() {
             self.paused -= 1;
         }
-        if self.blocked.is_empty()
-            && let Some(since) = self.binding_since.take()
-        {
-            self.binding_ns += now - since;
-        }
-    }
-
-    /// Time during which something waited for power, up to `now`, ns: the time the cap
-    /// bound, whether or not IT power reached it.
-    pub(super) fn binding_ns(&self, now: Time) -> Time {
-        self.binding_ns + self.binding_since.map_or(0, |s| now - s)
     }
 }

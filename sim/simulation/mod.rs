@@ -376,6 +376,7 @@ impl<'a> Simulation<'a> {
 
     /// Integrates power over the segment that ends now, before anything changes.
     fn advance(&mut self, t: Time, obs: &mut dyn Observer) -> Result<(), SimError> {
+        self.track_binding(t);
         self.levels.queue_len = self.policy.waiting() as u64 + self.device_queued;
         let mut err = Ok(());
         self.meter.advance(t, &self.levels, &mut |r| {
@@ -467,7 +468,7 @@ impl<'a> Simulation<'a> {
             meter: &self.meter,
             cap_delayed_jobs: self.gate.delayed_jobs,
             cap_delay_ns: self.gate.delay_ns,
-            cap_binding_ns: self.gate.binding_ns(window),
+            cap_binding_ns: self.gate.binding_ns,
             jobs_rebound: self.rebound,
             setting_warnings: crate::metrics::warnings_for(
                 sc,

@@ -30,6 +30,40 @@ impl Simulation<'_> {
         self.gate.headroom(self.levels.it())
     }
 
+    /// Whether the cap binds in the present state: something waits for power at the
+    /// gate, or jobs wait (in the policy or in device queues) while a class has a free
+    /// device whose cheapest start (its slowest P-state, for any kind it runs) does not
+    /// fit under the cap. IT power need not reach the cap for it to bind.
+    pub(super) fn cap_binds(&self) -> bool {
+        if self.gate.cap.is_none() {
+            return false;
+        }
+        if self.gate.any_waiting() {
+            return true;
+        }
+        if self.policy.waiting() == 0 && self.device_queued == 0 {
+            return false;
+        }
+        let headroom = self.headroom();
+        self.sc.classes.iter().enumerate().any(|(c, cl)| {
+            let low = cl.pstates[cl.pstates.len() - 1].power;
+            let cheapest = (0..self.sc.kinds.len())
+                .filter(|&k| cl.speed[k].is_some())
+                .map(|k| cl.busy_w[k] * low - cl.idle_w)
+                .fold(f64::INFINITY, f64::min);
+            cheapest > headroom && self.cluster.has_free(c)
+        })
+    }
+
+    /// Integrates the time the cap binds up to `t`, for the state that held since the
+    /// previous event (call before anything changes at `t`).
+    pub(super) fn track_binding(&mut self, t: Time) {
+        if t > self.gate.binding_last && self.cap_binds() {
+            self.gate.binding_ns += t - self.gate.binding_last;
+        }
+        self.gate.binding_last = self.gate.binding_last.max(t);
+    }
+
     /// Chooses the P-state (power manager, then the cap) and starts the job, or queues
     /// it behind the cap.
     pub(super) fn request_start(&mut self, slot: u32) {
@@ -49,7 +83,7 @@ impl Simulation<'_> {
             Blocked::Start(s) => self.jobs.at(s).cap_delay == 0,
             Blocked::Resume(_) => false,
         };
-        self.gate.block(b, first_wait, self.engine.now());
+        self.gate.block(b, first_wait);
     }
 
     /// The slowest member class of a job and its top-state speed for the job.
@@ -231,7 +265,7 @@ impl Simulation<'_> {
                 return;
             }
             self.respeed(slot, None);
-            self.gate.pause(slot, self.engine.now());
+            self.gate.pause(slot);
         }
     }
 
@@ -256,7 +290,7 @@ impl Simulation<'_> {
             if !ok {
                 break;
             }
-            self.gate.admitted(self.engine.now());
+            self.gate.admitted();
             if let Blocked::Wake(d) = b {
                 self.cluster.devices[d as usize].cap_blocked = false;
             }
