@@ -27,36 +27,42 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn two_policies_are_accounted_over_one_window() {
-    // Default window: last arrival 0 s + the work (100 + 200 + 300) at the slowest
-    // capable speed (the CPU, 1 unit/s) = 600 s, whatever the policy.
+    // Default window: last arrival 0 s + Graham's list-scheduling bound at the slowest
+    // capable speed (the CPU's 1 unit/s) on the 3 devices: (100 + 200 + 300) / 3 + the
+    // longest job 300 = 500 s, whatever the policy.
     let fcfs = idle10("fcfs", &[]);
     let min = idle10("min-energy", &[]);
-    assert!(close(fcfs.window_s, 600.0) && close(min.window_s, 600.0));
+    assert!(close(fcfs.window_s, 500.0) && close(min.window_s, 500.0));
     // fcfs: CPU busy 0-100 s (0.5 W), GPU 0-133.33 s (0.5 W), TPU 0-150 s (4/3 W);
-    // idle 10 W for the rest of 600 s on each.
+    // idle 10 W for the rest of 500 s on each.
     let busy = 50.0 + 200.0 / 3.0 + 200.0;
-    let idle = 10.0 * (500.0 + (600.0 - 400.0 / 3.0) + 450.0);
+    let idle = 10.0 * (400.0 + (500.0 - 400.0 / 3.0) + 350.0);
     assert!(close(fcfs.energy_it_j, busy + idle), "{}", fcfs.energy_it_j);
+    assert!(
+        close(fcfs.energy_it_j, 11_483.333_333_333),
+        "{}",
+        fcfs.energy_it_j
+    );
     assert!(close(fcfs.energy_idle_j, idle));
     // To the last completion (150 s), as before: 316.67 + 10 x (50 + 16.67) = 983.33 J.
     assert!(close(
         fcfs.energy_it_to_makespan_j,
         busy + 10.0 * (50.0 + 50.0 / 3.0)
     ));
-    // min-energy: everything on the GPU, 0-400 s at 0.5 W; GPU idle 400-600 s; CPU and
-    // TPU idle 600 s each.
+    // min-energy: everything on the GPU, 0-400 s at 0.5 W; GPU idle 400-500 s; CPU and
+    // TPU idle 500 s each.
     assert!(
-        close(min.energy_it_j, 200.0 + 10.0 * (200.0 + 1200.0)),
+        close(min.energy_it_j, 200.0 + 10.0 * (100.0 + 1000.0)),
         "{}",
         min.energy_it_j
     );
     assert!(close(min.energy_it_to_makespan_j, 200.0 + 8000.0));
-    // Over the common window min-energy uses less (14,200 J against 14,483.33 J); to
+    // Over the common window min-energy uses less (11,200 J against 11,483.33 J); to
     // each run's own end it looked 8 times worse (8,200 J against 983.33 J).
     assert!(min.energy_it_j < fcfs.energy_it_j);
     assert!(min.energy_it_to_makespan_j > fcfs.energy_it_to_makespan_j);
     assert!(fcfs.warnings.is_empty() && min.warnings.is_empty());
-    assert!(close(fcfs.power_mean_w, fcfs.energy_it_j / 600.0));
+    assert!(close(fcfs.power_mean_w, fcfs.energy_it_j / 500.0));
 }
 
 #[test]
@@ -148,8 +154,8 @@ power_manager: {name: idle-timeout}
         assert!(has(w, "class dev, ghost has no sleep state"), "{w:?}");
         assert!(has(w, "class `ghost` draws 0 W"), "{w:?}");
         assert!(has(w, "1 listed job(s) arrive after the horizon"), "{w:?}");
-        // Window: the last listed arrival (60 s, after the 50 s horizon) + 20 units
-        // at speed 1 = 80 s; the carbon data covers 100 s to 110 s + its 10 s step.
+        // Window: the last listed arrival (60 s, after the 50 s horizon) + 20 units at
+        // speed 1 over 2 devices + the longest job (10 s) = 80 s; the carbon data covers 100 s to 110 s + its 10 s step.
         assert!(
             has(
                 w,
