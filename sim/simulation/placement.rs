@@ -175,7 +175,8 @@ impl Simulation<'_> {
     /// Called when capacity comes back (the cap rises), so a backlog placed under a
     /// stale plan spreads over the devices that can now run it. Gang jobs (held across
     /// several queues) and parts of split jobs stay where they are. O(devices + taken x
-    /// the policy's cost).
+    /// the policy's cost). Every device with work gets its availability key recomputed
+    /// first ([`Self::reset_avail`]).
     pub(super) fn rebind_queued(&mut self) -> Result<(), SimError> {
         let now = self.engine.now();
         let mut taken: Vec<(u64, u32)> = Vec::new();
@@ -183,25 +184,23 @@ impl Simulation<'_> {
             if self.cluster.devices[d].queue.len() < 2 {
                 continue;
             }
-            let class = self.cluster.devices[d].class as usize;
             let queue = std::mem::take(&mut self.cluster.devices[d].queue);
             let mut kept = std::collections::VecDeque::with_capacity(1);
-            let mut freed: crate::engine::Time = 0;
             for (i, slot) in queue.into_iter().enumerate() {
                 let aj = self.jobs.at(slot);
                 if i == 0 || aj.devices.len() != 1 || aj.parent.is_some() {
                     kept.push_back(slot);
                     continue;
                 }
-                let speed = self.sc.classes[class].speed[aj.info.kind as usize].expect("placed");
-                freed = freed.saturating_add(secs(aj.info.work() / speed));
                 taken.push((aj.info.id, slot));
             }
             self.cluster.devices[d].queue = kept;
-            // The committed work now ends earlier by the taken jobs' estimated runs.
-            let key = self.cluster.devices[d].avail_key();
-            self.cluster
-                .set_avail(d as DeviceId, key.saturating_sub(freed).max(now));
+        }
+        for d in 0..self.cluster.devices.len() as DeviceId {
+            let dev = &self.cluster.devices[d as usize];
+            if dev.running.is_some() || !dev.queue.is_empty() {
+                self.reset_avail(d, now);
+            }
         }
         taken.sort_unstable();
         for &(_, slot) in &taken {
@@ -216,6 +215,34 @@ impl Simulation<'_> {
             self.ask_policy(|p, view, out| p.on_arrival(info, view, out))?;
         }
         Ok(())
+    }
+
+    /// Recomputes device `d`'s availability key from what it really has: the end of the
+    /// job it runs (from its progress; now if paused or none), or its wake-up, then the
+    /// estimated runs of its queued jobs at the top P-state. The keys kept incrementally
+    /// drift from this under a cap (starts delayed, jobs slowed or paused), and a policy
+    /// placing a whole backlog again must see the devices as they are.
+    fn reset_avail(&mut self, d: DeviceId, now: crate::engine::Time) {
+        let dev = &self.cluster.devices[d as usize];
+        let class = &self.sc.classes[dev.class as usize];
+        let mut t = now + self.wake_delay(d);
+        if let Some(slot) = dev.running
+            && let Some(aj) = self.jobs.get(slot)
+            && aj.start.is_some()
+            && aj.rate > 0.0
+        {
+            let left = aj.overhead + secs(aj.remaining / aj.rate);
+            t = t.max((aj.seg_start + left).max(now));
+        }
+        for &slot in &dev.queue {
+            if dev.running == Some(slot) && self.jobs.at(slot).start.is_some() {
+                continue;
+            }
+            let info = self.jobs.at(slot).info;
+            let speed = class.speed[info.kind as usize].expect("placed");
+            t = t.saturating_add(secs(info.work() / speed));
+        }
+        self.cluster.set_avail(d, t);
     }
 
     /// Lets device `d` act on the head of its queue: hold it (starting the job when all
