@@ -140,6 +140,11 @@ impl Cluster {
         idx.avail.insert((key, d));
     }
 
+    /// Whether class `c` has a free device (idle or asleep, nothing committed).
+    pub(crate) fn has_free(&self, c: usize) -> bool {
+        !self.classes[c].free.is_empty()
+    }
+
     /// Marks a device free or not free in its class index.
     pub(crate) fn set_free(&mut self, d: DeviceId, free: bool) {
         let c = self.devices[d as usize].class as usize;

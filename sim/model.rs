@@ -719,6 +719,9 @@ pub struct Scenario {
     pub power_manager: PolicySpec,
     /// Output settings.
     pub output: OutputSpec,
+    /// The accounting window's end (`accounting.until`), s; `None`: the default
+    /// ([`Scenario::default_window`]).
+    pub accounting_until: Option<f64>,
     /// Made by the loader.
     pub(crate) validated: Validated,
 }
@@ -727,6 +730,57 @@ impl Scenario {
     /// Total number of devices.
     pub fn device_count(&self) -> u64 {
         self.classes.iter().map(|c| c.count as u64).sum()
+    }
+
+    /// The end of the window energy, carbon and cost are accounted over, s, when the
+    /// scenario does not fix it (`accounting.until`). It depends on the scenario only,
+    /// never on the policy, so runs of one scenario compare over one window: the
+    /// arrival bound (the horizon, or the last listed arrival if later) plus a drain
+    /// allowance for the listed jobs, Graham's bound for list scheduling on the devices
+    /// that can run them at the slowest of their speeds: total device-time / devices +
+    /// the longest job. A policy that keeps devices busy while work waits finishes
+    /// within it (gangs and deliberately idle devices can exceed it; such a run is
+    /// accounted to its end instead and says so in its warnings). `None` when generated
+    /// streams have no horizon (their arrivals are not known before the run).
+    pub fn default_window(&self) -> Option<f64> {
+        let generated = self
+            .kinds
+            .iter()
+            .any(|k| !matches!(k.arrival, Arrival::None));
+        if generated && self.horizon.is_none() {
+            return None;
+        }
+        let last = self
+            .jobs
+            .iter()
+            .filter(|j| j.after.is_none())
+            .map(|j| j.arrival)
+            .fold(0.0f64, f64::max);
+        let arrivals = self.horizon.unwrap_or(0.0).max(last);
+        let (mut share, mut longest) = (0.0f64, 0.0f64);
+        for j in &self.jobs {
+            let k = j.kind as usize;
+            let (mut slowest, mut devices) = (f64::INFINITY, 0u64);
+            for c in &self.classes {
+                if let Some(top) = c.speed[k] {
+                    let low = c.pstates.last().map_or(1.0, |p| p.speed);
+                    slowest = slowest.min(top * low);
+                    devices += c.count as u64;
+                }
+            }
+            if slowest.is_finite() && slowest > 0.0 && devices > 0 {
+                let run = j.req.work / slowest;
+                share += run * j.req.devices as f64 / devices as f64;
+                longest = longest.max(run);
+            }
+        }
+        Some(arrivals + share + longest)
+    }
+
+    /// The accounting window's end for this scenario: `accounting.until`, else
+    /// [`Scenario::default_window`].
+    pub fn window(&self) -> Option<f64> {
+        self.accounting_until.or_else(|| self.default_window())
     }
 
     /// Index of a kind by name.

@@ -87,6 +87,19 @@ pub struct DeviceAccount {
     pub cost: f64,
 }
 
+/// The meter's running totals at one instant (see [`Meter::totals`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// IT energy, J.
+    pub it_j: f64,
+    /// Facility energy, J.
+    pub facility_j: f64,
+    /// Carbon, g.
+    pub carbon_g: f64,
+    /// Cost.
+    pub cost: f64,
+}
+
 /// Integrates power and emits series rows; also keeps each device's account
 /// ([`Meter::close_device`]). Call [`Meter::advance`] with the state that
 /// held since the previous call, before changing it.
@@ -186,6 +199,16 @@ impl Meter {
             acc.cost += co;
         }
         acc.last_change = now;
+    }
+
+    /// The totals integrated so far (up to the last [`Meter::advance`]).
+    pub fn totals(&self) -> Totals {
+        Totals {
+            it_j: self.it_j,
+            facility_j: self.facility_j(),
+            carbon_g: self.carbon_g,
+            cost: self.cost,
+        }
     }
 
     /// Facility energy, J.

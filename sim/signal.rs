@@ -40,6 +40,9 @@ pub struct Signal {
     prefix: Vec<f64>,
     /// Repeat period, ns (the series covers [0, period)).
     period: Option<Time>,
+    /// What the given points cover, ns: the first point to the last plus the longest
+    /// step (`(0, Time::MAX)` for a constant).
+    given: (Time, Time),
 }
 
 impl Signal {
@@ -50,6 +53,7 @@ impl Signal {
             values: vec![v],
             prefix: vec![0.0],
             period: None,
+            given: (0, Time::MAX),
         }
     }
 
@@ -94,12 +98,30 @@ impl Signal {
             prefix[i] =
                 prefix[i - 1] + values[i - 1] * (times[i] - times[i - 1]) as f64 / NANOS_PER_SEC;
         }
+        // What the data covers: first point to last point plus the longest step (a
+        // single point is a constant).
+        let step = points.windows(2).map(|w| w[1].0 - w[0].0).max();
+        let given = match step {
+            Some(step) => (points[0].0, points[points.len() - 1].0.saturating_add(step)),
+            None => (0, Time::MAX),
+        };
         Ok(Signal {
             times,
             values,
             prefix,
             period,
+            given,
         })
+    }
+
+    /// The span of simulated time a series' data covers, for a series that does not
+    /// repeat: from its first point to its last point plus its longest step (after that
+    /// the last value only holds). `None` for a constant or a repeating signal.
+    pub fn covered(&self) -> Option<(Time, Time)> {
+        if self.period.is_some() || self.given.1 == Time::MAX {
+            return None;
+        }
+        Some(self.given)
     }
 
     /// Whether the signal never changes.

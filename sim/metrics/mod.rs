@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 mod summary;
+mod warnings;
 pub use summary::{DeviceRecord, RunTotals, summarize};
+pub use warnings::{scenario_warnings, warnings_for};
 
 /// Bounded-slowdown threshold, s (the HPC literature's usual 10 s).
 pub const BSLD_THRESHOLD_S: f64 = 10.0;
@@ -233,11 +235,11 @@ pub struct Summary {
     pub jobs_with_deadline: u64,
     /// Busy device-seconds / device-seconds.
     pub utilization: f64,
-    /// IT energy, J.
+    /// IT energy over the accounting window [0, window_s], J.
     pub energy_it_j: f64,
-    /// Facility energy (IT x PUE), J.
+    /// Facility energy (IT x PUE) over the window, J.
     pub energy_facility_j: f64,
-    /// IT energy / completed jobs, J.
+    /// IT energy (over the window) / completed jobs, J.
     pub energy_per_job_j: f64,
     /// Energy drawn by devices while running jobs, J.
     pub energy_jobs_j: f64,
@@ -253,7 +255,7 @@ pub struct Summary {
     pub wakeups: u64,
     /// Highest IT power held for a positive time, W.
     pub power_peak_w: f64,
-    /// IT energy / horizon, W.
+    /// IT energy / window_s, W.
     pub power_mean_w: f64,
     /// IT power cap at t = 0, W (empty when none).
     pub power_cap_w: Option<f64>,
@@ -288,6 +290,31 @@ pub struct Summary {
     /// interval rows per change were folded into to bound the file; empty when
     /// power.csv has one row per change.
     pub power_interval_s: Option<f64>,
+    /// Length of the accounting window, s: energy, carbon, cost, power_mean_w and the
+    /// per-device figures cover [0, window_s]. The scenario's `accounting.until`, else a
+    /// policy-independent default, extended to the run's end if it drained past it
+    /// (then `warnings` says so).
+    pub window_s: f64,
+    /// IT energy from 0 to the last job event (horizon_s), J: what `energy_it_j` meant
+    /// before the accounting window.
+    pub energy_it_to_makespan_j: f64,
+    /// Facility energy from 0 to horizon_s, J.
+    pub energy_facility_to_makespan_j: f64,
+    /// Carbon from 0 to horizon_s, g CO2.
+    pub carbon_to_makespan_g: f64,
+    /// Cost from 0 to horizon_s.
+    pub cost_to_makespan: f64,
+    /// Time during which the cap bound, s: a job waited for power (a start or wake-up
+    /// held back, a paused job), or jobs waited while a free device's cheapest start did
+    /// not fit under the cap. `time_at_cap_s` counts only time with IT power within
+    /// 0.1 % of the cap, which a cap can bind without reaching.
+    pub cap_binding_s: f64,
+    /// Jobs taken back from device queues and placed again when capacity came back
+    /// (late binding, when the cap rises).
+    pub jobs_rebound: u64,
+    /// What the reader of these figures must know (a window extended past its bound,
+    /// settings with no effect, ...).
+    pub warnings: Vec<String>,
 }
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.

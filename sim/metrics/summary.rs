@@ -89,8 +89,12 @@ pub struct RunTotals<'a> {
     pub power_manager: &'static str,
     /// Seed.
     pub seed: u64,
-    /// End of the run.
+    /// End of the run: the last job-related event (completion or arrival).
     pub end: Time,
+    /// End of the accounting window (at least `end`).
+    pub window: Time,
+    /// The meter's totals at `end`.
+    pub to_end: crate::power::Totals,
     /// Wall-clock time of the run, s.
     pub wall_s: f64,
     /// Events processed.
@@ -107,6 +111,12 @@ pub struct RunTotals<'a> {
     pub cap_delayed_jobs: u64,
     /// Total wait for power, ns.
     pub cap_delay_ns: Time,
+    /// Warnings about the scenario's settings ([`super::warnings_for`]).
+    pub setting_warnings: Vec<String>,
+    /// Jobs placed again by late binding.
+    pub jobs_rebound: u64,
+    /// Time during which the cap bound, ns.
+    pub cap_binding_ns: Time,
     /// End-to-end latencies per pipeline root kind.
     pub e2e: Vec<Quantiles>,
 }
@@ -126,6 +136,9 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         wakeups += dev.wakeups;
     }
     let horizon = to_secs(end);
+    let window_s = to_secs(t.window);
+    let mut warnings = window_warnings(sc, end);
+    warnings.extend(t.setting_warnings);
     let mut col = t.collector;
     col.waits.finish();
     col.responses.finish();
@@ -234,8 +247,8 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         energy_transition_j: state_j[3],
         wakeups,
         power_peak_w: meter.peak_w,
-        power_mean_w: if horizon > 0.0 {
-            meter.it_j / horizon
+        power_mean_w: if window_s > 0.0 {
+            meter.it_j / window_s
         } else {
             0.0
         },
@@ -275,5 +288,37 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
             .collect(),
         per_kind,
         power_interval_s: sc.output.power_interval,
+        window_s,
+        energy_it_to_makespan_j: t.to_end.it_j,
+        energy_facility_to_makespan_j: t.to_end.facility_j,
+        carbon_to_makespan_g: t.to_end.carbon_g,
+        cost_to_makespan: t.to_end.cost,
+        cap_binding_s: to_secs(t.cap_binding_ns),
+        jobs_rebound: t.jobs_rebound,
+        warnings,
     }
+}
+
+/// What the summary must say about its accounting window: none could be fixed, or the
+/// run drained past it (then it was extended to the run's end, which depends on the
+/// policy).
+fn window_warnings(sc: &Scenario, end: Time) -> Vec<String> {
+    let mut out = Vec::new();
+    match sc.window() {
+        None => out.push(format!(
+            "no common accounting window: generated arrivals without a horizon; energy, \
+             carbon and cost are accounted to this run's end ({:.3} s), which depends on \
+             the policy; set `accounting.until` to compare runs",
+            to_secs(end)
+        )),
+        Some(w) if to_secs(end) > w => out.push(format!(
+            "the run drained past the accounting window ({w:.3} s) to {:.3} s; energy, \
+             carbon and cost are accounted to {:.3} s, so runs with another window_s do \
+             not compare; raise `accounting.until`",
+            to_secs(end),
+            to_secs(end)
+        )),
+        Some(_) => {}
+    }
+    out
 }

@@ -1,10 +1,14 @@
 //! `power-capped`: any base policy, made cap-aware. Optimises throughput under a power
 //! cap: when the base policy's choice would not fit the cap's headroom now, the job goes
-//! to the class that fits with the least power per unit of work, if any.
+//! to the class with a free device that fits with the least power per unit of work; if
+//! none fits (the cap binds), to the earliest-available device of the class with the
+//! least power per unit of work, since while power is the bottleneck the work done
+//! per second is the cap divided by that figure.
 //!
 //! The simulation enforces the cap for every policy (starts wait or run at a lower
-//! P-state). This wrapper changes placement so that fewer starts have to wait. Without a
-//! cap it is exactly the base policy. Cost: O(classes x log n) per job.
+//! P-state). This wrapper changes placement so that fewer starts have to wait and the
+//! power that is there does the most work. Without a cap, or while the base policy's
+//! choices fit, it is exactly the base policy. Cost: O(classes x log n) per job.
 
 use super::{ClusterView, Decision, JobInfo, Policy};
 
@@ -21,6 +25,28 @@ impl PowerCapped {
             base,
             buf: Vec::new(),
         }
+    }
+
+    /// The job on the earliest-available devices of the capable class with the least
+    /// power increase per unit of work per second (ties: the lower class index).
+    fn most_efficient(job: &JobInfo, view: &ClusterView) -> Option<Decision> {
+        let n = job.devices() as usize;
+        let mut best: Option<(f64, usize)> = None;
+        for c in 0..view.class_count() {
+            if !view.can_run(c, job) || (view.class_size(c) as usize) < n {
+                continue;
+            }
+            let per_work = view.power_increase(c, job) / view.speed(c, job)?;
+            if best.is_none_or(|(b, _)| per_work < b) {
+                best = Some((per_work, c));
+            }
+        }
+        let (_, c) = best?;
+        let devices = view.earliest_devices(c, n).map(|(d, _)| d).collect();
+        Some(Decision::Assign {
+            job: job.slot,
+            devices,
+        })
     }
 
     fn rewrite(&mut self, job: Option<&JobInfo>, view: &ClusterView, out: &mut Vec<Decision>) {
@@ -65,7 +91,7 @@ impl PowerCapped {
                         devices,
                     });
                 }
-                None => out.push(d),
+                None => out.push(Self::most_efficient(job, view).unwrap_or(d)),
             }
         }
     }

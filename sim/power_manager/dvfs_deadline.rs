@@ -18,6 +18,12 @@ impl PowerManager for DvfsDeadline {
     fn idle_timeout(&mut self, _: &DeviceClass) -> Option<Time> {
         self.sleep_after
     }
+    fn sleeps(&self) -> bool {
+        self.sleep_after.is_some()
+    }
+    fn scales(&self) -> bool {
+        true
+    }
     fn pstate(&mut self, job: &JobInfo, class: &DeviceClass, speed: f64, now: Time) -> usize {
         let Some(deadline) = job.deadline() else {
             return 0;

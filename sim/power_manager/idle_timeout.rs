@@ -17,6 +17,9 @@ impl PowerManager for IdleTimeout {
     fn idle_timeout(&mut self, _: &DeviceClass) -> Option<Time> {
         Some(self.timeout)
     }
+    fn sleeps(&self) -> bool {
+        true
+    }
     fn pstate(&mut self, _: &JobInfo, _: &DeviceClass, _: f64, _: Time) -> usize {
         0
     }

@@ -14,11 +14,13 @@
 
 mod always_on;
 mod dvfs_deadline;
+mod fixed_pstate;
 mod idle_timeout;
 mod race_to_idle;
 
 pub use always_on::AlwaysOn;
 pub use dvfs_deadline::DvfsDeadline;
+pub use fixed_pstate::FixedPstate;
 pub use idle_timeout::IdleTimeout;
 pub use race_to_idle::RaceToIdle;
 
@@ -36,6 +38,15 @@ pub trait PowerManager: Send {
     /// P-state for `job` starting `now` on devices of `class`, whose top-state speed for
     /// the job is `speed` (work units/s).
     fn pstate(&mut self, job: &JobInfo, class: &DeviceClass, speed: f64, now: Time) -> usize;
+    /// Whether it ever puts devices to sleep (a setting that has no effect on classes
+    /// without a sleep state is worth a warning).
+    fn sleeps(&self) -> bool {
+        false
+    }
+    /// Whether it ever picks a P-state below the top one.
+    fn scales(&self) -> bool {
+        false
+    }
 }
 
 /// Builds a power manager from its parameters.
@@ -55,6 +66,10 @@ fn reader<'a>(
 
 const IDLE_TIMEOUT_PARAMS: &[&str] = &["timeout: idle time before sleeping (default 60s)"];
 const DVFS_PARAMS: &[&str] = &["sleep_after: also sleep after this idle time (default: never)"];
+const FIXED_PARAMS: &[&str] = &[
+    "state: the P-state index every job runs at, 0 = top (default 0; a class with fewer states runs at its slowest)",
+    "sleep_after: also sleep after this idle time (default: never)",
+];
 
 /// Every built-in power manager.
 pub const REGISTRY: Registry<PowerManagerBuilder> = Registry {
@@ -96,6 +111,17 @@ pub const REGISTRY: Registry<PowerManagerBuilder> = Registry {
                 let r = reader("dvfs-deadline", p, DVFS_PARAMS)?;
                 let sleep_after = r.duration("sleep_after")?;
                 Ok(Box::new(DvfsDeadline { sleep_after }))
+            },
+        },
+        PowerManagerInfo {
+            name: "fixed-pstate",
+            summary: "every job at one chosen P-state (for comparing states one by one); the cap may lower it",
+            params: FIXED_PARAMS,
+            build: |p| {
+                let r = reader("fixed-pstate", p, FIXED_PARAMS)?;
+                let state = r.count("state", 0, 0)? as usize;
+                let sleep_after = r.duration("sleep_after")?;
+                Ok(Box::new(FixedPstate { state, sleep_after }))
             },
         },
     ],

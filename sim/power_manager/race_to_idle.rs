@@ -15,6 +15,9 @@ impl PowerManager for RaceToIdle {
     fn idle_timeout(&mut self, _: &DeviceClass) -> Option<Time> {
         Some(0)
     }
+    fn sleeps(&self) -> bool {
+        true
+    }
     fn pstate(&mut self, _: &JobInfo, _: &DeviceClass, _: f64, _: Time) -> usize {
         0
     }

@@ -750,6 +750,14 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         jobs: format(ro.and_then(|o| o.jobs)),
         power: format(ro.and_then(|o| o.power)),
     };
+    let accounting_until = match raw.accounting.as_ref().and_then(|a| a.until) {
+        Some(s) if s.0 <= 0.0 => {
+            return Err(FieldError::new("accounting.until", "must be positive")
+                .with_hint("the end of the accounting window, e.g. `until: 24h`"));
+        }
+        Some(s) => Some(s.0),
+        None => None,
+    };
     let sc = Scenario {
         name: raw.name.unwrap_or_else(|| default_name.to_string()),
         description: raw.description,
@@ -762,6 +770,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         policy,
         power_manager,
         output,
+        accounting_until,
         validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).

@@ -31,6 +31,17 @@ pub struct RawScenario {
     pub power_manager: Option<RawPolicy>,
     /// Output settings.
     pub output: Option<RawOutput>,
+    /// The window energy, carbon and cost are accounted over.
+    pub accounting: Option<RawAccounting>,
+}
+
+/// `accounting:` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccounting {
+    /// End of the accounting window (from time 0); default: the arrival bound plus the
+    /// listed jobs' work at the slowest capable speed.
+    pub until: Option<Seconds>,
 }
 
 /// `datacenter:` section.

@@ -28,6 +28,10 @@ pub(super) struct CapGate {
     pub(super) delayed_jobs: u64,
     /// Total time jobs waited for power before starting, ns.
     pub(super) delay_ns: Time,
+    /// Time during which the cap bound, ns (see `Simulation::cap_binds`).
+    pub(super) binding_ns: Time,
+    /// Time up to which `binding_ns` is integrated.
+    pub(super) binding_last: Time,
 }
 
 impl CapGate {
@@ -39,6 +43,8 @@ impl CapGate {
             paused: 0,
             delayed_jobs: 0,
             delay_ns: 0,
+            binding_ns: 0,
+            binding_last: 0,
         }
     }
 

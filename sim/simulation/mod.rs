@@ -144,6 +144,8 @@ pub struct Simulation<'a> {
     gate: CapGate,
     /// Jobs committed to devices and not started.
     device_queued: u64,
+    /// Jobs taken back from device queues and placed again (late binding).
+    rebound: u64,
     collector: Collector,
     class_jobs: Vec<u64>,
     decisions: Vec<Decision>,
@@ -212,6 +214,7 @@ impl<'a> Simulation<'a> {
             jobs: JobTable::default(),
             gate: CapGate::new(sc.facility.power_cap.as_ref().map(|c| c.at(0))),
             device_queued: 0,
+            rebound: 0,
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
             decisions: Vec::new(),
@@ -249,9 +252,18 @@ impl<'a> Simulation<'a> {
                 break;
             }
         }
-        // The run ends at the last job-related event: the last completion or arrival.
+        // The jobs end at the last job-related event: the last completion or arrival.
         let end = self.engine.now();
         self.advance(end, obs)?;
+        let to_end = self.meter.totals();
+        // Accounting continues to the window's end: devices keep drawing idle or asleep
+        // power, and their idle timeouts and transitions still happen.
+        let window = self.window_end(end);
+        while let Some((t, ev)) = self.engine.pop_until(window) {
+            self.advance(t, obs)?;
+            self.dispatch(ev, obs)?;
+        }
+        self.advance(window, obs)?;
         let mut err = Ok(());
         self.meter.finish(&mut |r| {
             if err.is_ok() {
@@ -260,7 +272,7 @@ impl<'a> Simulation<'a> {
         });
         err?;
         self.check_all_done()?;
-        Ok(self.finish(end, wall.elapsed().as_secs_f64()))
+        Ok(self.finish(end, window, to_end, wall.elapsed().as_secs_f64()))
     }
 
     /// Routes one event to the part that owns it; stale events (an old generation) are
@@ -283,7 +295,7 @@ impl<'a> Simulation<'a> {
                     self.on_device_ready(device);
                 }
             }
-            Event::CapChange => self.on_cap_change(),
+            Event::CapChange => self.on_cap_change()?,
             Event::PolicyTick { generation } => {
                 if generation == self.tick_gen {
                     self.tick_at = None;
@@ -364,6 +376,7 @@ impl<'a> Simulation<'a> {
 
     /// Integrates power over the segment that ends now, before anything changes.
     fn advance(&mut self, t: Time, obs: &mut dyn Observer) -> Result<(), SimError> {
+        self.track_binding(t);
         self.levels.queue_len = self.policy.waiting() as u64 + self.device_queued;
         let mut err = Ok(());
         self.meter.advance(t, &self.levels, &mut |r| {
@@ -410,13 +423,27 @@ impl<'a> Simulation<'a> {
         self.ask_policy(|p, view, out| p.on_arrival(info, view, out))
     }
 
-    /// Closes every device's account at `end` and builds the outcome.
-    fn finish(mut self, end: Time, wall_s: f64) -> Outcome {
+    /// The end of the accounting window: the scenario's (`accounting.until` or its
+    /// policy-independent default), or the jobs' `end` if they ran past it.
+    fn window_end(&self, end: Time) -> Time {
+        self.sc
+            .window()
+            .map_or(end, |w| crate::engine::secs(w).max(end))
+    }
+
+    /// Closes every device's account at the window's end and builds the outcome.
+    fn finish(
+        mut self,
+        end: Time,
+        window: Time,
+        to_end: crate::power::Totals,
+        wall_s: f64,
+    ) -> Outcome {
         let sc = self.sc;
         let mut devices = Vec::with_capacity(self.cluster.devices.len());
         for (i, dev) in self.cluster.devices.iter().enumerate() {
             self.meter
-                .close_device(i, dev.power_w, dev.state.bucket(), self.engine.now());
+                .close_device(i, dev.power_w, dev.state.bucket(), window);
             devices.push(DeviceRecord::new(
                 i as u32,
                 &sc.classes[dev.class as usize],
@@ -431,6 +458,8 @@ impl<'a> Simulation<'a> {
             power_manager: self.pm.name(),
             seed: self.seed,
             end,
+            window,
+            to_end,
             wall_s,
             events: self.engine.events_processed(),
             jobs_arrived: self.jobs.arrived,
@@ -439,6 +468,13 @@ impl<'a> Simulation<'a> {
             meter: &self.meter,
             cap_delayed_jobs: self.gate.delayed_jobs,
             cap_delay_ns: self.gate.delay_ns,
+            cap_binding_ns: self.gate.binding_ns,
+            jobs_rebound: self.rebound,
+            setting_warnings: crate::metrics::warnings_for(
+                sc,
+                self.pm.as_ref(),
+                Some(crate::engine::to_secs(window)),
+            ),
             e2e: std::mem::take(&mut self.e2e),
         };
         let summary = crate::metrics::summarize(totals, &devices);

@@ -169,6 +169,82 @@ impl Simulation<'_> {
         }
     }
 
+    /// Late binding: takes back every job committed to a device queue behind its head
+    /// (the job the device holds, wakes for or takes next) and announces it to the
+    /// policy again, in arrival order, as if it arrived now (its arrival time is kept).
+    /// Called when capacity comes back (the cap rises), so a backlog placed under a
+    /// stale plan spreads over the devices that can now run it. Gang jobs (held across
+    /// several queues) and parts of split jobs stay where they are. O(devices + taken x
+    /// the policy's cost). Every device with work gets its availability key recomputed
+    /// first ([`Self::reset_avail`]).
+    pub(super) fn rebind_queued(&mut self) -> Result<(), SimError> {
+        let now = self.engine.now();
+        let mut taken: Vec<(u64, u32)> = Vec::new();
+        for d in 0..self.cluster.devices.len() {
+            if self.cluster.devices[d].queue.len() < 2 {
+                continue;
+            }
+            let queue = std::mem::take(&mut self.cluster.devices[d].queue);
+            let mut kept = std::collections::VecDeque::with_capacity(1);
+            for (i, slot) in queue.into_iter().enumerate() {
+                let aj = self.jobs.at(slot);
+                if i == 0 || aj.devices.len() != 1 || aj.parent.is_some() {
+                    kept.push_back(slot);
+                    continue;
+                }
+                taken.push((aj.info.id, slot));
+            }
+            self.cluster.devices[d].queue = kept;
+        }
+        for d in 0..self.cluster.devices.len() as DeviceId {
+            let dev = &self.cluster.devices[d as usize];
+            if dev.running.is_some() || !dev.queue.is_empty() {
+                self.reset_avail(d, now);
+            }
+        }
+        taken.sort_unstable();
+        for &(_, slot) in &taken {
+            let aj = self.jobs.at_mut(slot);
+            aj.devices.clear();
+            aj.est_end = 0;
+            self.device_queued -= 1;
+        }
+        self.rebound += taken.len() as u64;
+        for (_, slot) in taken {
+            let info = self.jobs.at(slot).info;
+            self.ask_policy(|p, view, out| p.on_arrival(info, view, out))?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes device `d`'s availability key from what it really has: the end of the
+    /// job it runs (from its progress; now if paused or none), or its wake-up, then the
+    /// estimated runs of its queued jobs at the top P-state. The keys kept incrementally
+    /// drift from this under a cap (starts delayed, jobs slowed or paused), and a policy
+    /// placing a whole backlog again must see the devices as they are.
+    fn reset_avail(&mut self, d: DeviceId, now: crate::engine::Time) {
+        let dev = &self.cluster.devices[d as usize];
+        let class = &self.sc.classes[dev.class as usize];
+        let mut t = now + self.wake_delay(d);
+        if let Some(slot) = dev.running
+            && let Some(aj) = self.jobs.get(slot)
+            && aj.start.is_some()
+            && aj.rate > 0.0
+        {
+            let left = aj.overhead + secs(aj.remaining / aj.rate);
+            t = t.max((aj.seg_start + left).max(now));
+        }
+        for &slot in &dev.queue {
+            if dev.running == Some(slot) && self.jobs.at(slot).start.is_some() {
+                continue;
+            }
+            let info = self.jobs.at(slot).info;
+            let speed = class.speed[info.kind as usize].expect("placed");
+            t = t.saturating_add(secs(info.work() / speed));
+        }
+        self.cluster.set_avail(d, t);
+    }
+
     /// Lets device `d` act on the head of its queue: hold it (starting the job when all
     /// its devices hold it) or wake up first.
     pub(super) fn kick(&mut self, d: DeviceId) {

@@ -3,7 +3,7 @@
 //! reaction to a cap that moves (slow, then pause running jobs; admit waiting ones).
 
 use super::cap::Blocked;
-use super::{Event, Simulation, power_of};
+use super::{Event, SimError, Simulation, power_of};
 use crate::cluster::DevState;
 use crate::engine::{NANOS_PER_SEC, Time, secs};
 
@@ -28,6 +28,40 @@ impl Simulation<'_> {
 
     fn headroom(&self) -> f64 {
         self.gate.headroom(self.levels.it())
+    }
+
+    /// Whether the cap binds in the present state: something waits for power at the
+    /// gate, or jobs wait (in the policy or in device queues) while a class has a free
+    /// device whose cheapest start (its slowest P-state, for any kind it runs) does not
+    /// fit under the cap. IT power need not reach the cap for it to bind.
+    pub(super) fn cap_binds(&self) -> bool {
+        if self.gate.cap.is_none() {
+            return false;
+        }
+        if self.gate.any_waiting() {
+            return true;
+        }
+        if self.policy.waiting() == 0 && self.device_queued == 0 {
+            return false;
+        }
+        let headroom = self.headroom();
+        self.sc.classes.iter().enumerate().any(|(c, cl)| {
+            let low = cl.pstates[cl.pstates.len() - 1].power;
+            let cheapest = (0..self.sc.kinds.len())
+                .filter(|&k| cl.speed[k].is_some())
+                .map(|k| cl.busy_w[k] * low - cl.idle_w)
+                .fold(f64::INFINITY, f64::min);
+            cheapest > headroom && self.cluster.has_free(c)
+        })
+    }
+
+    /// Integrates the time the cap binds up to `t`, for the state that held since the
+    /// previous event (call before anything changes at `t`).
+    pub(super) fn track_binding(&mut self, t: Time) {
+        if t > self.gate.binding_last && self.cap_binds() {
+            self.gate.binding_ns += t - self.gate.binding_last;
+        }
+        self.gate.binding_last = self.gate.binding_last.max(t);
     }
 
     /// Chooses the P-state (power manager, then the cap) and starts the job, or queues
@@ -181,8 +215,11 @@ impl Simulation<'_> {
         }
     }
 
-    pub(super) fn on_cap_change(&mut self) {
+    /// The cap moved: slow or pause running jobs if it fell below IT power; admit what
+    /// waits if there is room; if it rose, re-place committed work (late binding).
+    pub(super) fn on_cap_change(&mut self) -> Result<(), SimError> {
         let now = self.engine.now();
+        let old = self.gate.cap;
         self.gate.cap = self.sc.facility.power_cap.as_ref().map(|c| c.at(now));
         self.schedule_cap_change();
         if self.headroom() < 0.0 {
@@ -190,6 +227,15 @@ impl Simulation<'_> {
         } else {
             self.retry_blocked();
         }
+        let rose = match (old, self.gate.cap) {
+            (Some(a), Some(b)) => b > a,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if rose {
+            self.rebind_queued()?;
+        }
+        Ok(())
     }
 
     /// Brings IT power under a cap that fell: first lower the P-state of running jobs

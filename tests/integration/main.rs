@@ -6,6 +6,7 @@ mod fuzz_corpus;
 
 mod bad_input;
 mod batch_reference;
+mod cap_honest;
 mod cli;
 mod outputs;
 mod policies;
@@ -20,4 +21,5 @@ mod slurm;
 mod sweep;
 mod theory;
 mod traces;
+mod window;
 mod workload;

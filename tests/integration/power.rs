@@ -46,9 +46,23 @@ power_manager: {pm}
 fn always_on_counts_idle_energy() {
     let o = run(&sleepy("{name: always-on}"));
     // busy 0-10 and 100-110 at 100 W, idle 10-100 at 10 W.
-    assert!(close(o.summary.energy_it_j, 2.0 * 1000.0 + 90.0 * 10.0));
+    assert!(close(
+        o.summary.energy_it_to_makespan_j,
+        2.0 * 1000.0 + 90.0 * 10.0
+    ));
     assert!(close(o.summary.horizon_s, 110.0));
     assert_eq!(o.summary.wakeups, 0);
+    // The accounting window: last arrival 100 s + 20 units of work at speed 1 on one
+    // device + the longest job (10 s) = 130 s; the device idles 110-130 s at 10 W, so
+    // 200 J more than to the last completion.
+    assert!(close(o.summary.window_s, 130.0));
+    assert!(
+        close(o.summary.energy_it_j, 3100.0),
+        "{}",
+        o.summary.energy_it_j
+    );
+    assert!(close(o.devices[0].idle_s, 110.0) && close(o.devices[0].energy_j, 3100.0));
+    assert!(o.summary.warnings.is_empty(), "{:?}", o.summary.warnings);
 }
 
 #[test]
@@ -59,9 +73,9 @@ fn idle_timeout_sleeps_and_pays_the_wake_up() {
     let expected = 1000.0 + 300.0 + 5.0 + 59.0 + 40.0 + 1000.0;
     let s = &o.summary;
     assert!(
-        close(s.energy_it_j, expected),
+        close(s.energy_it_to_makespan_j, expected),
         "{} vs {expected}",
-        s.energy_it_j
+        s.energy_it_to_makespan_j
     );
     assert!(close(s.horizon_s, 112.0));
     assert!(
@@ -72,14 +86,17 @@ fn idle_timeout_sleeps_and_pays_the_wake_up() {
     let d = &o.devices[0];
     assert!(
         close(d.busy_s, 20.0)
-            && close(d.idle_s, 30.0)
+            && close(d.idle_s, 48.0)
             && close(d.asleep_s, 59.0)
             && close(d.transition_s, 3.0)
     );
     assert!(close(d.transition_j, 45.0) && close(d.asleep_j, 59.0));
+    // The window (130 s) ends 18 s after the last completion, before the 30 s timeout:
+    // 18 s more idle, 180 J.
+    assert!(close(s.window_s, 130.0) && close(s.energy_it_j, expected + 180.0));
     assert!(close(
         d.busy_s + d.idle_s + d.asleep_s + d.transition_s,
-        s.horizon_s
+        s.window_s
     ));
     assert!(close(
         d.busy_j + d.idle_j + d.asleep_j + d.transition_j,
@@ -93,9 +110,9 @@ fn race_to_idle_sleeps_at_once() {
     // busy 0-10, falling asleep 10-11, asleep 11-100, waking 100-102, busy 102-112.
     let expected = 1000.0 + 5.0 + 89.0 + 40.0 + 1000.0;
     assert!(
-        close(o.summary.energy_it_j, expected),
+        close(o.summary.energy_it_to_makespan_j, expected),
         "{}",
-        o.summary.energy_it_j
+        o.summary.energy_it_to_makespan_j
     );
 }
 
@@ -103,8 +120,12 @@ fn race_to_idle_sleeps_at_once() {
 fn sleeping_saves_energy_only_when_the_gap_is_long() {
     // Break-even: sleeping for the gap g costs 5 + 40 + 1 x (g - 1) J (plus 2 s of
     // delay), idling costs 10 g J; sleeping wins for g > 44/9 s.
-    let on = run(&sleepy("{name: always-on}")).summary.energy_it_j;
-    let race = run(&sleepy("{name: race-to-idle}")).summary.energy_it_j;
+    let on = run(&sleepy("{name: always-on}"))
+        .summary
+        .energy_it_to_makespan_j;
+    let race = run(&sleepy("{name: race-to-idle}"))
+        .summary
+        .energy_it_to_makespan_j;
     assert!(race < on);
 }
 
@@ -132,14 +153,14 @@ power_manager: {{name: dvfs-deadline}}
 fn dvfs_picks_the_slowest_state_that_meets_the_deadline() {
     // Deadline 25 s: 0.5 speed takes 20 s at 30 W = 600 J.
     let o = run(&dvfs("25s"));
-    assert!(close(o.summary.makespan_s, 20.0) && close(o.summary.energy_it_j, 600.0));
+    assert!(close(o.summary.makespan_s, 20.0) && close(o.summary.energy_it_to_makespan_j, 600.0));
     // Deadline 15 s: 0.5 speed (20 s) misses; 0.8 speed takes 12.5 s at 60 W = 750 J.
     let o = run(&dvfs("15s"));
-    assert!(close(o.summary.makespan_s, 12.5) && close(o.summary.energy_it_j, 750.0));
+    assert!(close(o.summary.makespan_s, 12.5) && close(o.summary.energy_it_to_makespan_j, 750.0));
     assert_eq!(o.summary.deadline_miss_rate, 0.0);
     // Deadline 5 s: nothing meets it; the top state runs 10 s at 100 W.
     let o = run(&dvfs("5s"));
-    assert!(close(o.summary.makespan_s, 10.0) && close(o.summary.energy_it_j, 1000.0));
+    assert!(close(o.summary.makespan_s, 10.0) && close(o.summary.energy_it_to_makespan_j, 1000.0));
     assert_eq!(o.summary.deadline_miss_rate, 1.0);
 }
 
@@ -175,8 +196,12 @@ fn a_cap_delays_starts_that_would_exceed_it() {
     assert!(s.power_peak_w <= 120.0 + 1e-9);
     assert_eq!(s.cap_delayed_jobs, 1);
     assert!(close(s.cap_delay_s, 10.0));
+    // The cap bound while the second job waited (0-10 s) though IT power (110 W) never
+    // reached it (120 W).
+    assert!(close(s.cap_binding_s, 10.0), "{}", s.cap_binding_s);
+    assert_eq!(s.time_at_cap_s, 0.0);
     // Energy: 0-10: 100 + 10 W; 10-20: 10 + 100 W.
-    assert!(close(s.energy_it_j, 2200.0));
+    assert!(close(s.energy_it_to_makespan_j, 2200.0));
 }
 
 #[test]
@@ -187,9 +212,17 @@ fn a_cap_lowers_the_p_state_when_that_fits() {
     let s = &o.summary;
     assert!(close(s.makespan_s, 20.0));
     assert_eq!(s.cap_delayed_jobs, 0);
+    assert_eq!(
+        s.cap_binding_s, 0.0,
+        "nothing waited: a lower P-state fitted"
+    );
     assert!(s.power_peak_w <= 120.0 + 1e-9);
     // 0-10: 100 + 10 W = 1100 J; 10-20: idle 10 + slow job 10 W = 200 J.
-    assert!(close(s.energy_it_j, 1300.0), "{}", s.energy_it_j);
+    assert!(
+        close(s.energy_it_to_makespan_j, 1300.0),
+        "{}",
+        s.energy_it_to_makespan_j
+    );
 }
 
 #[test]
@@ -205,9 +238,9 @@ fn a_falling_cap_slows_running_jobs() {
     assert!(close(s.makespan_s, 15.0), "{}", s.makespan_s);
     // 0-5: 200 W; 5-10: 110 W; 10-15: 10 + 10 W.
     assert!(
-        close(s.energy_it_j, 1000.0 + 550.0 + 100.0),
+        close(s.energy_it_to_makespan_j, 1000.0 + 550.0 + 100.0),
         "{}",
-        s.energy_it_j
+        s.energy_it_to_makespan_j
     );
     assert!(s.power_peak_w <= 250.0 + 1e-9);
 }
@@ -220,10 +253,12 @@ fn a_falling_cap_pauses_jobs_when_slowing_is_not_enough() {
     let s = &o.summary;
     assert!(close(s.makespan_s, 15.0), "{}", s.makespan_s);
     assert!(
-        close(s.energy_it_j, 1000.0 + 550.0 + 550.0),
+        close(s.energy_it_to_makespan_j, 1000.0 + 550.0 + 550.0),
         "{}",
-        s.energy_it_j
+        s.energy_it_to_makespan_j
     );
+    // The paused job waited for power from 5 s to 10 s.
+    assert!(close(s.cap_binding_s, 5.0), "{}", s.cap_binding_s);
 }
 
 #[test]
@@ -274,9 +309,9 @@ fn proportional_split_uses_the_studys_weights() {
     assert_eq!(s.jobs_completed, 1);
     assert!(close(s.makespan_s, 100.0), "{}", s.makespan_s);
     assert!(
-        close(s.energy_it_j, 50.0 + 50.0 + 200.0 / 1.5),
+        close(s.energy_it_to_makespan_j, 50.0 + 50.0 + 200.0 / 1.5),
         "{}",
-        s.energy_it_j
+        s.energy_it_to_makespan_j
     );
     assert!(o.devices.iter().all(|d| close(d.busy_s, 100.0)));
 }
@@ -429,4 +464,34 @@ workload:
     };
     let e = format!("{:#}", run_in_memory(&l).unwrap_err());
     assert!(e.contains("job 0") && e.contains("100 years"), "{e}");
+}
+
+#[test]
+fn fixed_pstate_runs_every_job_at_the_chosen_state() {
+    // The dvfs device (P-states {1, 1}, {0.8, 0.6}, {0.5, 0.3}; 100 W busy), one job of
+    // 10 units. State 1: 10 / 0.8 = 12.5 s at 60 W = 750 J; state 2: 20 s at 30 W =
+    // 600 J; state 7 is past the slowest, so state 2. The deadline plays no part.
+    for (state, makespan, energy) in [
+        (0, 10.0, 1000.0),
+        (1, 12.5, 750.0),
+        (2, 20.0, 600.0),
+        (7, 20.0, 600.0),
+    ] {
+        let yaml = dvfs("5s").replace(
+            "power_manager: {name: dvfs-deadline}",
+            &format!("power_manager: {{name: fixed-pstate, params: {{state: {state}}}}}"),
+        );
+        let s = run(&yaml).summary;
+        assert!(
+            close(s.makespan_s, makespan),
+            "state {state}: {}",
+            s.makespan_s
+        );
+        assert!(
+            close(s.energy_it_to_makespan_j, energy),
+            "state {state}: {}",
+            s.energy_it_to_makespan_j
+        );
+        assert_eq!(s.power_manager, "fixed-pstate");
+    }
 }

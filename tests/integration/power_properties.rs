@@ -162,7 +162,7 @@ proptest! {
         let parts = s.energy_busy_j + s.energy_idle_j + s.energy_asleep_j + s.energy_transition_j;
         prop_assert!(close(parts, s.energy_it_j));
         for d in &out.devices {
-            prop_assert!(close(d.busy_s + d.idle_s + d.asleep_s + d.transition_s, s.horizon_s));
+            prop_assert!(close(d.busy_s + d.idle_s + d.asleep_s + d.transition_s, s.window_s));
             prop_assert!(close(d.busy_j + d.idle_j + d.asleep_j + d.transition_j, d.energy_j));
         }
         // The cap holds on every segment of the series.

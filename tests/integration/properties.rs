@@ -278,10 +278,10 @@ pub fn check_run(name: &str, out: &Outcome, recs: &[JobRecord]) {
     for d in &out.devices {
         let total = d.busy_s + d.idle_s + d.asleep_s + d.transition_s;
         assert!(
-            (total - s.horizon_s).abs() < 1e-6,
-            "{name}: device {} state times sum to {total}, horizon {}",
+            (total - s.window_s).abs() < 1e-6,
+            "{name}: device {} state times sum to {total}, window {}",
             d.device,
-            s.horizon_s
+            s.window_s
         );
     }
 }

@@ -170,10 +170,10 @@ fn energy_is_conserved_across_devices_series_and_summary() {
     assert!((s.energy_facility_j - s.energy_it_j).abs() < 1e-9, "PUE 1");
     // busy + idle = horizon for every device; the series covers the horizon.
     for d in &out.devices {
-        assert!((d.busy_s + d.idle_s + d.asleep_s + d.transition_s - s.horizon_s).abs() < 1e-6);
+        assert!((d.busy_s + d.idle_s + d.asleep_s + d.transition_s - s.window_s).abs() < 1e-6);
     }
     let covered: f64 = keep.power.iter().map(|r| r.duration_s).sum();
-    assert!((covered - s.horizon_s).abs() < 1e-6);
+    assert!((covered - s.window_s).abs() < 1e-6);
 }
 
 #[test]
