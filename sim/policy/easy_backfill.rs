@@ -207,35 +207,10 @@ impl Policy for EasyBackfill {
     fn name(&self) -> &'static str {
         "easy-backfill"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, _: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.insert(job.id, job);
-        let (&head_id, head) = self.queue.first_key_value().expect("just inserted");
-        let used = FreeUse::new(view);
-        let settled = head_id != job.id
-            && fastest_free(head, view, &used).is_none()
-            && self
-                .resv
-                .is_some_and(|r| r.job == head_id && view.now() <= r.start);
-        if !settled {
-            self.schedule(view, out);
-            return;
-        }
-        // The head still waits and nothing was freed since the last pass, which left
-        // the first `depth` waiting jobs unable to start: only the new job can, if it
-        // is within those `depth`.
-        if self.queue.len() - 1 > self.depth {
-            return;
-        }
-        let head = *head;
-        let r = self.resv.expect("checked");
-        let mut ov = Overlay::new(view);
-        let mut used = used;
-        if let Some(c) = backfill_class(&job, &head, r, view, &used, &ov) {
-            place(&job, c, view, &mut used, &mut ov, out);
-            self.queue.remove(&job.id);
-        }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.schedule(view, out);
     }
     fn waiting(&self) -> usize {

@@ -1,10 +1,19 @@
 //! Placement policies: they see a read-only [`ClusterView`] and return [`Decision`]s.
 //!
-//! # The contract
-//! The simulation calls [`Policy::on_arrival`] once per job when it is released, and
-//! [`Policy::on_free`] after completions free devices. A policy answers by pushing
-//! decisions into `out`; it may also keep jobs in its own waiting queue and place them
-//! in a later call. The simulation applies every decision in order, then checks it:
+//! # The contract: decision instants
+//! At each distinct simulated time the simulation first applies every event of that
+//! time, in a fixed order that does not depend on the order they were scheduled in:
+//! completions (by job id; each sends [`Policy::on_complete`]), then releases and
+//! arrivals (by workload stream; each announced with [`Policy::on_arrival`]), then
+//! other state changes (device timers, cap changes, policy wake-ups). Then, if a job
+//! was released or devices were freed, it calls [`Policy::decide`] once: one decision
+//! pass per decision instant, seeing every job that arrived and every device freed at
+//! that time. A job that starts and ends at the same instant (run time 0) ends in a
+//! new batch at that instant, followed by another pass.
+//!
+//! A policy answers by pushing decisions into `out`. Policies that place on arrival
+//! (eft, fastest, ...) do so in `on_arrival`; queueing policies only enqueue there and
+//! place in `decide`. The simulation applies every decision in order, then checks it:
 //! a decision naming a device that cannot run the job, the wrong number of devices, or
 //! a job already placed is a policy bug and ends the run with an error.
 //!
@@ -83,10 +92,14 @@ pub enum Decision {
 pub trait Policy: Send {
     /// Registered name.
     fn name(&self) -> &'static str;
-    /// A job was released. Place it now (push a decision) or keep it for later.
+    /// A job was released. Place it now (push a decision) or keep it for the pass.
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>);
-    /// Devices became free. Place kept jobs if the policy wants to.
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
+    /// The decision pass of this instant: every event of the current time has been
+    /// applied (jobs released, devices freed). Place kept jobs if the policy wants to.
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
+    /// A job finished (or was killed): a notice, for policies that learn from
+    /// outcomes. Sent before the decision pass of its instant. Default: ignored.
+    fn on_complete(&mut self, _done: &Completion<'_>) {}
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
     /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
@@ -94,10 +107,25 @@ pub trait Policy: Send {
     fn wakeup(&self) -> Option<Time> {
         None
     }
-    /// The time asked for by [`Policy::wakeup`] has come. Default: as `on_free`.
+    /// The time asked for by [`Policy::wakeup`] has come. Default: as `decide`.
     fn on_tick(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.on_free(view, out)
+        self.decide(view, out)
     }
+}
+
+/// What [`Policy::on_complete`] tells a policy about a finished job.
+#[derive(Clone, Copy, Debug)]
+pub struct Completion<'a> {
+    /// The job as it was released.
+    pub job: &'a JobInfo,
+    /// The devices it ran on (a split job: all its parts' devices).
+    pub devices: &'a [DeviceId],
+    /// When it started (a split job: its first part), ns.
+    pub start: Time,
+    /// When it ended, ns.
+    pub end: Time,
+    /// True if it was killed at its requested time instead of finishing.
+    pub killed: bool,
 }
 
 /// Builds a policy for a scenario from its parameters.

@@ -53,11 +53,10 @@ impl Policy for Sjf {
     fn name(&self) -> &'static str {
         "sjf"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.push(sjf_key(self.key, &job, view), job);
-        self.queue.drain(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.queue.drain(view, out);
     }
     fn waiting(&self) -> usize {
