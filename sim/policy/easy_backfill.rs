@@ -32,7 +32,8 @@
 //! Step 1 costs O(classes + log q + k) per started job. A reservation costs
 //! O(classes x (log n + k + u)), u the devices taken in the same call, once per head.
 //! The backfill pass walks the queue behind the head in arrival order and stops when
-//! `depth` jobs (parameter, default 100; Slurm's `bf_max_job_test` is the same idea)
+//! `depth` jobs (parameter, default unbounded, the textbook rule; Slurm's `bf_max_job_test` is
+//! the same idea as a limit)
 //! were examined and left waiting, or when no device is free. So it examines at most
 //! `depth` jobs plus the ones it starts (each start uses free devices, which bounds
 //! them); each examined job costs O(classes x log n), plus O(k_head + k + u) when it is
@@ -47,8 +48,8 @@ use crate::engine::Time;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// Default number of queued jobs behind the head one backfill pass examines.
-pub const DEFAULT_DEPTH: usize = 100;
+/// Default number of queued jobs behind the head one backfill pass examines: all.
+pub const DEFAULT_DEPTH: usize = usize::MAX;
 
 /// A reservation made for a blocked head job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,6 +26,7 @@
 //! name, a one-line summary and its parameters. Policies must not scan all devices:
 //! use the per-class queries on [`ClusterView`], which cost O(log n).
 
+mod batch;
 mod carbon_aware;
 mod easy_backfill;
 mod edf;
@@ -47,6 +48,7 @@ mod registry;
 mod round_robin;
 mod sjf;
 
+pub use batch::{Backfill, Batch, Length, Order};
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
 /// Building blocks the built-in policies share, for custom policies and for the
@@ -199,13 +201,14 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
         },
         PolicyInfo {
             name: "sjf",
-            summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+            summary: "shortest job first: the waiting job with the shortest requested time (else run time on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
             params: REGISTRY_PARAMS_SJF,
             build: |_, p| {
                 let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
-                let key = match p.choice("key", &["runtime", "work"])? {
+                let key = match p.choice("key", &["estimate", "runtime", "work"])? {
                     "work" => sjf::SjfKey::Work,
-                    _ => sjf::SjfKey::Runtime,
+                    "runtime" => sjf::SjfKey::Runtime,
+                    _ => sjf::SjfKey::Estimate,
                 };
                 Ok(Box::new(sjf::Sjf::new(key)))
             },
@@ -224,6 +227,33 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
                 let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
                 let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
                 Ok(Box::new(EasyBackfill::new(
+                    usize::try_from(depth).unwrap_or(usize::MAX),
+                )))
+            },
+        },
+        PolicyInfo {
+            name: "batch",
+            summary: "textbook batch scheduling: a queue order (fcfs, sjf, saf, priority, edf, wfp3, unicef, f1) composed with a backfilling rule (none, easy, conservative), by requested times (estimates)",
+            params: REGISTRY_PARAMS_BATCH,
+            build: |_, p| {
+                let p = ParamReader::new("batch", p, REGISTRY_PARAMS_BATCH)?;
+                let order = batch::Order::from_name(p.choice("order", batch::Order::NAMES)?)
+                    .expect("a listed name");
+                let backfill = match p.choice("backfill", &["none", "easy", "conservative"])? {
+                    "easy" => batch::Backfill::Easy,
+                    "conservative" => batch::Backfill::Conservative,
+                    _ => batch::Backfill::None,
+                };
+                let length = match p.choice("key", &["estimate", "runtime"])? {
+                    "runtime" => batch::Length::Runtime,
+                    _ => batch::Length::Estimate,
+                };
+                let depth = p.count("depth", u64::MAX, 0)?;
+                Ok(Box::new(batch::Batch::new(
+                    "batch",
+                    order,
+                    backfill,
+                    length,
                     usize::try_from(depth).unwrap_or(usize::MAX),
                 )))
             },
@@ -285,10 +315,17 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
     ],
 };
 
-const REGISTRY_PARAMS_SJF: &[&str] =
-    &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
+const REGISTRY_PARAMS_SJF: &[&str] = &[
+    "key: estimate (default; the requested time, else the run time on the fastest capable class), runtime (the run time: an oracle) or work (work units)",
+];
 const REGISTRY_PARAMS_EASY: &[&str] = &[
-    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default 100; 0: no backfilling)",
+    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default unbounded, the textbook rule; a limit is a speed knob that keeps jobs beyond it from backfilling; 0: no backfilling)",
+];
+const REGISTRY_PARAMS_BATCH: &[&str] = &[
+    "order: fcfs (default), sjf, saf, priority, edf, wfp3, unicef or f1 (smallest score first; ties: arrival)",
+    "backfill: none (default), easy (protects the head job) or conservative (every job holds a reservation)",
+    "key: estimate (default; the requested time, else the run time) or runtime (the run time: an oracle)",
+    "depth: EASY only: waiting jobs a pass may examine and leave waiting (default unbounded; a limit changes schedules)",
 ];
 const REGISTRY_PARAMS_RR: &[&str] = &[
     "over: devices (default; all devices in id order) or classes (next capable class, then its next devices)",
