@@ -427,22 +427,22 @@ impl Batch {
             }
             let k = job.devices() as i64;
             // Earliest fit over capable classes (ties: the faster class, then file order).
-            let mut best: Option<(Time, Time, usize, usize)> = None; // (start, runtime, class, idx)
-            for c in 0..view.class_count() {
+            let mut best: Option<(Time, Time, usize)> = None; // (start, runtime, class)
+            for (c, prof) in profiles.iter().enumerate() {
                 if !view.can_run(c, job) || view.class_size(c) < k as u32 {
                     continue;
                 }
                 let len = self.len_on(job, view, c).max(1);
-                let Some(a) = earliest_fit(&profiles[c], k, len) else {
+                let Some(a) = earliest_fit(prof, k, len) else {
                     continue;
                 };
-                let s = profiles[c][a].0;
+                let s = prof[a].0;
                 let r = view.runtime(c, job).unwrap_or(Time::MAX);
-                if best.is_none_or(|(bs, br, _, _)| (s, r) < (bs, br)) {
-                    best = Some((s, r, c, a));
+                if best.is_none_or(|(bs, br, _)| (s, r) < (bs, br)) {
+                    best = Some((s, r, c));
                 }
             }
-            let Some((s, _, c, _)) = best else { continue };
+            let Some((s, _, c)) = best else { continue };
             let len = self.len_on(job, view, c).max(1);
             reserve(&mut profiles[c], s, s.saturating_add(len), k);
             if s == now {
