@@ -173,3 +173,142 @@ fn permuting_simultaneous_events_changes_nothing() {
         }
     }
 }
+
+/// Records the estimate every released job carries, placing nothing itself (wraps eft).
+struct SeeEstimates {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Option<f64>>>>,
+}
+
+impl hetsim::policy::Policy for SeeEstimates {
+    fn name(&self) -> &'static str {
+        "see-estimates"
+    }
+    fn on_arrival(
+        &mut self,
+        job: hetsim::policy::JobInfo,
+        view: &hetsim::policy::ClusterView,
+        out: &mut Vec<hetsim::policy::Decision>,
+    ) {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(job.estimate().map(hetsim::engine::to_secs));
+        let devices = view.free_devices(0, 1).collect();
+        out.push(hetsim::policy::Decision::Assign {
+            job: job.slot,
+            devices,
+        });
+    }
+    fn decide(&mut self, _: &hetsim::policy::ClusterView, _: &mut Vec<hetsim::policy::Decision>) {}
+    fn waiting(&self) -> usize {
+        0
+    }
+}
+
+fn estimates_seen(estimate: &str) -> Result<Vec<Option<f64>>, String> {
+    // Speeds 2 (fast) and 1: a job of work w runs w / 2 s on the fastest class.
+    let text = format!(
+        "name: est\ndatacenter:\n  classes:\n    fast: {{category: gpu, count: 50, speed: {{a: 2}}, busy_power: 100W}}\n    slow: {{category: cpu, count: 50, speed: {{a: 1}}, busy_power: 100W}}\n\
+         workload:\n  kinds:\n    a: {{arrival: {{process: periodic, period: 1s, count: 20}}, size: {{dist: uniform, min: 10, max: 30}}{estimate}}}\n\
+         policy: {{name: eft}}\n"
+    );
+    let sc = parse_str(&text, Format::Yaml, Path::new("est.yaml")).map_err(|e| e.to_string())?;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let p = Box::new(SeeEstimates { seen: seen.clone() });
+    let mut obs = Starts::default();
+    Simulation::with_policy(&sc, 7, p)
+        .unwrap()
+        .run(&mut obs)
+        .unwrap();
+    let v = seen.lock().unwrap().clone();
+    Ok(v)
+}
+
+#[test]
+fn a_kinds_estimate_rule_gives_generated_jobs_requested_times() {
+    // No rule: no estimate.
+    assert!(estimates_seen("").unwrap().iter().all(|e| e.is_none()));
+    // A factor: factor x run time on the fastest class (work / 2). The work draws are
+    // the same with and without the rule (the estimate has its own stream).
+    let exact = estimates_seen(", estimate: {factor: 1}").unwrap();
+    let double = estimates_seen(", estimate: {factor: 2}").unwrap();
+    assert_eq!(exact.len(), 20);
+    for (e, d) in exact.iter().zip(&double) {
+        let (e, d) = (e.unwrap(), d.unwrap());
+        assert!((5.0..=15.0).contains(&e), "{e}");
+        assert!((d - 2.0 * e).abs() < 1e-8, "{d} vs 2 x {e}"); // ns rounding
+    }
+    // A drawn factor in [1, 3]: between 1x and 3x the exact estimate, not all equal,
+    // and the same on a second run.
+    let drawn =
+        estimates_seen(", estimate: {factor_dist: {dist: uniform, min: 1, max: 3}}").unwrap();
+    let ratios: Vec<f64> = drawn
+        .iter()
+        .zip(&exact)
+        .map(|(d, e)| d.unwrap() / e.unwrap())
+        .collect();
+    assert!(
+        ratios.iter().all(|r| (1.0 - 1e-9..=3.0 + 1e-9).contains(r)),
+        "{ratios:?}"
+    );
+    assert!(ratios.iter().any(|r| (r - ratios[0]).abs() > 1e-6));
+    assert_eq!(
+        drawn,
+        estimates_seen(", estimate: {factor_dist: {dist: uniform, min: 1, max: 3}}").unwrap()
+    );
+    // Both or neither: a located error with a hint.
+    let e = estimates_seen(", estimate: {factor: 1, factor_dist: {dist: constant, value: 1}}")
+        .unwrap_err();
+    assert!(
+        e.contains("kinds.a.estimate") && e.contains("factor"),
+        "{e}"
+    );
+    let e = estimates_seen(", estimate: {}").unwrap_err();
+    assert!(e.contains("kinds.a.estimate"), "{e}");
+}
+
+/// One device; hand-computed schedules for the orders the reference does not cover.
+/// Job 0 (work 10) runs 0-10; jobs 1-3 wait, all arriving at 1:
+/// job 1: work 4, priority 3, deadline 100; job 2: work 2, priority 5, deadline 50;
+/// job 3: work 3, priority 1, deadline 30.
+fn order_starts(order: &str) -> Vec<f64> {
+    let text = format!(
+        "name: o\ndatacenter:\n  classes:\n    x: {{category: cpu, count: 1, speed: {{a: 1}}, busy_power: 100W}}\n\
+         workload:\n  kinds:\n    a: {{}}\n  jobs:\n\
+         \x20   - {{kind: a, arrival: 0, work: 10}}\n\
+         \x20   - {{kind: a, arrival: 1, work: 4, priority: 3, deadline: 99}}\n\
+         \x20   - {{kind: a, arrival: 1, work: 2, priority: 5, deadline: 49}}\n\
+         \x20   - {{kind: a, arrival: 1, work: 3, priority: 1, deadline: 29}}\n\
+         policy: {{name: batch, params: {{order: {order}}}}}\n"
+    );
+    let sc = parse_str(&text, Format::Yaml, Path::new("o.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut obs = Starts::default();
+    Simulation::new(&sc, 1).unwrap().run(&mut obs).unwrap();
+    let mut s = vec![0.0; 4];
+    for (id, _, start) in obs.jobs {
+        s[id as usize] = start;
+    }
+    s
+}
+
+#[test]
+fn batch_orders_match_hand_computed_schedules() {
+    // fcfs: 1, 2, 3 -> 10, 14, 16.
+    assert_eq!(order_starts("fcfs"), [0.0, 10.0, 14.0, 16.0]);
+    // sjf and saf (one device each): 2 (2 s), 3 (3 s), 1 (4 s) -> 10, 12, 15.
+    assert_eq!(order_starts("sjf"), [0.0, 15.0, 10.0, 12.0]);
+    assert_eq!(order_starts("saf"), [0.0, 15.0, 10.0, 12.0]);
+    // priority: 2 (5), 1 (3), 3 (1) -> 10, 12, 16.
+    assert_eq!(order_starts("priority"), [0.0, 12.0, 10.0, 16.0]);
+    // edf: 3 (30), 2 (50), 1 (100) -> 3 at 10, 2 at 13, 1 at 15.
+    assert_eq!(order_starts("edf"), [0.0, 15.0, 13.0, 10.0]);
+    // wfp3 at t = 10, all waited 9 s: -(9/r)^3 x 1 is smallest for the shortest: 2, 3
+    // (at 12: waits 11, r 3 vs 4: 3 first), 1.
+    assert_eq!(order_starts("wfp3"), [0.0, 15.0, 10.0, 12.0]);
+    // unicef with n = 1: log2(1 + 1e-15) is tiny and positive, so the score is
+    // -(w + 1e-15) / (tiny x r): the shortest first, as wfp3.
+    assert_eq!(order_starts("unicef"), [0.0, 15.0, 10.0, 12.0]);
+    // f1 = log10(r) x n + 870 x log10(s): all arrive at 1 (s = 1), so by log10(r):
+    // shortest first.
+    assert_eq!(order_starts("f1"), [0.0, 15.0, 10.0, 12.0]);
+}
