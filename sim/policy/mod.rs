@@ -5,8 +5,9 @@
 //! time, in a fixed order that does not depend on the order they were scheduled in:
 //! completions (by job id; each sends [`Policy::on_complete`]), then releases and
 //! arrivals (by workload stream; each announced with [`Policy::on_arrival`]), then
-//! other state changes (device timers, cap changes, policy wake-ups). Then, if a job
-//! was released or devices were freed, it calls [`Policy::decide`] once: one decision
+//! other state changes (device timers, cap changes, policy wake-ups). Then, if devices
+//! were freed, or jobs were released and the policy holds waiting jobs
+//! ([`Policy::waiting`] > 0), it calls [`Policy::decide`] once: one decision
 //! pass per decision instant, seeing every job that arrived and every device freed at
 //! that time. A job that starts and ends at the same instant (run time 0) ends in a
 //! new batch at that instant, followed by another pass.

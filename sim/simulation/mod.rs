@@ -14,8 +14,9 @@
 //!    there) and the stream's next arrival is scheduled. `DeviceReady`: the end of a
 //!    sleep transition. `CapChange`: the power cap moved. `PolicyTick`: a wake-up the
 //!    policy asked for.
-//! 4. When nothing else is pending at that time and a job was released or devices
-//!    freed, the policy gets its one decision pass (`decide`). Then freed devices still
+//! 4. When nothing else is pending at that time and devices were freed, or jobs were
+//!    released and the policy holds waiting jobs, the policy gets its one decision
+//!    pass (`decide`). Then freed devices still
 //!    idle are offered to the power manager, and idle timeouts (`DeviceTimer`) of the
 //!    instant expire, so work placed at the instant cancels them.
 //! 5. Decisions append jobs to device queues. A device that reaches a job holds it; a
@@ -167,8 +168,10 @@ pub struct Simulation<'a> {
     seed: u64,
     /// The events of the current instant, in application order.
     batch: Vec<((u8, u64, u32), Event)>,
-    /// A job was released or devices were freed since the last decision pass.
+    /// Devices were freed since the last decision pass.
     dirty: bool,
+    /// A job was released since the last decision pass.
+    released_now: bool,
     /// Devices freed this instant, offered to the power manager after the pass.
     idle_check: Vec<DeviceId>,
     /// Idle timeouts of this instant, held until after the pass.
@@ -244,6 +247,7 @@ impl<'a> Simulation<'a> {
             seed,
             batch: Vec::new(),
             dirty: false,
+            released_now: false,
             idle_check: Vec::new(),
             timers: Vec::new(),
             next_progress: 0x10000,
@@ -342,7 +346,10 @@ impl<'a> Simulation<'a> {
 
     /// The decision pass, once nothing else is pending now, if something changed.
     fn decision_pass(&mut self) -> Result<(), SimError> {
-        if self.dirty {
+        // Released jobs that a placing-on-arrival policy already placed leave nothing
+        // to decide: skip the pass then (it would be an empty call per arrival).
+        let released = std::mem::take(&mut self.released_now);
+        if self.dirty || (released && self.policy.waiting() > 0) {
             self.dirty = false;
             self.ask_policy(|p, view, out| p.decide(view, out))?;
             let mut idle = std::mem::take(&mut self.idle_check);
@@ -517,7 +524,7 @@ impl<'a> Simulation<'a> {
         let mut aj = jobs::ActiveJob::new(info, self.jobs.generation(slot));
         aj.lineage = Some(job.lineage);
         self.jobs.insert(slot, aj);
-        self.dirty = true;
+        self.released_now = true;
         self.ask_policy(|p, view, out| p.on_arrival(info, view, out))
     }
 
