@@ -5,7 +5,7 @@
 //! waits while no class that can run it has enough free devices. It shows in
 //! particular:
 //!
-//! * implementing [`Policy`]: `on_arrival`, `on_free`, `waiting`;
+//! * implementing [`Policy`]: `on_arrival`, `decide`, `waiting`;
 //! * reading the cluster only through [`ClusterView`], whose queries cost O(log n);
 //! * placing several jobs in one call: the view is a snapshot taken before the call,
 //!   so the policy counts the free devices it has already used;
@@ -61,10 +61,11 @@ impl Policy for CheapestFree {
         "cheapest-free"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+        // Queue only: the decision pass of this instant places it.
+        let _ = (view, out);
         self.queue.push_back(job);
-        self.drain(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.drain(view, out);
     }
     fn waiting(&self) -> usize {

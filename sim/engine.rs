@@ -104,6 +104,8 @@ pub struct Engine<E> {
     now: Time,
     seq: u64,
     popped: u64,
+    /// Non-zero: same-time events pop in a scrambled (still deterministic) order.
+    tie_salt: u64,
 }
 
 impl<E: Copy> Default for Engine<E> {
@@ -125,7 +127,15 @@ impl<E: Copy> Engine<E> {
             now: 0,
             seq: 0,
             popped: 0,
+            tie_salt: 0,
         }
+    }
+
+    /// Scrambles the order in which events scheduled for the same time pop (a
+    /// bijection of the scheduling sequence keyed by `salt`; 0 restores FIFO). For
+    /// tests that check results do not depend on the order of simultaneous events.
+    pub fn permute_ties(&mut self, salt: u64) {
+        self.tie_salt = salt;
     }
 
     /// The current simulated time (the time of the last popped event).
@@ -164,8 +174,12 @@ impl<E: Copy> Engine<E> {
 
     #[inline]
     fn push(&mut self, time: Time, payload: E) {
-        let seq = self.seq;
+        let mut seq = self.seq;
         self.seq += 1;
+        if self.tie_salt != 0 {
+            // Odd multiplier and xor: a bijection, so keys stay distinct.
+            seq = (seq ^ self.tie_salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
         self.heap.push(Entry { time, seq, payload });
     }
 

@@ -552,8 +552,9 @@ pub struct JobRequirements {
     pub deadline: Option<f64>,
     /// Priority (larger is more important); used by priority-aware policies.
     pub priority: i32,
-    /// The user's run-time estimate (an SWF trace's requested time, a job list's
-    /// `estimate` column), s. Carried to the job; no policy reads it yet.
+    /// The user's run-time estimate, the requested time (an SWF trace's field 9, a job
+    /// list's `estimate` column, a kind's estimate rule), s. Policies read it through
+    /// [`crate::cluster::JobInfo::estimate`].
     pub estimate: Option<f64>,
     /// Deferrable: the job may start up to this long after arrival without harm, s.
     pub slack: Option<f64>,
@@ -580,10 +581,24 @@ pub struct JobKind {
     /// Requirements every job of the kind starts from: `work` is 0 (each job draws
     /// its own from `size`) and `estimate` is `None`; the rest are the kind's values.
     pub req: JobRequirements,
+    /// How generated jobs of this kind get a requested time (estimate); `None`: they
+    /// have none (policies then use the run time).
+    pub estimate: Option<EstimateRule>,
     /// Pipeline successors: when a job of this kind completes, one job of each of these
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
     pub then: Vec<u32>,
+}
+
+/// A kind's estimate rule: a generated job's requested time is a factor times its run
+/// time on the fastest class that can run it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EstimateRule {
+    /// The same factor for every job (1: exact estimates).
+    Factor(f64),
+    /// A factor drawn per job from a distribution (over-estimation as measured on real
+    /// systems), from the kind's own random stream `estimate/<kind>`.
+    Dist(SizeDist),
 }
 
 impl JobKind {

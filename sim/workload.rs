@@ -27,7 +27,7 @@ pub mod arrival;
 pub mod size;
 
 use crate::engine::{Time, secs};
-use crate::model::{Arrival, JobRequirements, JobSpec, Scenario};
+use crate::model::{Arrival, EstimateRule, JobRequirements, JobSpec, Scenario};
 use arrival::ArrivalStream;
 use rand::rngs::ChaCha8Rng;
 use size::Sampler;
@@ -70,6 +70,36 @@ pub struct NewJob {
 struct KindInfo {
     req: JobRequirements,
     then: Vec<u32>,
+    estimate: Option<Estimator>,
+}
+
+/// A kind's estimate rule, ready to draw.
+struct Estimator {
+    /// The kind's speed on the fastest class that can run it.
+    fastest: f64,
+    factor: Factor,
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Factor {
+    Fixed(f64),
+    Drawn(Sampler, ChaCha8Rng),
+}
+
+impl KindInfo {
+    /// A generated job of this kind with `work`: its requirements, with the requested
+    /// time the kind's rule gives (factor x run time on the fastest class).
+    fn job(&mut self, work: f64) -> JobRequirements {
+        let mut req = self.req.with_work(work);
+        if let Some(e) = &mut self.estimate {
+            let f = match &mut e.factor {
+                Factor::Fixed(f) => *f,
+                Factor::Drawn(s, rng) => s.sample(rng).max(0.0),
+            };
+            req.estimate = Some(f * work / e.fastest);
+        }
+        req
+    }
 }
 
 // One value per kind, held inline: there are only a handful of sources.
@@ -154,9 +184,11 @@ impl Workload {
             kinds: sc
                 .kinds
                 .iter()
-                .map(|k| KindInfo {
+                .enumerate()
+                .map(|(i, k)| KindInfo {
                     req: k.req,
                     then: k.then.clone(),
+                    estimate: estimator(sc, i, seed),
                 })
                 .collect(),
             jobs: sc.jobs.clone(),
@@ -220,11 +252,11 @@ impl Workload {
                 if horizon.is_some_and(|h| arrival >= h) {
                     return None;
                 }
-                let k = &self.kinds[*kind as usize];
+                let req = self.kinds[*kind as usize].job(size.sample(rng_size).max(0.0));
                 Some(NewJob {
                     kind: *kind,
                     arrival,
-                    req: k.req.with_work(size.sample(rng_size).max(0.0)),
+                    req,
                     lineage: Lineage {
                         origin: arrival,
                         root: *kind,
@@ -266,11 +298,11 @@ impl Workload {
                 ));
             }
             let (sampler, rng) = slot.as_mut().expect("made above");
-            let k = &self.kinds[s as usize];
+            let req = self.kinds[s as usize].job(sampler.sample(rng).max(0.0));
             out.push(NewJob {
                 kind: s,
                 arrival: now,
-                req: k.req.with_work(sampler.sample(rng).max(0.0)),
+                req,
                 lineage: child(Lineage::NO_NODE),
             });
         }
@@ -289,4 +321,27 @@ impl Workload {
         }
         out.len() - before
     }
+}
+
+/// Kind `k`'s estimate rule with its own random stream; `None` without a rule or
+/// when no class can run the kind.
+fn estimator(sc: &Scenario, k: usize, seed: u64) -> Option<Estimator> {
+    let kind = &sc.kinds[k];
+    let rule = kind.estimate.as_ref()?;
+    let fastest = sc
+        .classes
+        .iter()
+        .filter_map(|c| c.speed.get(k).copied().flatten())
+        .fold(0.0, f64::max);
+    if fastest <= 0.0 {
+        return None;
+    }
+    let factor = match rule {
+        EstimateRule::Factor(f) => Factor::Fixed(*f),
+        EstimateRule::Dist(d) => Factor::Drawn(
+            Sampler::new(d),
+            stream_rng(seed, &format!("estimate/{}", kind.name)),
+        ),
+    };
+    Some(Estimator { fastest, factor })
 }

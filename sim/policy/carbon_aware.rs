@@ -68,8 +68,8 @@ impl Policy for CarbonAware {
             _ => self.base.on_arrival(job, view, out),
         }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.base.on_free(view, out);
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+        self.base.decide(view, out);
     }
     fn waiting(&self) -> usize {
         self.held.len() + self.base.waiting()

@@ -32,7 +32,8 @@
 //! Step 1 costs O(classes + log q + k) per started job. A reservation costs
 //! O(classes x (log n + k + u)), u the devices taken in the same call, once per head.
 //! The backfill pass walks the queue behind the head in arrival order and stops when
-//! `depth` jobs (parameter, default 100; Slurm's `bf_max_job_test` is the same idea)
+//! `depth` jobs (parameter, default unbounded, the textbook rule; Slurm's `bf_max_job_test` is
+//! the same idea as a limit)
 //! were examined and left waiting, or when no device is free. So it examines at most
 //! `depth` jobs plus the ones it starts (each start uses free devices, which bounds
 //! them); each examined job costs O(classes x log n), plus O(k_head + k + u) when it is
@@ -47,8 +48,8 @@ use crate::engine::Time;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// Default number of queued jobs behind the head one backfill pass examines.
-pub const DEFAULT_DEPTH: usize = 100;
+/// Default number of queued jobs behind the head one backfill pass examines: all.
+pub const DEFAULT_DEPTH: usize = usize::MAX;
 
 /// A reservation made for a blocked head job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,35 +208,10 @@ impl Policy for EasyBackfill {
     fn name(&self) -> &'static str {
         "easy-backfill"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, _: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.insert(job.id, job);
-        let (&head_id, head) = self.queue.first_key_value().expect("just inserted");
-        let used = FreeUse::new(view);
-        let settled = head_id != job.id
-            && fastest_free(head, view, &used).is_none()
-            && self
-                .resv
-                .is_some_and(|r| r.job == head_id && view.now() <= r.start);
-        if !settled {
-            self.schedule(view, out);
-            return;
-        }
-        // The head still waits and nothing was freed since the last pass, which left
-        // the first `depth` waiting jobs unable to start: only the new job can, if it
-        // is within those `depth`.
-        if self.queue.len() - 1 > self.depth {
-            return;
-        }
-        let head = *head;
-        let r = self.resv.expect("checked");
-        let mut ov = Overlay::new(view);
-        let mut used = used;
-        if let Some(c) = backfill_class(&job, &head, r, view, &used, &ov) {
-            place(&job, c, view, &mut used, &mut ov, out);
-            self.queue.remove(&job.id);
-        }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.schedule(view, out);
     }
     fn waiting(&self) -> usize {

@@ -19,11 +19,10 @@ impl Policy for Edf {
     fn name(&self) -> &'static str {
         "edf"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, _: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.push(job.deadline().unwrap_or(u64::MAX), job);
-        self.queue.drain(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.queue.drain(view, out);
     }
     fn waiting(&self) -> usize {

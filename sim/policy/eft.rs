@@ -20,7 +20,7 @@ impl Policy for Eft {
             finish_on(&job, view, c).unwrap_or(u64::MAX)
         }));
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

@@ -19,7 +19,7 @@ impl Policy for Fastest {
             -view.speed(c, &job).unwrap_or(0.0)
         }));
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

@@ -50,13 +50,10 @@ impl Policy for Fcfs {
     fn name(&self) -> &'static str {
         "fcfs"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, _: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.push_back(job);
-        if self.queue.len() == 1 {
-            self.drain(view, out);
-        }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.drain(view, out);
     }
     fn waiting(&self) -> usize {

@@ -73,7 +73,7 @@ impl Policy for HeteroAware {
         };
         out.push(assign_earliest(&job, view, c));
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

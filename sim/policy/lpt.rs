@@ -140,7 +140,7 @@ impl Policy for Lpt {
             self.flush(view, out);
         }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         if !self.batch.is_empty() && self.batch_at != view.now() {
             self.flush(view, out);
         }

@@ -50,7 +50,7 @@ impl Policy for MinEdp {
         };
         out.push(assign_earliest(&job, view, c));
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

@@ -1,10 +1,20 @@
 //! Placement policies: they see a read-only [`ClusterView`] and return [`Decision`]s.
 //!
-//! # The contract
-//! The simulation calls [`Policy::on_arrival`] once per job when it is released, and
-//! [`Policy::on_free`] after completions free devices. A policy answers by pushing
-//! decisions into `out`; it may also keep jobs in its own waiting queue and place them
-//! in a later call. The simulation applies every decision in order, then checks it:
+//! # The contract: decision instants
+//! At each distinct simulated time the simulation first applies every event of that
+//! time, in a fixed order that does not depend on the order they were scheduled in:
+//! completions (by job id; each sends [`Policy::on_complete`]), then releases and
+//! arrivals (by workload stream; each announced with [`Policy::on_arrival`]), then
+//! other state changes (device timers, cap changes, policy wake-ups). Then, if devices
+//! were freed, or jobs were released and the policy holds waiting jobs
+//! ([`Policy::waiting`] > 0), it calls [`Policy::decide`] once: one decision
+//! pass per decision instant, seeing every job that arrived and every device freed at
+//! that time. A job that starts and ends at the same instant (run time 0) ends in a
+//! new batch at that instant, followed by another pass.
+//!
+//! A policy answers by pushing decisions into `out`. Policies that place on arrival
+//! (eft, fastest, ...) do so in `on_arrival`; queueing policies only enqueue there and
+//! place in `decide`. The simulation applies every decision in order, then checks it:
 //! a decision naming a device that cannot run the job, the wrong number of devices, or
 //! a job already placed is a policy bug and ends the run with an error.
 //!
@@ -17,6 +27,7 @@
 //! name, a one-line summary and its parameters. Policies must not scan all devices:
 //! use the per-class queries on [`ClusterView`], which cost O(log n).
 
+mod batch;
 mod carbon_aware;
 mod easy_backfill;
 mod edf;
@@ -38,6 +49,7 @@ mod registry;
 mod round_robin;
 mod sjf;
 
+pub use batch::{Backfill, Batch, Length, Order};
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
 /// Building blocks the built-in policies share, for custom policies and for the
@@ -83,10 +95,14 @@ pub enum Decision {
 pub trait Policy: Send {
     /// Registered name.
     fn name(&self) -> &'static str;
-    /// A job was released. Place it now (push a decision) or keep it for later.
+    /// A job was released. Place it now (push a decision) or keep it for the pass.
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>);
-    /// Devices became free. Place kept jobs if the policy wants to.
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
+    /// The decision pass of this instant: every event of the current time has been
+    /// applied (jobs released, devices freed). Place kept jobs if the policy wants to.
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>);
+    /// A job finished (or was killed): a notice, for policies that learn from
+    /// outcomes. Sent before the decision pass of its instant. Default: ignored.
+    fn on_complete(&mut self, _done: &Completion<'_>) {}
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
     /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
@@ -94,10 +110,25 @@ pub trait Policy: Send {
     fn wakeup(&self) -> Option<Time> {
         None
     }
-    /// The time asked for by [`Policy::wakeup`] has come. Default: as `on_free`.
+    /// The time asked for by [`Policy::wakeup`] has come. Default: as `decide`.
     fn on_tick(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.on_free(view, out)
+        self.decide(view, out)
     }
+}
+
+/// What [`Policy::on_complete`] tells a policy about a finished job.
+#[derive(Clone, Copy, Debug)]
+pub struct Completion<'a> {
+    /// The job as it was released.
+    pub job: &'a JobInfo,
+    /// The devices it ran on (a split job: all its parts' devices).
+    pub devices: &'a [DeviceId],
+    /// When it started (a split job: its first part), ns.
+    pub start: Time,
+    /// When it ended, ns.
+    pub end: Time,
+    /// True if it was killed at its requested time instead of finishing.
+    pub killed: bool,
 }
 
 /// Builds a policy for a scenario from its parameters.
@@ -171,13 +202,14 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
         },
         PolicyInfo {
             name: "sjf",
-            summary: "shortest job first: the waiting job with the shortest run time (on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
+            summary: "shortest job first: the waiting job with the shortest requested time (else run time on its fastest class) starts on the fastest class with free capable devices; it blocks the queue until it fits",
             params: REGISTRY_PARAMS_SJF,
             build: |_, p| {
                 let p = ParamReader::new("sjf", p, REGISTRY_PARAMS_SJF)?;
-                let key = match p.choice("key", &["runtime", "work"])? {
+                let key = match p.choice("key", &["estimate", "runtime", "work"])? {
                     "work" => sjf::SjfKey::Work,
-                    _ => sjf::SjfKey::Runtime,
+                    "runtime" => sjf::SjfKey::Runtime,
+                    _ => sjf::SjfKey::Estimate,
                 };
                 Ok(Box::new(sjf::Sjf::new(key)))
             },
@@ -196,6 +228,33 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
                 let p = ParamReader::new("easy-backfill", p, REGISTRY_PARAMS_EASY)?;
                 let depth = p.count("depth", easy_backfill::DEFAULT_DEPTH as u64, 0)?;
                 Ok(Box::new(EasyBackfill::new(
+                    usize::try_from(depth).unwrap_or(usize::MAX),
+                )))
+            },
+        },
+        PolicyInfo {
+            name: "batch",
+            summary: "textbook batch scheduling: a queue order (fcfs, sjf, saf, priority, edf, wfp3, unicef, f1) composed with a backfilling rule (none, easy, conservative), by requested times (estimates)",
+            params: REGISTRY_PARAMS_BATCH,
+            build: |_, p| {
+                let p = ParamReader::new("batch", p, REGISTRY_PARAMS_BATCH)?;
+                let order = batch::Order::from_name(p.choice("order", batch::Order::NAMES)?)
+                    .expect("a listed name");
+                let backfill = match p.choice("backfill", &["none", "easy", "conservative"])? {
+                    "easy" => batch::Backfill::Easy,
+                    "conservative" => batch::Backfill::Conservative,
+                    _ => batch::Backfill::None,
+                };
+                let length = match p.choice("key", &["estimate", "runtime"])? {
+                    "runtime" => batch::Length::Runtime,
+                    _ => batch::Length::Estimate,
+                };
+                let depth = p.count("depth", u64::MAX, 0)?;
+                Ok(Box::new(batch::Batch::new(
+                    "batch",
+                    order,
+                    backfill,
+                    length,
                     usize::try_from(depth).unwrap_or(usize::MAX),
                 )))
             },
@@ -257,10 +316,17 @@ pub const REGISTRY: Registry<PolicyBuilder> = Registry {
     ],
 };
 
-const REGISTRY_PARAMS_SJF: &[&str] =
-    &["key: runtime (default; run time on the fastest capable class) or work (work units)"];
+const REGISTRY_PARAMS_SJF: &[&str] = &[
+    "key: estimate (default; the requested time, else the run time on the fastest capable class), runtime (the run time: an oracle) or work (work units)",
+];
 const REGISTRY_PARAMS_EASY: &[&str] = &[
-    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default 100; 0: no backfilling)",
+    "depth: waiting jobs a backfill pass examines and leaves waiting before it stops (default unbounded, the textbook rule; a limit is a speed knob that keeps jobs beyond it from backfilling; 0: no backfilling)",
+];
+const REGISTRY_PARAMS_BATCH: &[&str] = &[
+    "order: fcfs (default), sjf, saf, priority, edf, wfp3, unicef or f1 (smallest score first; ties: arrival)",
+    "backfill: none (default), easy (protects the head job) or conservative (every job holds a reservation)",
+    "key: estimate (default; the requested time, else the run time) or runtime (the run time: an oracle)",
+    "depth: EASY only: waiting jobs a pass may examine and leave waiting (default unbounded; a limit changes schedules)",
 ];
 const REGISTRY_PARAMS_RR: &[&str] = &[
     "over: devices (default; all devices in id order) or classes (next capable class, then its next devices)",

@@ -105,8 +105,8 @@ impl Policy for PowerCapped {
         self.base.on_arrival(job, view, &mut self.buf);
         self.rewrite(Some(&job), view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.base.on_free(view, out);
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+        self.base.decide(view, out);
     }
     fn waiting(&self) -> usize {
         self.base.waiting()

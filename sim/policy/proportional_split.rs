@@ -87,7 +87,7 @@ impl Policy for ProportionalSplit {
             parts,
         });
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

@@ -86,7 +86,7 @@ impl Policy for Random {
             devices,
         });
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }

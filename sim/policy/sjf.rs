@@ -1,8 +1,10 @@
 //! `sjf`: shortest job first. Optimises mean waiting and response time.
 //!
 //! Waiting jobs are ordered by their size, shortest first (ties: arrival order). The
-//! size is, by default (`key: runtime`), the job's run time on the fastest class that
-//! can run it, so sizes of different kinds compare in seconds; `key: work` orders by
+//! size is, by default (`key: estimate`), the job's requested time, or for a job with
+//! none its run time on the fastest class that can run it, so sizes of different kinds
+//! compare in seconds; `key: runtime` always uses that run time (an oracle no real
+//! scheduler has); `key: work` orders by
 //! work units instead (meaningful when all kinds run at similar speeds). The head
 //! starts on the fastest class with enough free capable devices; it blocks the queue
 //! until it fits (strict order, no backfilling). A decision costs O(classes + log q).
@@ -13,7 +15,9 @@ use super::{ClusterView, Decision, JobInfo, Policy};
 /// What `sjf` orders by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SjfKey {
-    /// Run time on the fastest capable class.
+    /// The requested time (estimate), else the run time on the fastest capable class.
+    Estimate,
+    /// Run time on the fastest capable class (an oracle).
     Runtime,
     /// Work units.
     Work,
@@ -38,6 +42,10 @@ impl Sjf {
 /// The size `sjf` orders `job` by (smaller first), as an integer key.
 pub fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
     match key {
+        SjfKey::Estimate => match job.estimate() {
+            Some(e) => e,
+            None => sjf_key(SjfKey::Runtime, job, view),
+        },
         SjfKey::Runtime => (0..view.class_count())
             .filter(|&c| view.can_run(c, job))
             .filter_map(|c| view.runtime(c, job))
@@ -53,11 +61,10 @@ impl Policy for Sjf {
     fn name(&self) -> &'static str {
         "sjf"
     }
-    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, _: &mut Vec<Decision>) {
         self.queue.push(sjf_key(self.key, &job, view), job);
-        self.queue.drain(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.queue.drain(view, out);
     }
     fn waiting(&self) -> usize {

@@ -396,6 +396,19 @@ pub struct RawKind {
     pub divisible: Option<bool>,
     /// Pipeline: kinds released (one job each) when a job of this kind completes.
     pub then: Option<Vec<String>>,
+    /// Requested times of generated jobs (default: none).
+    pub estimate: Option<RawEstimate>,
+}
+
+/// A kind's estimate rule: `{factor: 1}` (exact), `{factor: 2}`, or
+/// `{factor_dist: {dist: ..., ...}}` (a factor drawn per job).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEstimate {
+    /// Requested time = factor x run time on the fastest capable class.
+    pub factor: Option<NonNeg>,
+    /// The factor's distribution.
+    pub factor_dist: Option<RawSize>,
 }
 
 /// One explicit job.

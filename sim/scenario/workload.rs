@@ -85,7 +85,26 @@ pub(super) fn build(
                 "devices must be at least 1",
             ));
         }
+        let estimate = match &k.estimate {
+            None => None,
+            Some(e) => Some(match (&e.factor, &e.factor_dist) {
+                (Some(f), None) => EstimateRule::Factor(f.0),
+                (None, Some(d)) => EstimateRule::Dist(crate::workload::size::validate(
+                    d,
+                    &format!("{p}.estimate.factor_dist"),
+                    base,
+                )?),
+                _ => {
+                    return Err(FieldError::new(
+                        format!("{p}.estimate"),
+                        "give `factor` (a number; 1: exact) or `factor_dist` (a distribution), not both or neither",
+                    )
+                    .with_hint("e.g. estimate: {factor: 1} or estimate: {factor_dist: {dist: uniform, min: 1, max: 5}}"));
+                }
+            }),
+        };
         kinds.push(JobKind {
+            estimate,
             name: kname.clone(),
             arrival,
             size,

@@ -1,13 +1,14 @@
 //! Completions: the devices go idle, the job's record is emitted (a split job's parts
 //! fold into their parent, which completes with its last part), pipeline successors are
 //! released, each device moves on to its next committed job or becomes free, and the
-//! policy is told.
+//! policy gets a completion notice (its decision pass comes at the end of the instant).
 
 use super::jobs::PartsDone;
 use super::{Observer, SimError, Simulation};
 use crate::cluster::{DevState, JobInfo};
 use crate::engine::{Time, to_secs};
 use crate::metrics::slowdowns;
+use crate::policy::Completion;
 
 impl Simulation<'_> {
     pub(super) fn on_complete(
@@ -69,6 +70,14 @@ impl Simulation<'_> {
             }
         }
         if let Some(done) = done {
+            let notice = Completion {
+                job: &info,
+                devices: &done.devices,
+                start: done.start,
+                end: self.engine.now(),
+                killed: false,
+            };
+            self.policy.on_complete(&notice);
             self.record(info, done, e2e, obs)?;
         }
 
@@ -86,10 +95,10 @@ impl Simulation<'_> {
         // Power went down: admit what waits for the cap first (it is older).
         self.retry_blocked();
         if freed {
-            self.ask_policy(|p, view, out| p.on_free(view, out))?;
-            for &d in &devices {
-                self.on_device_free(d);
-            }
+            // The policy sees the freed devices in this instant's decision pass; only
+            // after it may the power manager put the ones left idle to sleep.
+            self.dirty = true;
+            self.idle_check.extend_from_slice(&devices);
         }
         for job in released.drain(..) {
             self.admit(job)?;

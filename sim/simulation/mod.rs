@@ -1,17 +1,25 @@
 //! The datacenter simulation: glue between the engine, the cluster, the workload, the
 //! policy, the power manager and the meter. One event flows like this:
 //!
-//! 1. The engine pops the earliest event and the clock moves to its time.
+//! 1. The engine pops the earliest event and every other event of the same time (a
+//!    decision instant); the clock moves to that time.
 //! 2. Before any state changes, the meter integrates power, carbon and cost over the
 //!    elapsed segment.
-//! 3. `Arrival`: the workload's job gets a slot and an id, the policy is told
-//!    (`on_arrival`) and its decisions are applied; the stream's next arrival is
-//!    scheduled. `Complete`: the devices go idle, the record is emitted, each device
-//!    moves to its next committed job or becomes free (and may be put to sleep by the
-//!    power manager), and the policy is told (`on_free`). `DeviceTimer` / `DeviceReady`:
-//!    idle timeouts and the ends of sleep transitions. `CapChange`: the power cap moved.
-//!    `PolicyTick`: a wake-up the policy asked for.
-//! 4. Decisions append jobs to device queues. A device that reaches a job holds it; a
+//! 3. The instant's events are applied in a fixed order, whatever order they were
+//!    scheduled in: completions (by job id), then arrivals (by stream), then the rest.
+//!    `Complete`: the devices go idle, the record is emitted, the policy gets a
+//!    completion notice, pipeline successors are released, each device moves to its
+//!    next committed job or becomes free. `Arrival`: the workload's job gets a slot
+//!    and an id, the policy is told (`on_arrival`; placing-on-arrival policies decide
+//!    there) and the stream's next arrival is scheduled. `DeviceReady`: the end of a
+//!    sleep transition. `CapChange`: the power cap moved. `PolicyTick`: a wake-up the
+//!    policy asked for.
+//! 4. When nothing else is pending at that time and devices were freed, or jobs were
+//!    released and the policy holds waiting jobs, the policy gets its one decision
+//!    pass (`decide`). Then freed devices still
+//!    idle are offered to the power manager, and idle timeouts (`DeviceTimer`) of the
+//!    instant expire, so work placed at the instant cancels them.
+//! 5. Decisions append jobs to device queues. A device that reaches a job holds it; a
 //!    sleeping device wakes first. When all of a job's devices hold it, the power
 //!    manager picks the P-state, the cap is checked (a lower P-state or a wait if it
 //!    would be exceeded), the job starts and its completion is scheduled.
@@ -60,6 +68,9 @@ use jobs::JobTable;
 pub use crate::error::{MAX_RUN_S, SimError};
 pub use crate::metrics::DeviceRecord;
 pub(crate) use devices::power_of;
+
+/// The order class of idle timeouts in an instant (they expire after the pass).
+const TIMERS: u8 = 4;
 
 /// Engine payload: small and `Copy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +168,17 @@ pub struct Simulation<'a> {
     pipelines: bool,
     e2e: Vec<Quantiles>,
     seed: u64,
+    /// The events of the current instant, in application order.
+    batch: Vec<((u8, u64, u32), Event)>,
+    /// Devices were freed since the last decision pass.
+    dirty: bool,
+    /// A job was released since the last decision pass.
+    released_now: bool,
+    /// Devices freed this instant, offered to the power manager after the pass.
+    idle_check: Vec<DeviceId>,
+    /// Idle timeouts of this instant, held until after the pass.
+    timers: Vec<Event>,
+    next_progress: u64,
 }
 
 impl<'a> Simulation<'a> {
@@ -226,7 +248,21 @@ impl<'a> Simulation<'a> {
             pipelines: false,
             e2e: vec![Default::default(); sc.kinds.len()],
             seed,
+            batch: Vec::new(),
+            dirty: false,
+            released_now: false,
+            idle_check: Vec::new(),
+            timers: Vec::new(),
+            next_progress: 0x10000,
         }
+    }
+
+    /// Pops events scheduled for the same time in a scrambled order keyed by `salt`
+    /// (0: scheduling order). Results must not change: the property tests use it.
+    #[doc(hidden)]
+    pub fn permute_ties(mut self, salt: u64) -> Self {
+        self.engine.permute_ties(salt);
+        self
     }
 
     /// Runs to the end (all arrivals done and every job finished).
@@ -243,9 +279,10 @@ impl<'a> Simulation<'a> {
         }
         while let Some((t, ev)) = self.engine.pop() {
             self.advance(t, obs)?;
-            self.dispatch(ev, obs)?;
+            self.apply_instant(t, ev, obs)?;
             self.schedule_tick();
-            if self.engine.events_processed() & 0xffff == 0 {
+            if self.engine.events_processed() >= self.next_progress {
+                self.next_progress = self.engine.events_processed() + 0x10000;
                 obs.progress(to_secs(t), self.collector.waits.len());
             }
             if self.only_timers_left() {
@@ -273,6 +310,86 @@ impl<'a> Simulation<'a> {
         err?;
         self.check_all_done()?;
         Ok(self.finish(end, window, to_end, wall.elapsed().as_secs_f64()))
+    }
+
+    /// Applies every event pending at `t` (the first, `first`, already popped) in the
+    /// contract's order (completions by job id, then arrivals by stream, then the
+    /// rest), then, once nothing else is pending at `t`, runs the decision pass.
+    fn apply_instant(
+        &mut self,
+        t: Time,
+        first: Event,
+        obs: &mut dyn Observer,
+    ) -> Result<(), SimError> {
+        if self.engine.peek_time() != Some(t) && !matches!(first, Event::DeviceTimer { .. }) {
+            // The common case: a lone event.
+            self.dispatch(first, obs)?;
+        } else {
+            let mut batch = std::mem::take(&mut self.batch);
+            batch.push(self.order_key(first));
+            while self.engine.peek_time() == Some(t) {
+                let (_, ev) = self.engine.pop().expect("peeked");
+                batch.push(self.order_key(ev));
+            }
+            batch.sort_unstable_by_key(|&(k, _)| k);
+            for &(k, ev) in &batch {
+                if k.0 == TIMERS {
+                    self.timers.push(ev);
+                } else {
+                    self.dispatch(ev, obs)?;
+                }
+            }
+            batch.clear();
+            self.batch = batch;
+        }
+        if self.engine.peek_time() != Some(t) {
+            self.decision_pass()?;
+            // Idle timeouts expire after the pass: work placed at this instant cancels
+            // them.
+            let mut timers = std::mem::take(&mut self.timers);
+            for &ev in &timers {
+                self.dispatch(ev, obs)?;
+            }
+            timers.clear();
+            self.timers = timers;
+        }
+        Ok(())
+    }
+
+    /// The decision pass, once nothing else is pending now, if something changed.
+    fn decision_pass(&mut self) -> Result<(), SimError> {
+        // Released jobs that a placing-on-arrival policy already placed leave nothing
+        // to decide: skip the pass then (it would be an empty call per arrival).
+        let released = std::mem::take(&mut self.released_now);
+        if self.dirty || (released && self.policy.waiting() > 0) {
+            self.dirty = false;
+            self.ask_policy(|p, view, out| p.decide(view, out))?;
+            let mut idle = std::mem::take(&mut self.idle_check);
+            for &d in &idle {
+                self.on_device_free(d);
+            }
+            idle.clear();
+            self.idle_check = idle;
+        }
+        Ok(())
+    }
+
+    /// Where an event goes in its instant: (class, job id, slot / stream / device).
+    /// Stale events (dropped when dispatched) may share a key; their order is moot.
+    fn order_key(&self, ev: Event) -> ((u8, u64, u32), Event) {
+        let key = match ev {
+            // A split job's parts share the job's id: then by slot.
+            Event::Complete { slot, generation } => match self.jobs.get(slot) {
+                Some(j) if self.jobs.generation(slot) == generation => (0, j.info.id, slot),
+                _ => (1, 0, slot),
+            },
+            Event::Arrival { stream } => (2, 0, stream),
+            Event::DeviceReady { device, .. } => (3, 0, device),
+            Event::DeviceTimer { device, .. } => (TIMERS, 0, device),
+            Event::CapChange => (5, 0, 0),
+            Event::PolicyTick { .. } => (6, 0, 0),
+        };
+        (key, ev)
     }
 
     /// Routes one event to the part that owns it; stale events (an old generation) are
@@ -420,6 +537,7 @@ impl<'a> Simulation<'a> {
         let mut aj = jobs::ActiveJob::new(info, self.jobs.generation(slot));
         aj.lineage = Some(job.lineage);
         self.jobs.insert(slot, aj);
+        self.released_now = true;
         self.ask_policy(|p, view, out| p.on_arrival(info, view, out))
     }
 

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | arrival | field 2, submit time (s) | |
 //! | work | field 4, run time (s) | work units = seconds on one of the traced machine's processors, so a class with speed 1 replays the trace's run times. -1: dropped ("run time unknown") |
-//! | devices | field 5, allocated processors | -1: field 8, requested processors; both -1: dropped ("processor count unknown"); more than MaxProcs: dropped |
+//! | devices | field 8, requested processors (what a scheduler knows at submit) | -1: field 5, allocated processors; both -1: dropped ("processor count unknown"); more than the machine's processors (MaxProcs, else MaxNodes): dropped and counted |
 //! | estimate | field 9, requested time (s) | -1: none (policies fall back to the run time, as RLScheduler does) |
 //! | kind | (none) | category `job` |
 //!
@@ -26,7 +26,7 @@ use std::io::BufRead;
 pub const MAPPING: &[&str] = &[
     "arrival  = field 2 (submit time, s)",
     "work     = field 4 (run time, s): seconds on one traced processor; speed 1 replays the trace; -1 -> dropped",
-    "devices  = field 5 (allocated processors), else field 8 (requested) when -1; both -1 -> dropped; > MaxProcs -> dropped",
+    "devices  = field 8 (requested processors), else field 5 (allocated) when -1; both -1 -> dropped; > MaxProcs (else MaxNodes) -> dropped",
     "estimate = field 9 (requested time, s); -1 -> none",
     "kind     = category `job`; status, wait, memory, user, queue and dependency fields are not mapped",
 ];
@@ -81,10 +81,11 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             ctx.trace.drop_record("run time unknown");
             continue;
         }
-        let procs = if fields[4] > 0.0 {
-            fields[4]
-        } else {
+        // What the scheduler knew at submit (requested), else what the job got.
+        let procs = if fields[7] > 0.0 {
             fields[7]
+        } else {
+            fields[4]
         };
         if procs <= 0.0 {
             ctx.trace.drop_record("processor count unknown");

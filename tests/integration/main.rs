@@ -5,6 +5,7 @@ mod common;
 mod fuzz_corpus;
 
 mod bad_input;
+mod batch_agreement;
 mod batch_reference;
 mod cap_honest;
 mod cli;

@@ -735,7 +735,7 @@ fn every_policy_is_registered_with_a_summary_and_validates_its_parameters() {
         };
         hetsim::policy::build(&spec, &sc).err().unwrap().to_string()
     };
-    assert!(bad("sjf", "key", "size".into()).contains("one of runtime, work"));
+    assert!(bad("sjf", "key", "size".into()).contains("one of estimate, runtime, work"));
     assert!(bad("hetero-aware", "threshold", 1.5.into()).contains("from 0 to 1"));
     assert!(bad("easy-backfill", "depth", (-1).into()).contains("whole number"));
     assert!(bad("round-robin", "over", 3.into()).contains("devices, classes"));

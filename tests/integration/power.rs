@@ -407,10 +407,10 @@ policy: {name: fcfs}
     assert!(close(s.makespan_s, 12.0), "{}", s.makespan_s);
     let p = &s.pipelines["ingest"];
     assert_eq!(p.count, 2);
-    // At t = 1 ingest1's arrival (scheduled first) is queued before ingest0's completion
-    // releases extract0, so the single FIFO runs: ingest0 0-1, ingest1 1-2, extract0
-    // 2-4, extract1 4-6, infer0 6-9, infer1 9-12. End-to-end: 9 - 0 and 12 - 1.
-    assert!(close(p.e2e_mean_s, (9.0 + 11.0) / 2.0), "{}", p.e2e_mean_s);
+    // At t = 1 ingest0's completion (completions first) releases extract0 before
+    // ingest1's arrival is queued, so the single FIFO runs: ingest0 0-1, extract0 1-3,
+    // ingest1 3-4, infer0 4-7, extract1 7-9, infer1 9-12. End-to-end: 7 - 0, 12 - 1.
+    assert!(close(p.e2e_mean_s, (7.0 + 11.0) / 2.0), "{}", p.e2e_mean_s);
 }
 
 #[test]

@@ -191,10 +191,10 @@ impl Policy for NaiveOrdered {
         self.name
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+        let _ = out;
         self.queue.push(((self.key)(&job, view), job));
-        self.drain(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.drain(view, out);
     }
     fn waiting(&self) -> usize {
@@ -282,10 +282,10 @@ impl Policy for NaiveEasy {
         "easy-backfill"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
+        let _ = (view, out);
         self.queue.push(job);
-        self.schedule(view, out);
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.schedule(view, out);
     }
     fn waiting(&self) -> usize {
@@ -327,7 +327,7 @@ impl Policy for NaiveRoundRobin {
             self.cursor = if d + 1 >= total { 0 } else { d + 1 };
         }
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }
@@ -354,7 +354,7 @@ impl Policy for NaiveRandom {
             devices,
         });
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }
@@ -415,7 +415,7 @@ impl Policy for NaiveLeastLoaded {
             devices,
         });
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }
@@ -498,7 +498,7 @@ impl Policy for NaiveLpt {
             self.flush(view, out);
         }
     }
-    fn on_free(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
+    fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         if !self.batch.is_empty() && self.at != view.now() {
             self.flush(view, out);
         }
@@ -536,7 +536,7 @@ impl Policy for NaiveImmediate {
             devices,
         });
     }
-    fn on_free(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
+    fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
     fn waiting(&self) -> usize {
         0
     }
