@@ -87,8 +87,14 @@ pub fn default_out(name: &str) -> PathBuf {
     Path::new("reports").join(sanitize(name))
 }
 
+/// A folder name for a scenario name: characters other than letters, digits, `-`,
+/// `_` and `.` become `_`, a leading `.` too (so the name is never `.`, `..` or
+/// hidden), and an empty name becomes `scenario` (so the folder is never `reports/`
+/// itself).
 fn sanitize(name: &str) -> String {
-    name.chars()
+    let mut s: String = name
+        .chars()
+        .take(200)
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_.".contains(c) {
                 c
@@ -96,7 +102,14 @@ fn sanitize(name: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if s.starts_with('.') {
+        s.replace_range(..1, "_");
+    }
+    if s.is_empty() {
+        s = "scenario".into();
+    }
+    s
 }
 
 /// The CSV observer with the run's progress receiver attached.

@@ -7,6 +7,8 @@
 //! position and field path.
 
 pub mod error;
+pub mod file;
+pub mod limits;
 pub mod locate;
 pub mod raw;
 pub mod series;
@@ -99,25 +101,12 @@ pub fn entry_error(l: &Loaded, entry: Entry, message: impl Into<String>) -> Inpu
 
 /// Reads a scenario file as text, with size and encoding checks.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
-    if meta.is_dir() {
-        return Err(InputError::file(
-            path,
-            "is a directory, expected a scenario file",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(InputError::file(
-            path,
-            format!(
-                "file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
+    let bytes = file::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
+        file::FileError::Directory => {
+            InputError::file(path, "is a directory, expected a scenario file")
+        }
+        e => InputError::file(path, e.to_string()),
+    })?;
     let mut text = String::from_utf8(bytes)
         .map_err(|e| InputError::file(path, format!("file is not UTF-8 text: {e}")))?;
     if text.starts_with('\u{feff}') {
@@ -457,6 +446,9 @@ pub fn set_path(
 pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, FieldError> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
+    kind_names
+        .iter()
+        .try_for_each(|k| limits::check_kind_name(k))?;
     // Kinds used only by explicit jobs must still be declared.
     for (i, j) in raw.workload.jobs.iter().enumerate() {
         if !kind_names.contains(&j.kind) {
@@ -489,6 +481,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     let mut total: u64 = 0;
     let mut classes = Vec::new();
     for (cname, c) in &raw.datacenter.classes {
+        limits::check_class_name(cname)?;
         let p = format!("datacenter.classes.{cname}");
         let count = c.count.unwrap_or(1);
         if count == 0 {
@@ -735,8 +728,10 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             None => None,
         },
     };
+    let name = raw.name.unwrap_or_else(|| default_name.to_string());
+    limits::check_scenario_name(&name)?;
     let sc = Scenario {
-        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        name,
         description: raw.description,
         seed: raw.seed.unwrap_or(1),
         horizon,
