@@ -62,7 +62,9 @@ pub fn check_class_name(name: &str) -> Result<(), FieldError> {
     let path = format!("datacenter.classes.{name}");
     let hint = "class names are letters, digits, `_` and `-` (they become column names such as `<class>_w`)";
     if name.is_empty() {
-        return Err(FieldError::new(path, "a class name cannot be empty").with_hint(hint));
+        return Err(
+            FieldError::new("datacenter.classes", "a class name cannot be empty").with_hint(hint),
+        );
     }
     if name.len() > MAX_NAME_BYTES {
         return Err(FieldError::new(
@@ -103,7 +105,7 @@ pub fn check_class_name(name: &str) -> Result<(), FieldError> {
 pub fn check_kind_name(name: &str) -> Result<(), FieldError> {
     let path = format!("workload.kinds.{}", shorten(name));
     if name.trim().is_empty() {
-        return Err(FieldError::new(path, "a kind name cannot be empty"));
+        return Err(FieldError::new("workload.kinds", "a kind name cannot be empty"));
     }
     if name.len() > MAX_NAME_BYTES {
         return Err(FieldError::new(
@@ -131,4 +133,88 @@ pub fn shorten(s: &str) -> String {
     let mut t: String = s.chars().take(40).collect();
     t.push_str("...");
     t
+}
+
+/// The work rate of `class` for kind `ki` at its slowest P-state (units/s), if it can
+/// run the kind at all.
+fn slowest_rate(class: &crate::model::DeviceClass, ki: usize) -> Option<f64> {
+    let ps = class.pstates.last().map_or(1.0, |p| p.speed);
+    class.speed[ki].map(|s| s * ps)
+}
+
+/// Every job must finish within the simulation clock's range
+/// ([`crate::error::MAX_RUN_S`]) on every class that can run it, at its slowest
+/// P-state, or the run would stop with an error half-way: a kind's mean work, each
+/// explicit job's work and each replayed job's work are checked here, at load time.
+/// The error points at the size or work when even a speed of 1 unit/s on the fastest
+/// class could not run it in time, else at the class whose speed is too slow.
+pub fn check_run_times(
+    sc: &crate::model::Scenario,
+    w: &super::raw::RawWorkload,
+) -> Result<(), FieldError> {
+    use crate::error::MAX_RUN_S;
+    let years = |s: f64| s / (365.25 * 86400.0);
+    let check = |ki: usize, work: f64, what: &str, size_path: String| -> Result<(), FieldError> {
+        if !(work.is_finite() && work > 0.0) {
+            return Ok(());
+        }
+        let rates: Vec<(usize, f64)> = sc
+            .classes
+            .iter()
+            .enumerate()
+            .filter_map(|(ci, c)| slowest_rate(c, ki).map(|r| (ci, r)))
+            .collect();
+        let Some(&(slow_ci, slow)) = rates.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return Ok(());
+        };
+        let fast = rates.iter().map(|r| r.1).fold(0.0, f64::max);
+        let run_s = work / slow;
+        if run_s.is_nan() || run_s <= MAX_RUN_S {
+            return Ok(());
+        }
+        let kind = &sc.kinds[ki].name;
+        let class = &sc.classes[slow_ci].name;
+        // Too much work even at 1 unit/s on the fastest class: the work is at fault;
+        // otherwise the class's speed.
+        let (path, hint) = if work / fast.max(1.0) > MAX_RUN_S {
+            (size_path, "the work is too large for every class that can run it")
+        } else {
+            (
+                format!("datacenter.classes.{class}.speed.{kind}"),
+                "this class is too slow for the work (speed x slowest P-state speed)",
+            )
+        };
+        Err(FieldError::new(
+            path,
+            format!(
+                "{what} of kind `{}` ({work:e} units) would run {run_s:.3e} s ({:.3e} years) on class `{class}` at its slowest P-state, more than the limit of 100 years",
+                shorten(kind),
+                years(run_s)
+            ),
+        )
+        .with_hint(hint))
+    };
+    for (ki, k) in sc.kinds.iter().enumerate() {
+        check(ki, k.size().mean(), "the mean job", format!("workload.kinds.{}.size", k.name))?;
+    }
+    for j in &sc.jobs {
+        let kind = &sc.kinds[j.kind as usize].name;
+        // Jobs are sorted by arrival: find the entry a job came from by its values.
+        let path = match w
+            .jobs
+            .iter()
+            .position(|r| &r.kind == kind && r.work.0 == j.req.work)
+        {
+            Some(i) => format!("workload.jobs[{i}].work"),
+            None if w.traces.len() == 1 => "workload.traces[0]".to_string(),
+            None => "workload.traces".to_string(),
+        };
+        check(
+            j.kind as usize,
+            j.req.work,
+            &format!("a job arriving at {} s", j.arrival),
+            path,
+        )?;
+    }
+    Ok(())
 }

@@ -785,5 +785,6 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     workload::check_runnable(&sc)?;
+    limits::check_run_times(&sc, &raw.workload)?;
     Ok(sc)
 }
