@@ -218,3 +218,209 @@ pub fn check_run_times(
     }
     Ok(())
 }
+
+/// The size a run may reach before it is refused at load time. The defaults keep a
+/// run within a few GB of memory and disk; the command line raises them with
+/// `--max-jobs`, `--max-power-rows` and `--max-waiting`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Jobs released over the run (generated, listed and replayed).
+    pub max_jobs: f64,
+    /// Rows of power.csv (`output.power_interval` over the run).
+    pub max_power_rows: f64,
+    /// Jobs waiting at once when arrivals exceed the cluster's capacity (each waiting
+    /// job holds some hundreds of bytes of memory).
+    pub max_waiting: f64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_jobs: 1e8,
+            max_power_rows: 1e8,
+            max_waiting: 1e7,
+        }
+    }
+}
+
+/// What a scenario is expected to produce, estimated from its settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Estimate {
+    /// Jobs released, per kind (explicit and replayed jobs not included).
+    pub kind_jobs: Vec<f64>,
+    /// Jobs released in all.
+    pub jobs: f64,
+    /// Simulated seconds: the horizon, or the last arrival without one.
+    pub duration_s: f64,
+    /// Rows of power.csv.
+    pub power_rows: f64,
+    /// Offered load: work asked per second over work the cluster can do, each kind
+    /// against every class that can run it (1 or more: the queue grows).
+    pub load: f64,
+    /// Jobs waiting at the end when the load exceeds 1.
+    pub waiting: f64,
+}
+
+/// Mean arrival rate of a source and its start, jobs/s (batches: per `every`).
+fn mean_rate(a: &crate::model::Arrival) -> Option<(f64, f64)> {
+    use crate::model::Arrival;
+    Some(match a {
+        Arrival::Poisson { rate, start, .. } => (*rate, *start),
+        Arrival::Periodic {
+            period,
+            start,
+            sources,
+            ..
+        } => (f64::from(*sources) / period, *start),
+        Arrival::Burst {
+            on_rate,
+            off_rate,
+            on_mean,
+            off_mean,
+            start,
+            ..
+        } => (
+            (on_rate * on_mean + off_rate * off_mean) / (on_mean + off_mean),
+            *start,
+        ),
+        Arrival::Profile {
+            rate,
+            profile,
+            start,
+            ..
+        } => (rate * profile.mean_level(), *start),
+        Arrival::Batch {
+            count,
+            at,
+            every: Some(e),
+            ..
+        } => (*count as f64 / e, *at),
+        _ => return None,
+    })
+}
+
+/// Estimates a run's size from its settings (no simulation).
+pub fn estimate(sc: &crate::model::Scenario) -> Estimate {
+    use crate::model::Arrival;
+    let count = |a: &Arrival| -> Option<f64> {
+        match a {
+            Arrival::Poisson { count, .. }
+            | Arrival::Periodic { count, .. }
+            | Arrival::Burst { count, .. }
+            | Arrival::Profile { count, .. } => count.map(|c| c as f64),
+            Arrival::Batch {
+                count,
+                every: None,
+                ..
+            } => Some(*count as f64),
+            Arrival::Batch {
+                count,
+                batches: Some(b),
+                ..
+            } => Some(*count as f64 * *b as f64),
+            Arrival::None => Some(0.0),
+            _ => None,
+        }
+    };
+    // Without a horizon the run lasts until the last counted arrival.
+    let last_arrival = sc
+        .kinds
+        .iter()
+        .filter_map(|k| {
+            let (r, s) = mean_rate(k.arrival())?;
+            Some(s + count(k.arrival())? / r)
+        })
+        .chain(sc.jobs.iter().map(|j| j.arrival))
+        .filter(|t| t.is_finite())
+        .fold(0.0, f64::max);
+    let duration_s = sc.horizon.unwrap_or(last_arrival);
+    let kind_jobs: Vec<f64> = sc
+        .kinds
+        .iter()
+        .map(|k| {
+            let by_rate = mean_rate(k.arrival())
+                .map(|(r, s)| r * (duration_s - s).max(0.0))
+                .unwrap_or(f64::INFINITY);
+            count(k.arrival()).map_or(by_rate, |c| c.min(by_rate))
+        })
+        .map(|n| if n.is_finite() { n } else { 0.0 })
+        .collect();
+    let jobs = kind_jobs.iter().sum::<f64>() + sc.jobs.len() as f64;
+    let power_rows = match sc.output.power_interval {
+        Some(i) if i > 0.0 => duration_s / i,
+        _ => 0.0,
+    };
+    let mut load = 0.0;
+    for (ki, k) in sc.kinds.iter().enumerate() {
+        let Some((rate, _)) = mean_rate(k.arrival()) else {
+            continue;
+        };
+        let capacity: f64 = sc
+            .classes
+            .iter()
+            .filter_map(|c| c.speed[ki].map(|s| s * c.count as f64))
+            .sum();
+        let need = rate * k.size().mean() * f64::from(k.req.devices.max(1));
+        if capacity > 0.0 && need.is_finite() {
+            load += need / capacity;
+        }
+    }
+    let waiting = if load > 1.0 {
+        jobs * (1.0 - 1.0 / load)
+    } else {
+        0.0
+    };
+    Estimate {
+        kind_jobs,
+        jobs,
+        duration_s,
+        power_rows,
+        load,
+        waiting,
+    }
+}
+
+/// Refuses a scenario whose estimated size ([`estimate`]) is past `budget`, at the
+/// field that drives it.
+pub fn check_budget(sc: &crate::model::Scenario, budget: &Budget) -> Result<(), FieldError> {
+    let e = estimate(sc);
+    // The kind releasing the most jobs is the one to point at.
+    let top = e
+        .kind_jobs
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| format!("workload.kinds.{}.arrival", sc.kinds[i].name))
+        .unwrap_or_else(|| "workload".into());
+    if e.jobs > budget.max_jobs {
+        return Err(FieldError::new(
+            top,
+            format!(
+                "the run would release about {:.3e} jobs, more than the budget of {:.0e}",
+                e.jobs, budget.max_jobs
+            ),
+        )
+        .with_hint("lower the rate, set a count or a shorter horizon, or raise the budget with --max-jobs"));
+    }
+    if e.power_rows > budget.max_power_rows {
+        return Err(FieldError::new(
+            "output.power_interval",
+            format!(
+                "power.csv would have about {:.3e} rows ({:.3e} s of run / interval), more than the budget of {:.0e}",
+                e.power_rows, e.duration_s, budget.max_power_rows
+            ),
+        )
+        .with_hint("use a longer power_interval, or raise the budget with --max-power-rows"));
+    }
+    if e.waiting > budget.max_waiting {
+        return Err(FieldError::new(
+            top,
+            format!(
+                "arrivals ask for {:.3e} times the work the devices can do: about {:.3e} jobs would be waiting at the end, more than the budget of {:.0e}",
+                e.load, e.waiting, budget.max_waiting
+            ),
+        )
+        .with_hint("lower the rate or add devices, or raise the budget with --max-waiting"));
+    }
+    Ok(())
+}

@@ -122,8 +122,18 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 }
 
 /// Loads and validates a scenario file. `overrides` are `path=value` settings applied
-/// to the document before validation (the `--set` option).
+/// to the document before validation (the `--set` option). The run's estimated size
+/// must be within the default [`limits::Budget`].
 pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
+    load_with_budget(path, overrides, &limits::Budget::default())
+}
+
+/// [`load`] with a size budget of the caller's choice.
+pub fn load_with_budget(
+    path: &Path,
+    overrides: &[String],
+    budget: &limits::Budget,
+) -> Result<Loaded, InputError> {
     let format = Format::from_path(path).ok_or_else(|| {
         InputError::file(path, "unknown file extension")
             .with_hint("scenario files end in .yaml, .yml or .json")
@@ -156,6 +166,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().unwrap_or(Path::new("."));
     let scenario = validate(raw, &stem, base).map_err(|e| e.located(path, &text))?;
+    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, &text))?;
     Ok(Loaded {
         scenario,
         path: path.into(),

@@ -625,6 +625,8 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
         })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let sc = scenario::validate(raw, stem, base).map_err(|e| e.located(path, text))?;
+    scenario::limits::check_budget(&sc, &scenario::limits::Budget::default())
+        .map_err(|e| e.located(path, text))?;
     let loaded = Loaded {
         scenario: sc,
         path: path.into(),

@@ -90,3 +90,58 @@ fn class_names_that_would_collide_in_headers_are_refused() {
     sorted.dedup();
     assert_eq!(sorted.len(), header.len(), "{header:?}");
 }
+
+/// Item 6: a run whose size grows without bound (1e9 arrivals/s, a period of 1 ns,
+/// a power interval of 1 ns over 60 s) is refused by `validate` and `run` at the
+/// field that drives it, exit 2; the matching flag raises the budget.
+#[test]
+fn size_budget_is_checked_at_load_time() {
+    let h = "horizon: 60s\n";
+    let rate = format!("{h}{}", TINY.replace("rate: 1/s, count: 20", "rate: 1e9/s"));
+    rejected(&rate, Some(9), "workload.kinds.request.arrival");
+    let period = format!(
+        "{h}{}",
+        TINY.replace(
+            "{process: poisson, rate: 1/s, count: 20}",
+            "{process: periodic, period: 1ns}"
+        )
+    );
+    rejected(&period, Some(9), "workload.kinds.request.arrival");
+    let rows = format!("{h}{TINY}output: {{power_interval: 1ns}}\n");
+    rejected(&rows, Some(12), "output.power_interval");
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(tmp.path(), "rows.yaml", &rows);
+    hetsim()
+        .args(["validate", "--max-power-rows", "1e11"])
+        .arg(&f)
+        .assert()
+        .success();
+    hetsim()
+        .args(["run", "--no-charts", "-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--max-power-rows"));
+    assert!(!tmp.path().join("out").exists());
+    let f = write(tmp.path(), "rate.yaml", &rate);
+    hetsim()
+        .args(["validate", "--max-jobs", "1e11", "--max-waiting", "1e11"])
+        .arg(&f)
+        .assert()
+        .success();
+}
+
+/// The size estimate agrees with hand-computed figures: the M/M/16 case releases
+/// 200,000 jobs at an offered load of 12.8 x 1 / 16 = 0.8, so nothing piles up.
+#[test]
+fn size_estimate_matches_hand_computation() {
+    let l = crate::common::load(&crate::common::scenario("mmc.yaml"));
+    let e = hetsim::scenario::limits::estimate(&l.scenario);
+    assert_eq!(e.jobs, 200_000.0);
+    assert!((e.load - 0.8).abs() < 1e-12, "{}", e.load);
+    assert_eq!(e.waiting, 0.0);
+    // 200,000 jobs at 12.8/s arrive over 15,625 s: about 260 rows at 60 s.
+    assert!((e.duration_s - 15_625.0).abs() < 1e-6, "{}", e.duration_s);
+    assert!((e.power_rows - 15_625.0 / 60.0).abs() < 1e-9);
+}
