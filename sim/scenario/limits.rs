@@ -105,7 +105,10 @@ pub fn check_class_name(name: &str) -> Result<(), FieldError> {
 pub fn check_kind_name(name: &str) -> Result<(), FieldError> {
     let path = format!("workload.kinds.{}", shorten(name));
     if name.trim().is_empty() {
-        return Err(FieldError::new("workload.kinds", "a kind name cannot be empty"));
+        return Err(FieldError::new(
+            "workload.kinds",
+            "a kind name cannot be empty",
+        ));
     }
     if name.len() > MAX_NAME_BYTES {
         return Err(FieldError::new(
@@ -177,7 +180,10 @@ pub fn check_run_times(
         // Too much work even at 1 unit/s on the fastest class: the work is at fault;
         // otherwise the class's speed.
         let (path, hint) = if work / fast.max(1.0) > MAX_RUN_S {
-            (size_path, "the work is too large for every class that can run it")
+            (
+                size_path,
+                "the work is too large for every class that can run it",
+            )
         } else {
             (
                 format!("datacenter.classes.{class}.speed.{kind}"),
@@ -195,7 +201,12 @@ pub fn check_run_times(
         .with_hint(hint))
     };
     for (ki, k) in sc.kinds.iter().enumerate() {
-        check(ki, k.size().mean(), "the mean job", format!("workload.kinds.{}.size", k.name))?;
+        check(
+            ki,
+            k.size().mean(),
+            "the mean job",
+            format!("workload.kinds.{}.size", k.name),
+        )?;
     }
     for j in &sc.jobs {
         let kind = &sc.kinds[j.kind as usize].name;
@@ -309,9 +320,7 @@ pub fn estimate(sc: &crate::model::Scenario) -> Estimate {
             | Arrival::Burst { count, .. }
             | Arrival::Profile { count, .. } => count.map(|c| c as f64),
             Arrival::Batch {
-                count,
-                every: None,
-                ..
+                count, every: None, ..
             } => Some(*count as f64),
             Arrival::Batch {
                 count,
@@ -400,7 +409,9 @@ pub fn check_budget(sc: &crate::model::Scenario, budget: &Budget) -> Result<(), 
                 e.jobs, budget.max_jobs
             ),
         )
-        .with_hint("lower the rate, set a count or a shorter horizon, or raise the budget with --max-jobs"));
+        .with_hint(
+            "lower the rate, set a count or a shorter horizon, or raise the budget with --max-jobs",
+        ));
     }
     if e.power_rows > budget.max_power_rows {
         return Err(FieldError::new(

@@ -61,7 +61,11 @@ fn class_names_that_would_collide_in_headers_are_refused() {
     ] {
         let text = TINY.replace("    server:", &format!("    {yaml_name}:"));
         // A dotted or empty name cannot be looked up as a path: located at its parent.
-        let line = if name.contains('.') || name.is_empty() { 3 } else { 4 };
+        let line = if name.contains('.') || name.is_empty() {
+            3
+        } else {
+            4
+        };
         let field = format!("datacenter.classes.{name}");
         rejected(&text, Some(line), field.trim_end_matches('.'));
     }

@@ -3,6 +3,7 @@
 //! and load-time limits. Each test here failed before its fix (issue 13).
 
 mod inputs;
+mod journal;
 mod load;
 mod output;
 
