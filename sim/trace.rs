@@ -395,7 +395,12 @@ impl Trace {
 
 /// A trace that cannot be read: the file, the line when known, and what is wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error(
+    "{}{}: {}",
+    file.display(),
+    line.map(|l| format!(":{l}")).unwrap_or_default(),
+    crate::scenario::error::clip(message, 1200)
+)]
 pub struct TraceError {
     /// The file.
     pub file: PathBuf,

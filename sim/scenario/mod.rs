@@ -15,6 +15,7 @@ pub mod series;
 mod workload;
 
 pub use error::{FieldError, InputError};
+pub use file::read_text;
 
 use crate::model::*;
 use raw::*;
@@ -97,28 +98,6 @@ pub fn entry_error(l: &Loaded, entry: Entry, message: impl Into<String>) -> Inpu
         message: message.into(),
         hint: Some(hint.into()),
     }
-}
-
-/// Reads a scenario file as text, with size and encoding checks.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let bytes = file::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
-        file::FileError::Directory => {
-            InputError::file(path, "is a directory, expected a scenario file")
-        }
-        e => InputError::file(path, e.to_string()),
-    })?;
-    let mut text = String::from_utf8(bytes)
-        .map_err(|e| InputError::file(path, format!("file is not UTF-8 text: {e}")))?;
-    if text.starts_with('\u{feff}') {
-        text.remove(0);
-    }
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n");
-    }
-    if text.trim().is_empty() {
-        return Err(InputError::file(path, "file is empty"));
-    }
-    Ok(text)
 }
 
 /// Loads and validates a scenario file. `overrides` are `path=value` settings applied
@@ -264,6 +243,12 @@ fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
     let msg = match msg.as_str() {
         "invalid u64" | "invalid u32" => "expected a whole number, 0 or more".to_string(),
         "invalid i32" | "invalid i64" => "expected a whole number".to_string(),
+        m if m.starts_with("multiple YAML documents detected") => {
+            "more than one YAML document (a second `---`): a scenario is one document".into()
+        }
+        m if m.starts_with("simple key expected") => {
+            "a key must be followed by `:` on the same line (and be at most 1024 characters)".into()
+        }
         m if m.starts_with("non-finite float ")
             && m.ends_with(" rejected by the configured policy") =>
         {
@@ -655,6 +640,12 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     let horizon = raw.horizon.map(|h| h.0);
+    if horizon == Some(0.0) {
+        return Err(
+            FieldError::new("horizon", "the horizon is 0 s: nothing would run")
+                .with_hint("give a positive duration (e.g. horizon: 1h), or leave it out"),
+        );
+    }
     let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {

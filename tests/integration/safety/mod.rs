@@ -2,9 +2,11 @@
 //! signals, links), inputs that are not regular files are refused without hanging,
 //! and load-time limits. Each test here failed before its fix (issue 13).
 
+mod import;
 mod inputs;
 mod journal;
 mod load;
+mod messages;
 mod output;
 
 use std::path::{Path, PathBuf};
