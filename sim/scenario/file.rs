@@ -22,7 +22,7 @@ pub enum FileError {
     #[error("is {0}, not a regular file; hetsim reads only regular files")]
     NotRegular(&'static str),
     /// More bytes than the limit.
-    #[error("file is larger than the limit of {limit} bytes")]
+    #[error("file has more than the limit of {limit} bytes")]
     TooBig {
         /// The limit, bytes.
         limit: u64,
