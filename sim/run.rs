@@ -34,6 +34,17 @@ pub enum RunError {
     /// A CSV or JSON writer of the run folder failed.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// Writing the run folder failed (a full disk, a quota): names the folder, since
+    /// the file-system error alone does not.
+    #[error("cannot write run folder {} (staged in {})", .target.display(), .staging.display())]
+    Writing {
+        /// The run folder.
+        target: PathBuf,
+        /// The staging folder being written.
+        staging: PathBuf,
+        /// Why.
+        source: Box<RunError>,
+    },
 }
 
 /// Options of one run.
@@ -144,8 +155,31 @@ pub fn run_to_folder_with(
 ) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
+    // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
+    let outcome = write_run(loaded, opts, &dir, progress).map_err(|e| match e {
+        RunError::Io(_)
+        | RunError::Report(_)
+        | RunError::SimulationInFolder(SimError::Output(_)) => RunError::Writing {
+            target: staging.target().to_path_buf(),
+            staging: dir.clone(),
+            source: Box::new(e),
+        },
+        e => e,
+    })?;
+    let dir = staging.commit()?;
+    Ok(RunResult { dir, outcome })
+}
+
+/// Simulates and writes every file of the run folder into `dir`.
+fn write_run(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    dir: &Path,
+    progress: &mut dyn RunProgress,
+) -> Result<Outcome, RunError> {
+    let sc = &loaded.scenario;
     let ext = loaded
         .path
         .extension()
@@ -153,24 +187,23 @@ pub fn run_to_folder_with(
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
-    let files = report::files::CsvObserver::create(&dir, sc)?;
+    let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
     let outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
     let Watched { files, progress } = obs;
     progress.finish();
     files.finish()?;
-    report::files::write_devices(&dir, &outcome.devices)?;
-    report::files::write_summary(&dir, &outcome.summary)?;
+    report::files::write_devices(dir, &outcome.devices)?;
+    report::files::write_summary(dir, &outcome.summary)?;
     if !opts.no_charts {
         // Charts are a view of the files above: failing to draw them must not throw
         // away the run, and `hetsim plot` can redraw them later.
-        if let Err(e) = report::plot::draw_run(&dir, Some(sc)) {
+        if let Err(e) = report::plot::draw_run(dir, Some(sc)) {
             progress.notice(RunNotice::ChartsNotDrawn(e));
         }
     }
-    let dir = staging.commit()?;
-    Ok(RunResult { dir, outcome })
+    Ok(outcome)
 }
 
 /// Runs a scenario without writing files (sweeps, tests).

@@ -394,16 +394,16 @@ mod tests {
         let mut text = String::from_utf8(csv_line(&header)).unwrap();
         text += &line(&m, 2, "1.5");
         text += &line(&m, 0, "2.5");
-        text += &line(&m, 2, "9"); // duplicate: the first row is kept
+        text += &line(&m, 2, "9"); // a conflicting duplicate: run 2 is redone
+        text += &line(&m, 0, "2.5"); // an exact repeat: one copy is kept
         text += &line(&m, 3, "4").replace(",103,", ",999,"); // wrong seed
         text += "4,4,0,y,2,104,0\n"; // too few cells
         text += &line(&m, 5, "1")[..10]; // torn: no newline
         std::fs::write(dir.path().join(crate::sweep::RUNS), &text).unwrap();
         let t = read(dir.path(), &m).unwrap();
         assert_eq!(t.header, header);
-        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0, 2]);
-        assert_eq!(t.rows[&2].last().unwrap(), "1.5");
-        assert_eq!(t.dropped, 4);
+        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0]);
+        assert_eq!(t.dropped, 6);
         // Written back in run order.
         let bytes = String::from_utf8(t.to_bytes()).unwrap();
         assert_eq!(bytes.lines().nth(1).unwrap(), line(&m, 0, "2.5").trim_end());
