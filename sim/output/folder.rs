@@ -12,8 +12,8 @@
 //! # Concurrency and crashes
 //! A run into `P/NAME` holds an exclusive lock on `P/.NAME.lock` from before the
 //! simulation to the end of the commit: a second run into the same folder fails at
-//! once ([`FolderError::Busy`]) instead of after simulating. The lock file stays (an
-//! empty file; deleting a lock file others may have opened would break the lock).
+//! once ([`FolderError::Busy`]) instead of after simulating. The holder removes the
+//! lock file when done (a lock taken on a removed file is detected and retaken).
 //! The commit swaps the finished folder with the old one in one atomic rename
 //! (Linux `RENAME_EXCHANGE`), so a kill at any moment leaves either the old or the
 //! new folder in place. Where the swap is not supported the old folder is moved
@@ -301,8 +301,9 @@ pub struct StagedFolder {
     tmp: PathBuf,
     kind: Kind,
     done: bool,
-    /// The lock held on `.NAME.lock` (run folders), released when dropped.
-    _lock: Option<std::fs::File>,
+    /// The lock held on `.NAME.lock` (run folders): the file is removed and the lock
+    /// released when the staged folder is dropped.
+    lock: Option<(std::fs::File, PathBuf)>,
 }
 
 impl StagedFolder {
@@ -327,21 +328,17 @@ impl StagedFolder {
             .unwrap_or_default();
         let name = short(&full);
         let lock_path = parent.join(format!(".{name}.lock"));
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|source| FolderError::CreateTemp {
-                path: lock_path.clone(),
-                source,
-            })?;
-        if lock.try_lock().is_err() {
+        let lock = take_lock(&lock_path).map_err(|source| FolderError::CreateTemp {
+            path: lock_path.clone(),
+            source,
+        })?;
+        let Some(lock) = lock else {
             return Err(FolderError::Busy {
                 path: target,
                 lock: lock_path,
             });
-        }
+        };
+        register(&lock_path);
         clean_stale(parent, Some(&target), name);
         // The target may have come back from a dead process's half commit.
         check_target(&target)?;
@@ -356,7 +353,7 @@ impl StagedFolder {
             tmp,
             kind: Kind::Run,
             done: false,
-            _lock: Some(lock),
+            lock: Some((lock, lock_path)),
         };
         let marker = staged.tmp.join(MARKER);
         std::fs::write(&marker, "hetsim run folder; safe to replace by hetsim\n").map_err(
@@ -390,7 +387,7 @@ impl StagedFolder {
             tmp,
             kind: Kind::Part,
             done: false,
-            _lock: None,
+            lock: None,
         })
     }
 
@@ -480,11 +477,47 @@ fn swap(a: &Path, b: &Path) -> bool {
 
 impl Drop for StagedFolder {
     fn drop(&mut self) {
+        let mut list = staging();
         if !self.done {
-            let mut list = staging();
             let _ = std::fs::remove_dir_all(&self.tmp);
             unregister(&mut list, &self.tmp);
         }
+        // Removed while still held: a process that opened it before sees the file
+        // gone once it gets the lock, and starts over (see `take_lock`).
+        if let Some((_file, path)) = self.lock.take() {
+            let _ = std::fs::remove_file(&path);
+            unregister(&mut list, &path);
+        }
+    }
+}
+
+/// Takes the exclusive lock on the file at `path` (created if missing) without
+/// waiting: `None` when another process holds it. The holder removes the file when
+/// done, so a lock taken on a file that is no longer the one at `path` is stale and
+/// the attempt starts over.
+fn take_lock(path: &Path) -> std::io::Result<Option<std::fs::File>> {
+    loop {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        if f.try_lock().is_err() {
+            return Ok(None);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let held = f.metadata()?;
+            match std::fs::metadata(path) {
+                Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
+                    return Ok(Some(f));
+                }
+                _ => continue,
+            }
+        }
+        #[cfg(not(unix))]
+        return Ok(Some(f));
     }
 }
 

@@ -153,7 +153,7 @@ impl Table {
 /// error.
 pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
     let path = dir.join(super::RUNS);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match super::exec::read_file(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
         Err(e) => {
