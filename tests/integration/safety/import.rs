@@ -116,9 +116,10 @@ fn import_round_trips_every_shipped_trace() {
                 .success();
             let said = String::from_utf8_lossy(&o.get_output().stdout).into_owned();
             let jobs: usize = said
-                .split(" (")
-                .nth(1)
-                .and_then(|s| s.split(' ').next())
+                .lines()
+                .find(|l| l.starts_with("wrote "))
+                .and_then(|l| l.rsplit_once(" ("))
+                .and_then(|(_, r)| r.split(' ').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("{said}"));
             let l = crate::common::load(&out);
