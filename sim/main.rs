@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    hetsim::cli::signals::install();
     let cli = hetsim::cli::Cli::parse();
     match hetsim::cli::main_with(cli) {
         Ok(()) => ExitCode::SUCCESS,

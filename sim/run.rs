@@ -34,6 +34,17 @@ pub enum RunError {
     /// A CSV or JSON writer of the run folder failed.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// Writing the run folder failed (a full disk, a quota): names the folder, since
+    /// the file-system error alone does not.
+    #[error("cannot write run folder {} (staged in {})", .target.display(), .staging.display())]
+    Writing {
+        /// The run folder.
+        target: PathBuf,
+        /// The staging folder being written.
+        staging: PathBuf,
+        /// Why.
+        source: Box<RunError>,
+    },
 }
 
 /// Options of one run.
@@ -87,8 +98,14 @@ pub fn default_out(name: &str) -> PathBuf {
     Path::new("reports").join(sanitize(name))
 }
 
+/// A folder name for a scenario name: characters other than letters, digits, `-`,
+/// `_` and `.` become `_`, a leading `.` too (so the name is never `.`, `..` or
+/// hidden), and an empty name becomes `scenario` (so the folder is never `reports/`
+/// itself).
 fn sanitize(name: &str) -> String {
-    name.chars()
+    let mut s: String = name
+        .chars()
+        .take(200)
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_.".contains(c) {
                 c
@@ -96,7 +113,14 @@ fn sanitize(name: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if s.starts_with('.') {
+        s.replace_range(..1, "_");
+    }
+    if s.is_empty() {
+        s = "scenario".into();
+    }
+    s
 }
 
 /// The CSV observer with the run's progress receiver attached.
@@ -131,8 +155,31 @@ pub fn run_to_folder_with(
 ) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
+    // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
+    let outcome = write_run(loaded, opts, &dir, progress).map_err(|e| match e {
+        RunError::Io(_)
+        | RunError::Report(_)
+        | RunError::SimulationInFolder(SimError::Output(_)) => RunError::Writing {
+            target: staging.target().to_path_buf(),
+            staging: dir.clone(),
+            source: Box::new(e),
+        },
+        e => e,
+    })?;
+    let dir = staging.commit()?;
+    Ok(RunResult { dir, outcome })
+}
+
+/// Simulates and writes every file of the run folder into `dir`.
+fn write_run(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    dir: &Path,
+    progress: &mut dyn RunProgress,
+) -> Result<Outcome, RunError> {
+    let sc = &loaded.scenario;
     let ext = loaded
         .path
         .extension()
@@ -141,7 +188,7 @@ pub fn run_to_folder_with(
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     report::files::write_overrides(&dir, &loaded.overrides)?;
     let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
-    let files = report::files::CsvObserver::create(&dir, sc)?;
+    let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
     let mut outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
@@ -150,17 +197,16 @@ pub fn run_to_folder_with(
     if let Some(dt) = files.finish()? {
         outcome.summary.power_interval_s = Some(dt);
     }
-    report::files::write_devices(&dir, &outcome.devices)?;
-    report::files::write_summary(&dir, &outcome.summary)?;
+    report::files::write_devices(dir, &outcome.devices)?;
+    report::files::write_summary(dir, &outcome.summary)?;
     if !opts.no_charts {
         // Charts are a view of the files above: failing to draw them must not throw
         // away the run, and `hetsim plot` can redraw them later.
-        if let Err(e) = report::plot::draw_run(&dir, Some(sc)) {
+        if let Err(e) = report::plot::draw_run(dir, Some(sc)) {
             progress.notice(RunNotice::ChartsNotDrawn(e));
         }
     }
-    let dir = staging.commit()?;
-    Ok(RunResult { dir, outcome })
+    Ok(outcome)
 }
 
 /// Runs a scenario without writing files (sweeps, tests).

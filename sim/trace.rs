@@ -395,7 +395,12 @@ impl Trace {
 
 /// A trace that cannot be read: the file, the line when known, and what is wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error(
+    "{}{}: {}",
+    file.display(),
+    line.map(|l| format!(":{l}")).unwrap_or_default(),
+    crate::scenario::error::clip(message, 1200)
+)]
 pub struct TraceError {
     /// The file.
     pub file: PathBuf,
@@ -449,12 +454,23 @@ pub fn read(format: Format, path: &Path, opts: &Options) -> Result<Trace, TraceE
     Ok(ctx.trace)
 }
 
-/// Opens a file for reading, decompressing `.gz` files.
+/// Largest trace read, bytes after decompression. It bounds what a device, a pipe or
+/// a compressed bomb can make hetsim read; the biggest shipped trace is far below.
+pub const MAX_TRACE_BYTES: u64 = 4 << 30;
+
+/// Opens a trace file for reading (a regular file only, see
+/// [`crate::scenario::file::open_regular`]), decompressing `.gz` files, and failing
+/// past [`MAX_TRACE_BYTES`] of text.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, TraceError> {
-    let f = std::fs::File::open(path).map_err(|e| TraceError {
+    use crate::scenario::file::{FileError, Limited, open_regular};
+    let f = open_regular(path).map_err(|e| TraceError {
         file: path.into(),
         line: None,
-        message: format!("cannot open: {e}"),
+        message: match e {
+            FileError::Io(e) => format!("cannot open: {e}"),
+            FileError::Directory => "is a directory, expected a trace file".into(),
+            e => e.to_string(),
+        },
     })?;
     let gz = path
         .extension()
@@ -462,10 +478,13 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>, TraceError> {
     Ok(if gz {
         Box::new(BufReader::with_capacity(
             1 << 16,
-            flate2::read::MultiGzDecoder::new(f),
+            Limited::new(flate2::read::MultiGzDecoder::new(f), MAX_TRACE_BYTES),
         ))
     } else {
-        Box::new(BufReader::with_capacity(1 << 16, f) as BufReader<_>) as Box<dyn BufRead>
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            Limited::new(f, MAX_TRACE_BYTES),
+        ))
     })
 }
 

@@ -9,6 +9,7 @@ pub mod import;
 pub mod plot;
 pub mod policies;
 pub mod run;
+pub mod signals;
 pub mod sweep;
 pub mod validate;
 
@@ -95,10 +96,34 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         c.is::<crate::scenario::InputError>()
             || c.is::<crate::trace::TraceError>()
             || c.is::<Usage>()
+            || folder_usage(c)
             || c.downcast_ref::<crate::sweep::SweepError>()
                 .is_some_and(crate::sweep::SweepError::is_input)
     });
     if input { 2 } else { 1 }
+}
+
+/// Whether `e` is an output path the user chose that hetsim cannot write (a busy
+/// folder, a dangling link, a foreign folder). The error types that wrap a
+/// [`FolderError`](crate::output::FolderError) display it transparently, which also
+/// hides it from the error chain, so each wrapper is looked into here.
+fn folder_usage(e: &(dyn std::error::Error + 'static)) -> bool {
+    use crate::output::FolderError;
+    let f: Option<&FolderError> = e
+        .downcast_ref::<FolderError>()
+        .or_else(|| match e.downcast_ref::<crate::run::RunError>() {
+            Some(crate::run::RunError::Folder(f)) => Some(f),
+            _ => None,
+        })
+        .or_else(|| match e.downcast_ref::<crate::sweep::SweepError>() {
+            Some(crate::sweep::SweepError::Folder(f)) => Some(f),
+            _ => None,
+        })
+        .or_else(|| match e.downcast_ref::<crate::report::ReportError>() {
+            Some(crate::report::ReportError::Folder(f)) => Some(f),
+            _ => None,
+        });
+    f.is_some_and(FolderError::is_usage)
 }
 
 /// An error and its causes as `error: cause: cause` (what `{:#}` prints for an

@@ -31,6 +31,34 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// Raise the load-time size budget (see FUZZING.md, "Resource limits").
+#[allow(missing_docs)]
+#[derive(Args, Debug, Clone, Copy)]
+pub struct BudgetArgs {
+    /// Most jobs a run may release.
+    #[arg(long, value_name = "N", default_value_t = 1e8)]
+    pub max_jobs: f64,
+    /// Most rows power.csv may get (horizon / output.power_interval).
+    #[arg(long, value_name = "N", default_value_t = 1e8)]
+    pub max_power_rows: f64,
+    /// Most jobs that may wait at once when arrivals exceed capacity.
+    #[arg(long, value_name = "N", default_value_t = 1e7)]
+    pub max_waiting: f64,
+}
+
+impl BudgetArgs {
+    /// The budget these flags give.
+    pub fn budget(&self) -> scenario::limits::Budget {
+        scenario::limits::Budget {
+            max_jobs: self.max_jobs,
+            max_power_rows: self.max_power_rows,
+            max_waiting: self.max_waiting,
+        }
+    }
 }
 
 /// Runs `hetsim run`.
@@ -43,7 +71,7 @@ pub fn main(a: RunArgs) -> anyhow::Result<()> {
     if let Some(s) = a.seed {
         sets.push(format!("seed={s}"));
     }
-    let loaded = scenario::load(&a.file, &sets)?;
+    let loaded = scenario::load_with_budget(&a.file, &sets, &a.budget.budget())?;
     check_policies(&loaded)?;
     let target = a
         .out

@@ -224,13 +224,12 @@ impl SweepProgress for Progress {
                     dir.display()
                 );
             }
+            // Printed even with --quiet: the folder was damaged.
             SweepNotice::DroppedRows { dropped } => {
-                if !self.quiet {
-                    eprintln!(
-                        "  dropped {dropped} torn or invalid line(s) of {}; those runs are redone",
-                        crate::sweep::RUNS
-                    );
-                }
+                eprintln!(
+                    "warning: dropped {dropped} torn, damaged or conflicting line(s) of {}; those runs are redone",
+                    crate::sweep::RUNS
+                );
             }
             // Printed even with --quiet.
             SweepNotice::MergeIgnored { dir, dropped } => {

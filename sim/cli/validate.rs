@@ -12,13 +12,15 @@ pub struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub budget: super::run::BudgetArgs,
 }
 
 /// Runs `hetsim validate`: one line per file on stdout, errors on stderr.
 pub fn main(a: ValidateArgs) -> anyhow::Result<()> {
     let mut failed = false;
     for f in a.files {
-        match scenario::load(&f, &[]) {
+        match scenario::load_with_budget(&f, &[], &a.budget.budget()) {
             Ok(l) => {
                 let s = &l.scenario;
                 println!(

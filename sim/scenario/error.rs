@@ -53,17 +53,31 @@ impl fmt::Display for InputError {
         }
         write!(f, ": ")?;
         if !self.path.is_empty() {
-            write!(f, "field `{}`: ", self.path)?;
+            write!(f, "field `{}`: ", clip(&self.path, 160))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", clip(&self.message, 600))?;
         if let Some(h) = &self.hint {
-            write!(f, "\n  hint: {h}")?;
+            write!(f, "\n  hint: {}", clip(h, 600))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for InputError {}
+
+/// At most `max` characters of `s`, the cut marked with how much was left out: an
+/// error must not echo a 100 KB value back.
+pub(crate) fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some((i, _)) => format!(
+            "{}... ({} more characters)",
+            &s[..i],
+            s[i..].chars().count()
+        )
+        .into(),
+    }
+}
 
 pub use crate::model::FieldError;
 

@@ -7,12 +7,15 @@
 //! position and field path.
 
 pub mod error;
+pub mod file;
+pub mod limits;
 pub mod locate;
 pub mod raw;
 pub mod series;
 mod workload;
 
 pub use error::{FieldError, InputError};
+pub use file::read_text;
 
 use crate::model::*;
 use raw::*;
@@ -100,44 +103,19 @@ pub fn entry_error(l: &Loaded, entry: Entry, message: impl Into<String>) -> Inpu
     }
 }
 
-/// Reads a scenario file as text, with size and encoding checks.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
-    if meta.is_dir() {
-        return Err(InputError::file(
-            path,
-            "is a directory, expected a scenario file",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(InputError::file(
-            path,
-            format!(
-                "file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::file(path, format!("cannot read file: {e}")))?;
-    let mut text = String::from_utf8(bytes)
-        .map_err(|e| InputError::file(path, format!("file is not UTF-8 text: {e}")))?;
-    if text.starts_with('\u{feff}') {
-        text.remove(0);
-    }
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n");
-    }
-    if text.trim().is_empty() {
-        return Err(InputError::file(path, "file is empty"));
-    }
-    Ok(text)
+/// Loads and validates a scenario file. `overrides` are `path=value` settings applied
+/// to the document before validation (the `--set` option). The run's estimated size
+/// must be within the default [`limits::Budget`].
+pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
+    load_with_budget(path, overrides, &limits::Budget::default())
 }
 
-/// Loads and validates a scenario file. `overrides` are `path=value` settings applied
-/// to the document before validation (the `--set` option).
-pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
+/// [`load`] with a size budget of the caller's choice.
+pub fn load_with_budget(
+    path: &Path,
+    overrides: &[String],
+    budget: &limits::Budget,
+) -> Result<Loaded, InputError> {
     let format = Format::from_path(path).ok_or_else(|| {
         InputError::file(path, "unknown file extension")
             .with_hint("scenario files end in .yaml, .yml or .json")
@@ -170,6 +148,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, InputError> {
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().unwrap_or(Path::new("."));
     let scenario = validate(raw, &stem, base).map_err(|e| e.located(path, &text))?;
+    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, &text))?;
     Ok(Loaded {
         scenario,
         path: path.into(),
@@ -268,6 +247,12 @@ fn yaml_error(e: serde_saphyr::Error, path: String, file: &Path) -> InputError {
     let msg = match msg.as_str() {
         "invalid u64" | "invalid u32" => "expected a whole number, 0 or more".to_string(),
         "invalid i32" | "invalid i64" => "expected a whole number".to_string(),
+        m if m.starts_with("multiple YAML documents detected") => {
+            "more than one YAML document (a second `---`): a scenario is one document".into()
+        }
+        m if m.starts_with("simple key expected") => {
+            "a key must be followed by `:` on the same line (and be at most 1024 characters)".into()
+        }
         m if m.starts_with("non-finite float ")
             && m.ends_with(" rejected by the configured policy") =>
         {
@@ -461,6 +446,9 @@ pub fn set_path(
 pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, FieldError> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
+    kind_names
+        .iter()
+        .try_for_each(|k| limits::check_kind_name(k))?;
     // Kinds used only by explicit jobs must still be declared.
     for (i, j) in raw.workload.jobs.iter().enumerate() {
         if !kind_names.contains(&j.kind) {
@@ -493,6 +481,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     let mut total: u64 = 0;
     let mut classes = Vec::new();
     for (cname, c) in &raw.datacenter.classes {
+        limits::check_class_name(cname)?;
         let p = format!("datacenter.classes.{cname}");
         let count = c.count.unwrap_or(1);
         if count == 0 {
@@ -655,6 +644,12 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     let horizon = raw.horizon.map(|h| h.0);
+    if horizon == Some(0.0) {
+        return Err(
+            FieldError::new("horizon", "the horizon is 0 s: nothing would run")
+                .with_hint("give a positive duration (e.g. horizon: 1h), or leave it out"),
+        );
+    }
     let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
@@ -758,8 +753,10 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         Some(s) => Some(s.0),
         None => None,
     };
+    let name = raw.name.unwrap_or_else(|| default_name.to_string());
+    limits::check_scenario_name(&name)?;
     let sc = Scenario {
-        name: raw.name.unwrap_or_else(|| default_name.to_string()),
+        name,
         description: raw.description,
         seed: raw.seed.unwrap_or(1),
         horizon,
@@ -814,5 +811,6 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     workload::check_runnable(&sc)?;
+    limits::check_run_times(&sc, &raw.workload)?;
     Ok(sc)
 }

@@ -14,6 +14,16 @@ use std::sync::Mutex;
 /// deterministic), `seed` is already the `seed` column.
 pub const EXCLUDED_KEYS: &[&str] = &["wall_s", "seed"];
 
+/// Summary keys whose values are text, not numbers (and per-class `class` and
+/// `category`).
+pub const TEXT_KEYS: &[&str] = &[
+    "scenario",
+    "policy",
+    "power_manager",
+    "walltime",
+    "warnings",
+];
+
 /// The identifying columns: `run`, `point`, `replication`, one per axis, `seed`,
 /// `hetsim_version`, `scenario_sha256`.
 pub fn prefix_header(m: &Manifest) -> Vec<String> {
@@ -136,11 +146,14 @@ impl Table {
 }
 
 /// Reads `dir/runs.csv` (a missing file is an empty table). Keeps complete lines
-/// (ending in a newline) whose cells match the plan; drops and counts the rest. A
-/// header whose identifying columns differ from the plan's is an error.
+/// (ending in a newline) whose cells match the plan and whose metric cells are
+/// numbers as hetsim writes them; drops and counts the rest (their runs are done
+/// again, and the count is reported). A run found twice with different cells is
+/// dropped whole. A header whose identifying columns differ from the plan's is an
+/// error.
 pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
     let path = dir.join(super::RUNS);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match super::exec::read_file(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
         Err(e) => {
@@ -181,6 +194,7 @@ pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
             prefix.join(",")
         )));
     }
+    let mut found: Vec<(usize, Vec<String>)> = Vec::new();
     for rec in records {
         let Ok(rec) = rec else {
             table.dropped += 1;
@@ -194,14 +208,61 @@ pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
                 continue;
             }
         };
-        if cells.len() != table.header.len()
-            || cells[..prefix.len()] != prefix_row(m, run)[..]
-            || table.rows.contains_key(&run)
-        {
+        if cells.len() != table.header.len() || cells[..prefix.len()] != prefix_row(m, run)[..] {
             table.dropped += 1;
             continue;
         }
-        table.rows.insert(run, cells);
+        found.push((run, cells));
+    }
+    // Metric cells as hetsim writes them: a JSON number is always finite (a
+    // non-finite value is written empty), so `NaN`, `inf` or `1e999` is damage; so is
+    // a word in a column that holds numbers in other rows.
+    let text_col = |h: &str| {
+        TEXT_KEYS.contains(&h)
+            || h.strip_prefix("per_class.")
+                .is_some_and(|r| r.ends_with(".class") || r.ends_with(".category"))
+    };
+    let numeric: Vec<bool> = (0..table.header.len())
+        .map(|c| {
+            c >= prefix.len()
+                && !text_col(&table.header[c])
+                && found
+                    .iter()
+                    .any(|(_, r)| r[c].parse::<f64>().is_ok_and(f64::is_finite))
+        })
+        .collect();
+    let damaged = |r: &[String]| {
+        (prefix.len()..r.len()).any(|c| {
+            let v = r[c].trim();
+            !text_col(&table.header[c])
+                && match v.parse::<f64>() {
+                    Ok(x) => !x.is_finite(),
+                    Err(_) => numeric[c] && !v.is_empty(),
+                }
+        })
+    };
+    // A run found twice with different cells: neither copy can be trusted, so the
+    // run is done again; an exact repeat is dropped.
+    let mut conflicting = std::collections::BTreeSet::new();
+    for (run, cells) in found {
+        if damaged(&cells) {
+            table.dropped += 1;
+            continue;
+        }
+        match table.rows.get(&run) {
+            Some(prev) if *prev != cells => {
+                conflicting.insert(run);
+                table.dropped += 1;
+            }
+            Some(_) => table.dropped += 1,
+            None => {
+                table.rows.insert(run, cells);
+            }
+        }
+    }
+    for run in conflicting {
+        table.rows.remove(&run);
+        table.dropped += 1;
     }
     Ok(table)
 }
@@ -333,16 +394,16 @@ mod tests {
         let mut text = String::from_utf8(csv_line(&header)).unwrap();
         text += &line(&m, 2, "1.5");
         text += &line(&m, 0, "2.5");
-        text += &line(&m, 2, "9"); // duplicate: the first row is kept
+        text += &line(&m, 2, "9"); // a conflicting duplicate: run 2 is redone
+        text += &line(&m, 0, "2.5"); // an exact repeat: one copy is kept
         text += &line(&m, 3, "4").replace(",103,", ",999,"); // wrong seed
         text += "4,4,0,y,2,104,0\n"; // too few cells
         text += &line(&m, 5, "1")[..10]; // torn: no newline
         std::fs::write(dir.path().join(crate::sweep::RUNS), &text).unwrap();
         let t = read(dir.path(), &m).unwrap();
         assert_eq!(t.header, header);
-        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0, 2]);
-        assert_eq!(t.rows[&2].last().unwrap(), "1.5");
-        assert_eq!(t.dropped, 4);
+        assert_eq!(t.rows.keys().copied().collect::<Vec<_>>(), [0]);
+        assert_eq!(t.dropped, 6);
         // Written back in run order.
         let bytes = String::from_utf8(t.to_bytes()).unwrap();
         assert_eq!(bytes.lines().nth(1).unwrap(), line(&m, 0, "2.5").trim_end());

@@ -308,8 +308,8 @@ impl Plan {
                 .with_hint("sweep files end in .yaml, .yml or .json")
         })?;
         let text = scenario::read_text(sweep_path)?;
-        let bytes = std::fs::read(sweep_path)
-            .map_err(|e| InputError::file(sweep_path, format!("cannot read file: {e}")))?;
+        let bytes = scenario::file::read_limited(sweep_path, scenario::MAX_FILE_BYTES)
+            .map_err(|e| InputError::file(sweep_path, e.to_string()))?;
         let raw = parse_sweep(&text, format, sweep_path)?;
         let file = sweep_path;
         let err = |section: &str, key: &str, msg: String| sweep_err(&text, file, section, key, msg);
@@ -329,8 +329,8 @@ impl Plan {
             e2.hint = Some("the scenario path is relative to the sweep file".into());
             e2
         })?;
-        let scenario_bytes = std::fs::read(&scenario_path)
-            .map_err(|e| InputError::file(&scenario_path, format!("cannot read file: {e}")))?;
+        let scenario_bytes = scenario::file::read_limited(&scenario_path, scenario::MAX_FILE_BYTES)
+            .map_err(|e| InputError::file(&scenario_path, e.to_string()))?;
         let mut base_doc = scenario::parse_value(&scenario_text, sc_format, &scenario_path)?;
         for (path, v) in &raw.set {
             scenario::set_path(&mut base_doc, path, v.clone())
@@ -632,6 +632,8 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
         })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let sc = scenario::validate(raw, stem, base).map_err(|e| e.located(path, text))?;
+    scenario::limits::check_budget(&sc, &scenario::limits::Budget::default())
+        .map_err(|e| e.located(path, text))?;
     let loaded = Loaded {
         scenario: sc,
         path: path.into(),

@@ -98,27 +98,98 @@ pub fn import(o: &ImportOptions) -> Result<ImportReport, TraceError> {
             kinds.push(k);
         }
     }
-    let text = if ext == "csv" {
-        csv_text(&trace, &sel, &kind_of)
+    if ext == "csv" {
+        let text = csv_text(&trace, &sel, &kind_of);
+        write_checked_csv(&o.out, &text)?;
     } else {
-        let doc = scenario(o, &trace, &sel, &kinds, &kind_of)?;
-        let header = header(o, &trace, sel.len(), &doc.1);
-        if ext == "json" {
-            // JSON has no comments: the account goes into the description.
-            serde_json::to_string_pretty(&doc.0).expect("serializable") + "\n"
+        let (mut doc, notes) = scenario(o, &trace, &sel, &kinds, &kind_of)?;
+        let render = |doc: &Value| {
+            if ext == "json" {
+                // JSON has no comments: the account goes into the description.
+                serde_json::to_string_pretty(doc).expect("serializable") + "\n"
+            } else {
+                let mut s = header(o, &trace, sel.len(), &notes);
+                yaml(doc, 0, &mut s);
+                s
+            }
+        };
+        // A long job list goes to a CSV job list beside the scenario, which the
+        // scenario replays: YAML parsing has an event budget and every scenario a
+        // size limit, so a big trace listed inline would not load.
+        let mut text = if ext != "json" && sel.len() > MAX_INLINE_YAML_JOBS {
+            String::new()
         } else {
-            let mut s = header;
-            yaml(&doc.0, 0, &mut s);
-            s
+            render(&doc)
+        };
+        let mut list = None;
+        if text.is_empty() || text.len() as u64 > crate::scenario::MAX_FILE_BYTES {
+            let name = format!("{}.jobs.csv", file_stem(&o.out));
+            let path = o.out.with_file_name(&name);
+            write_checked_csv(&path, &csv_text(&trace, &sel, &kind_of))?;
+            if let Some(w) = doc.get_mut("workload").and_then(Value::as_object_mut) {
+                w.remove("jobs");
+                w.insert("traces".into(), json!([{"format": "csv", "file": name}]));
+            }
+            text = render(&doc);
+            list = Some(path);
         }
-    };
-    std::fs::write(&o.out, text).map_err(|e| out_err(format!("cannot write: {e}")))?;
+        if let Err(e) = check_loads(&o.out, &text) {
+            if let Some(p) = &list {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(out_err(format!(
+                "the imported scenario would not load, so it was not written: {e}"
+            )));
+        }
+        crate::output::write_atomic(&o.out, text.as_bytes())
+            .map_err(|e| out_err(format!("cannot write: {e}")))?;
+    }
     Ok(ImportReport {
         account: trace.account(),
         jobs: sel.len(),
         kinds,
         out: o.out.clone(),
     })
+}
+
+/// Most jobs listed inline in an imported YAML scenario; more go to a job list.
+pub const MAX_INLINE_YAML_JOBS: usize = 50_000;
+
+/// The name of `p` without its extension.
+fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "trace".into())
+}
+
+/// Checks that scenario `text`, to be written at `out`, loads as `hetsim run` would
+/// load it (schema, name rules, run times, size budget).
+fn check_loads(out: &Path, text: &str) -> Result<(), crate::scenario::InputError> {
+    use crate::scenario::{self, Format as ScFormat, limits};
+    let format = ScFormat::from_path(out).unwrap_or(ScFormat::Yaml);
+    let sc = scenario::parse_str(text, format, out)?;
+    limits::check_budget(&sc, &limits::Budget::default()).map_err(|e| e.located(out, text))
+}
+
+/// Writes a job list atomically after checking that it reads back as one.
+fn write_checked_csv(path: &Path, text: &str) -> Result<(), TraceError> {
+    crate::output::write_atomic(path, text.as_bytes()).map_err(|e| TraceError {
+        file: path.into(),
+        line: None,
+        message: format!("cannot write: {e}"),
+    })?;
+    if let Err(e) = super::read(Format::Csv, path, &Options::default()) {
+        let _ = std::fs::remove_file(path);
+        return Err(TraceError {
+            file: path.into(),
+            line: e.line,
+            message: format!(
+                "the job list written does not read back, so it was removed: {}",
+                e.message
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn csv_text(trace: &Trace, sel: &[super::Selected], kind_of: &dyn Fn(u32) -> String) -> String {

@@ -450,6 +450,52 @@ const BAD: &[(&str, &[&str])] = &[
         "num-work-size-mean-neg.yaml",
         &["field `workload.kinds.a.size.mean`", "must not be negative"],
     ),
+    // Issue 13: names that would break output folders or headers, run times past
+    // the clock, runs past the size budget, and messages in the file's terms.
+    ("name-empty.yaml", &["field `name`", "empty"]),
+    ("name-dots.yaml", &["field `name`", "only dots"]),
+    (
+        "class-reserved.yaml",
+        &["field `datacenter.classes.it`", "reserved"],
+    ),
+    (
+        "class-dotted.yaml",
+        &["field `datacenter.classes.a.b`", "contains `.`"],
+    ),
+    (
+        "speed-tiny.yaml",
+        &[
+            "field `datacenter.classes.server.speed.request`",
+            "100 years",
+        ],
+    ),
+    (
+        "job-work-huge.yaml",
+        &["field `workload.jobs[0].work`", "100 years"],
+    ),
+    (
+        "budget-rate.yaml",
+        &["field `workload.kinds.request.arrival`", "--max-jobs"],
+    ),
+    (
+        "budget-period.yaml",
+        &["field `workload.kinds.request.arrival`", "--max-jobs"],
+    ),
+    (
+        "budget-power-rows.yaml",
+        &["field `output.power_interval`", "--max-power-rows"],
+    ),
+    (
+        "budget-overload.yaml",
+        &["field `workload.kinds.request.arrival`", "--max-waiting"],
+    ),
+    (
+        "horizon-zero.yaml",
+        &["field `horizon`", "nothing would run"],
+    ),
+    ("two-documents.yaml", &["more than one YAML document"]),
+    ("long-key.yaml", &["at most 1024 characters"]),
+    ("huge-value.yaml", &["idle_power", "more characters"]),
 ];
 
 /// Corpus files that are data for the cases above, or good twins, not cases.

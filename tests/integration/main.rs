@@ -16,6 +16,7 @@ mod power_properties;
 mod properties;
 mod reference;
 mod report;
+mod safety;
 mod scenarios;
 mod seed_example;
 mod slurm;
