@@ -5,7 +5,7 @@ use super::Usage;
 use crate::run::{RunNotice, RunOptions, RunProgress, check_policies, run_to_folder_with};
 use crate::scenario;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 // The arguments of `hetsim run` (their help is on `Command::Run`).
 #[allow(missing_docs)]
@@ -84,8 +84,14 @@ pub fn main(a: RunArgs) -> anyhow::Result<()> {
     };
     let mut progress = Progress::new(!a.quiet);
     let res = run_to_folder_with(&loaded, &opts, &mut progress)?;
+    for w in &res.outcome.summary.warnings {
+        eprintln!("warning: {w}");
+    }
     if !a.quiet {
-        print_summary(&res.outcome.summary, &res.dir);
+        print!(
+            "{}",
+            crate::report::terminal::terminal_summary(&res.outcome.summary, &res.dir)
+        );
     }
     Ok(())
 }
@@ -188,38 +194,4 @@ impl RunProgress for Progress {
     fn notice(&mut self, n: RunNotice) {
         print_notice(n);
     }
-}
-
-fn print_summary(s: &crate::metrics::Summary, dir: &Path) {
-    println!(
-        "scenario {}  policy {}  seed {}",
-        s.scenario, s.policy, s.seed
-    );
-    println!(
-        "  jobs {} done of {}   makespan {:.3} s   throughput {:.4} jobs/s",
-        s.jobs_completed, s.jobs_arrived, s.makespan_s, s.throughput_jobs_per_s
-    );
-    println!(
-        "  wait mean {:.4} s   response mean {:.4} s  p99 {:.4} s   deadline misses {:.2}%",
-        s.wait_mean_s,
-        s.response_mean_s,
-        s.response_p99_s,
-        100.0 * s.deadline_miss_rate
-    );
-    println!(
-        "  energy IT {:.2} J  facility {:.2} J  ({:.4} kWh)   mean power {:.2} W  peak {:.2} W",
-        s.energy_it_j,
-        s.energy_facility_j,
-        s.energy_facility_j / 3.6e6,
-        s.power_mean_w,
-        s.power_peak_w
-    );
-    println!(
-        "  utilisation {:.1}%   carbon {:.2} g   cost {:.4}",
-        100.0 * s.utilization,
-        s.carbon_g,
-        s.cost
-    );
-    println!("  {} events in {:.3} s wall", s.events, s.wall_s);
-    println!("wrote {}", dir.display());
 }

@@ -36,6 +36,9 @@ pub fn main(a: ValidateArgs) -> anyhow::Result<()> {
                     eprintln!("error: {e}");
                     failed = true;
                 }
+                for w in crate::metrics::scenario_warnings(s) {
+                    eprintln!("warning: {}: {w}", f.display());
+                }
             }
             Err(e) => {
                 eprintln!("error: {e}");

@@ -23,7 +23,7 @@ fn run_writes_the_run_folder_and_prints_the_summary() {
         .arg(scenario("seed-example.yaml"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("makespan 200.000 s"));
+        .stdout(predicate::str::contains("makespan 3.333 min"));
     for f in [
         "summary.json",
         "summary.csv",
