@@ -186,7 +186,7 @@ fn write_run(
         .and_then(|e| e.to_str())
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
-    report::files::write_overrides(&dir, &loaded.overrides)?;
+    report::files::write_overrides(dir, &loaded.overrides)?;
     let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
     let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
