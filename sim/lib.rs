@@ -12,6 +12,8 @@ pub mod cli;
 pub mod cluster;
 pub mod engine;
 pub mod error;
+pub mod import;
+pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod output;

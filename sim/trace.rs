@@ -25,7 +25,6 @@
 pub mod alibaba;
 pub mod azure;
 pub mod gavel;
-pub mod import;
 pub mod joblist;
 pub mod swf;
 
@@ -399,7 +398,7 @@ impl Trace {
     "{}{}: {}",
     file.display(),
     line.map(|l| format!(":{l}")).unwrap_or_default(),
-    crate::scenario::error::clip(message, 1200)
+    crate::input::clip(message, 1200)
 )]
 pub struct TraceError {
     /// The file.
@@ -459,10 +458,10 @@ pub fn read(format: Format, path: &Path, opts: &Options) -> Result<Trace, TraceE
 pub const MAX_TRACE_BYTES: u64 = 4 << 30;
 
 /// Opens a trace file for reading (a regular file only, see
-/// [`crate::scenario::file::open_regular`]), decompressing `.gz` files, and failing
+/// [`crate::input::open_regular`]), decompressing `.gz` files, and failing
 /// past [`MAX_TRACE_BYTES`] of text.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, TraceError> {
-    use crate::scenario::file::{FileError, Limited, open_regular};
+    use crate::input::{FileError, Limited, open_regular};
     let f = open_regular(path).map_err(|e| TraceError {
         file: path.into(),
         line: None,

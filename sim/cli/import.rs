@@ -1,6 +1,6 @@
 //! `hetsim import FORMAT FILE`: a job trace to a scenario-ready file.
 
-use crate::trace::{self, import};
+use crate::{import, trace};
 use clap::Args;
 use std::path::PathBuf;
 

@@ -65,19 +65,7 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// At most `max` characters of `s`, the cut marked with how much was left out: an
-/// error must not echo a 100 KB value back.
-pub(crate) fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => s.into(),
-        Some((i, _)) => format!(
-            "{}... ({} more characters)",
-            &s[..i],
-            s[i..].chars().count()
-        )
-        .into(),
-    }
-}
+pub(crate) use crate::input::clip;
 
 pub use crate::model::FieldError;
 

@@ -87,7 +87,7 @@ pub fn prepare(
             return Err(InputError::file(dir, "exists and is not a folder").into());
         }
         if mpath.exists() {
-            let bytes = read_file(&mpath)?;
+            let bytes = journal::read_file(&mpath)?;
             let old = Manifest::from_bytes(&bytes, &mpath)?;
             if old.plan_hash != m.plan_hash {
                 return Err(InputError::file(
@@ -103,7 +103,7 @@ pub fn prepare(
                 .with_hint("the sweep file, base scenario or hetsim version changed: choose another --out, or delete the folder to start over")
                 .into());
             }
-            let old_shard: Option<Shard> = match read_file(&spath) {
+            let old_shard: Option<Shard> = match journal::read_file(&spath) {
                 Ok(b) => Some(
                     serde_json::from_slice(&b).map_err(|source| SweepError::Json {
                         context: format!("{} is not a shard description", spath.display()),
@@ -139,7 +139,7 @@ pub fn prepare(
         )))?;
     }
     let bytes = m.to_bytes();
-    if read_file(&mpath).ok().as_deref() != Some(&bytes[..]) {
+    if journal::read_file(&mpath).ok().as_deref() != Some(&bytes[..]) {
         write_atomic(&mpath, &bytes).map_err(SweepError::file(format!(
             "cannot write {}",
             mpath.display()
@@ -181,19 +181,7 @@ pub fn prepare(
     Ok(lock)
 }
 
-/// Largest file of a sweep folder read back (manifest, shard, `runs.csv`), bytes.
-pub const MAX_SWEEP_FILE_BYTES: u64 = 4 << 30;
-
-/// Reads a file of a sweep folder: a regular file of at most
-/// [`MAX_SWEEP_FILE_BYTES`] (a pipe or device put there is refused, not waited on).
-/// A missing file keeps its `NotFound` kind.
-pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    use crate::scenario::file::{FileError, read_limited};
-    read_limited(path, MAX_SWEEP_FILE_BYTES).map_err(|e| match e {
-        FileError::Io(e) => e,
-        e => std::io::Error::other(e.to_string()),
-    })
-}
+pub use super::journal::MAX_SWEEP_FILE_BYTES;
 
 /// Default output folder of a sweep or shard.
 pub fn default_out(name: &str, shard: Option<Shard>) -> PathBuf {
@@ -369,8 +357,8 @@ pub fn run_with(
 /// rows.
 pub fn read_dir(dir: &Path) -> Result<(Manifest, Table), SweepError> {
     let mpath = dir.join(super::MANIFEST);
-    let bytes =
-        read_file(&mpath).map_err(SweepError::file(format!("cannot read {}", mpath.display())))?;
+    let bytes = journal::read_file(&mpath)
+        .map_err(SweepError::file(format!("cannot read {}", mpath.display())))?;
     let m = Manifest::from_bytes(&bytes, &mpath)?;
     let t = journal::read(dir, &m)?;
     Ok((m, t))

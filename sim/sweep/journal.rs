@@ -153,7 +153,7 @@ impl Table {
 /// error.
 pub fn read(dir: &Path, m: &Manifest) -> Result<Table, SweepError> {
     let path = dir.join(super::RUNS);
-    let bytes = match super::exec::read_file(&path) {
+    let bytes = match read_file(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Table::default()),
         Err(e) => {
@@ -373,6 +373,20 @@ impl Writer {
         st.timing.write_all(t.as_bytes())?;
         Ok(())
     }
+}
+
+/// Largest file of a sweep folder read back (manifest, shard, `runs.csv`), bytes.
+pub const MAX_SWEEP_FILE_BYTES: u64 = 4 << 30;
+
+/// Reads a file of a sweep folder: a regular file of at most
+/// [`MAX_SWEEP_FILE_BYTES`] (a pipe or device put there is refused, not waited on).
+/// A missing file keeps its `NotFound` kind.
+pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use crate::scenario::file::{FileError, read_limited};
+    read_limited(path, MAX_SWEEP_FILE_BYTES).map_err(|e| match e {
+        FileError::Io(e) => e,
+        e => std::io::Error::other(e.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub fn merge_with(
         }
         seen.push(canon);
         let mpath = d.join(super::MANIFEST);
-        let bytes = super::exec::read_file(&mpath).map_err(|e| {
+        let bytes = super::journal::read_file(&mpath).map_err(|e| {
             InputError::file(&mpath, format!("cannot read: {e}"))
                 .with_hint("each folder must be a sweep or shard folder (it holds manifest.json)")
         })?;
@@ -81,7 +81,7 @@ pub fn merge_with(
             Some(_) => {}
         }
         shard_of.push(
-            super::exec::read_file(&d.join(super::SHARD))
+            super::journal::read_file(&d.join(super::SHARD))
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok()),
         );
@@ -187,7 +187,7 @@ pub fn merge_with(
     // Timing lines (not deterministic): every input's, by run.
     let mut timing: Vec<(usize, String)> = Vec::new();
     for d in dirs {
-        if let Ok(text) = super::exec::read_file(&d.join(super::TIMING))
+        if let Ok(text) = super::journal::read_file(&d.join(super::TIMING))
             .map(|b| String::from_utf8_lossy(&b).into_owned())
         {
             for line in text.lines().skip(1) {

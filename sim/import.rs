@@ -7,14 +7,14 @@
 //!   datacenter is the trace's inventory when it has one (an Alibaba node list, Gavel's
 //!   throughput matrix, an SWF log's MaxProcs) and otherwise a placeholder class that
 //!   runs every kind at speed 1, marked as such, to be replaced by real devices.
-//! - `.csv`: the plain job list of [`super::joblist`], which a scenario can replay with
+//! - `.csv`: the plain job list of [`crate::trace::joblist`], which a scenario can replay with
 //!   `workload.traces: [{format: csv, file: ...}]`.
 //!
 //! Arrival times are shifted so the first job arrives at 0.
 
-use super::{Format, GpuShare, Options, Selection, Trace, TraceError, alibaba, gavel};
 use crate::catalog::Catalog;
 use crate::model::Category;
+use crate::trace::{Format, GpuShare, Options, Selection, Trace, TraceError, alibaba, gavel};
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -58,7 +58,7 @@ pub struct ImportReport {
 
 /// Reads the trace and writes the output file.
 pub fn import(o: &ImportOptions) -> Result<ImportReport, TraceError> {
-    let trace = super::read(o.format, &o.file, &o.read)?;
+    let trace = crate::trace::read(o.format, &o.file, &o.read)?;
     let ext = o
         .out
         .extension()
@@ -178,7 +178,7 @@ fn write_checked_csv(path: &Path, text: &str) -> Result<(), TraceError> {
         line: None,
         message: format!("cannot write: {e}"),
     })?;
-    if let Err(e) = super::read(Format::Csv, path, &Options::default()) {
+    if let Err(e) = crate::trace::read(Format::Csv, path, &Options::default()) {
         let _ = std::fs::remove_file(path);
         return Err(TraceError {
             file: path.into(),
@@ -192,14 +192,18 @@ fn write_checked_csv(path: &Path, text: &str) -> Result<(), TraceError> {
     Ok(())
 }
 
-fn csv_text(trace: &Trace, sel: &[super::Selected], kind_of: &dyn Fn(u32) -> String) -> String {
+fn csv_text(
+    trace: &Trace,
+    sel: &[crate::trace::Selected],
+    kind_of: &dyn Fn(u32) -> String,
+) -> String {
     let mut has_succ = vec![false; sel.len()];
     for s in sel {
         if let Some(a) = s.after {
             has_succ[a as usize] = true;
         }
     }
-    let mut out = super::joblist::COLUMNS.join(",");
+    let mut out = crate::trace::joblist::COLUMNS.join(",");
     out.push('\n');
     for (i, s) in sel.iter().enumerate() {
         let j = &trace.jobs[s.index];
@@ -237,7 +241,7 @@ fn csv_text(trace: &Trace, sel: &[super::Selected], kind_of: &dyn Fn(u32) -> Str
 fn scenario(
     o: &ImportOptions,
     trace: &Trace,
-    sel: &[super::Selected],
+    sel: &[crate::trace::Selected],
     kinds: &[String],
     kind_of: &dyn Fn(u32) -> String,
 ) -> Result<(Value, Vec<String>), TraceError> {
