@@ -655,7 +655,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
     }
 
     let horizon = raw.horizon.map(|h| h.0);
-    let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
+    let (kinds, jobs, time_origin) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
         Some(p) => PolicySpec {
@@ -771,6 +771,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         power_manager,
         output,
         accounting_until,
+        time_origin,
+        walltime: raw.workload.walltime.unwrap_or_default(),
         validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).
