@@ -560,6 +560,9 @@ pub struct JobRequirements {
     pub slack: Option<f64>,
     /// The work may be split across devices (as the study's allocation weights assume).
     pub divisible: bool,
+    /// Not a requirement: the trace's own id of the job (SWF field 1, ...), carried to
+    /// jobs.csv's `source_id`; `None` for generated and explicit jobs.
+    pub source_id: Option<u64>,
 }
 
 impl JobRequirements {
@@ -588,6 +591,28 @@ pub struct JobKind {
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
     pub then: Vec<u32>,
+}
+
+/// What happens to a job whose run would exceed its requested time (estimate).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Walltime {
+    /// Jobs run to completion (the convention of published SWF replay studies).
+    #[default]
+    Run,
+    /// A job is killed at start + estimate, as Slurm does; jobs without an estimate
+    /// are never killed.
+    Kill,
+}
+
+impl Walltime {
+    /// `run` or `kill`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Walltime::Run => "run",
+            Walltime::Kill => "kill",
+        }
+    }
 }
 
 /// A kind's estimate rule: a generated job's requested time is a factor times its run
@@ -737,6 +762,11 @@ pub struct Scenario {
     /// The accounting window's end (`accounting.until`), s; `None`: the default
     /// ([`Scenario::default_window`]).
     pub accounting_until: Option<f64>,
+    /// The trace time at simulated time 0, s (absolute when the trace states its own
+    /// origin: SWF `UnixStartTime`); `None` for workloads without a trace.
+    pub time_origin: Option<f64>,
+    /// What happens to a job that outlives its requested time (`workload.walltime`).
+    pub walltime: Walltime,
     /// Made by the loader.
     pub(crate) validated: Validated,
 }

@@ -49,6 +49,8 @@ pub const JOB_COLUMNS: &[&str] = &[
     "deadline_met",
     "pipeline",
     "e2e_s",
+    "source_id",
+    "killed",
 ];
 
 /// Appends `s` as one CSV field, quoted only when it must be.

@@ -210,6 +210,9 @@ pub struct TraceJob {
     /// Index (in [`Trace::jobs`], always earlier) of the job whose completion releases
     /// this one.
     pub after: Option<u32>,
+    /// The trace's own id of the job (SWF field 1, a job list's numeric `id`, the
+    /// 0-based data row of an Azure or Gavel trace); `None` when the format has none.
+    pub source_id: Option<u64>,
 }
 
 /// A class of devices found in a trace's inventory (a node list, a throughput matrix).
@@ -246,6 +249,9 @@ pub struct Trace {
     pub first_malformed: Option<(u64, String)>,
     /// SWF header: MaxProcs (or MaxNodes).
     pub max_procs: Option<u64>,
+    /// The absolute time of the trace's time 0, s (SWF header `UnixStartTime`), when
+    /// the trace gives one.
+    pub time_base: Option<f64>,
     /// Device inventory, when the trace gives one.
     pub inventory: Vec<InventoryClass>,
     /// Header lines worth keeping (SWF `Computer:`, `Installation:`, notes on scaling).

@@ -58,6 +58,10 @@ pub struct JobRecord {
     pub pipeline: String,
     /// When the job ends a pipeline branch: end minus the pipeline's first arrival, s.
     pub e2e_s: Option<f64>,
+    /// The trace's own id of the job (empty for generated and explicit jobs).
+    pub source_id: Option<u64>,
+    /// Killed at its requested time (`workload.walltime: kill`).
+    pub killed: bool,
 }
 
 // jobs.csv's column names and the CSV field writers live in the run-folder schema.
@@ -116,6 +120,16 @@ impl JobRecord {
         if let Some(e) = self.e2e_s {
             csv_secs(out, e);
         }
+        out.push(b',');
+        if let Some(s) = self.source_id {
+            out.extend_from_slice(ib.format(s).as_bytes());
+        }
+        out.push(b',');
+        out.extend(if self.killed {
+            b"true".as_slice()
+        } else {
+            b"false".as_slice()
+        });
         out.push(b'\n');
     }
 }
@@ -312,6 +326,16 @@ pub struct Summary {
     /// Jobs taken back from device queues and placed again when capacity came back
     /// (late binding, when the cap rises).
     pub jobs_rebound: u64,
+    /// What happens to a job that outlives its requested time: `run` or `kill`
+    /// (`workload.walltime`).
+    pub walltime: String,
+    /// Jobs killed at their requested time (0 unless `walltime` is `kill`).
+    pub jobs_killed: u64,
+    /// The trace time at simulated time 0, s: absolute (e.g. Unix time) when the trace
+    /// states its origin (SWF `UnixStartTime`), else the trace's own clock; null for
+    /// workloads without a trace. Trace time = time_origin_s + simulated time (with
+    /// the trace's `time_scale` 1 and `offset` 0).
+    pub time_origin_s: Option<f64>,
     /// What the reader of these figures must know (a window extended past its bound,
     /// settings with no effect, ...).
     pub warnings: Vec<String>,
@@ -492,11 +516,14 @@ pub struct Collector {
     pub job_energy: f64,
     /// Last completion, s.
     pub makespan_s: f64,
+    /// Jobs killed at their requested time.
+    pub killed: u64,
 }
 
 impl Collector {
     /// Adds a finished job.
     pub fn add(&mut self, r: &JobRecord) {
+        self.killed += u64::from(r.killed);
         self.waits.add(r.wait_s);
         self.responses.add(r.response_s);
         self.slowdown_sum += r.slowdown;

@@ -295,6 +295,9 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         cost_to_makespan: t.to_end.cost,
         cap_binding_s: to_secs(t.cap_binding_ns),
         jobs_rebound: t.jobs_rebound,
+        walltime: sc.walltime.name().to_string(),
+        jobs_killed: col.killed,
+        time_origin_s: sc.time_origin,
         warnings,
     }
 }

@@ -138,6 +138,7 @@ pub const REGISTRY: &[Entry] = &[
     },
     m("power_interval_s", "power.csv interval", Seconds, Neither),
     m("jobs_killed", "jobs killed at walltime", Count, Lower),
+    m("walltime", "walltime rule (run or kill)", Text, Neither),
     m("time_origin_s", "time origin", Seconds, Neither),
     m("window_s", "accounting window", Seconds, Neither),
     m("cap_binding_s", "time the cap binds", Seconds, Neither),

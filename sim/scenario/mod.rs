@@ -650,7 +650,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 .with_hint("give a positive duration (e.g. horizon: 1h), or leave it out"),
         );
     }
-    let (kinds, jobs) = workload::build(&raw.workload, &kind_names, horizon, base)?;
+    let (kinds, jobs, time_origin) = workload::build(&raw.workload, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
         Some(p) => PolicySpec {
@@ -768,6 +768,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         power_manager,
         output,
         accounting_until,
+        time_origin,
+        walltime: raw.workload.walltime.unwrap_or_default(),
         validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).

@@ -368,6 +368,9 @@ pub struct RawWorkload {
     /// sizes; periodic periods are divided by it). Traces and pipeline releases are
     /// not scaled. Default 1.
     pub scale: Option<NonNeg>,
+    /// `run` (default: jobs finish) or `kill` (a job is killed at start + its
+    /// requested time; jobs without one are never killed).
+    pub walltime: Option<crate::model::Walltime>,
 }
 
 pub use crate::workload::arrival::{RawArrival, RawInterpolation, RawProcess, RawProfile};

@@ -10,13 +10,16 @@ use crate::trace::{self, Format, Selection};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+/// What [`build`] gives: the kinds, the explicit jobs and the traces' time origin.
+pub(super) type Built = (Vec<JobKind>, Vec<JobSpec>, Option<f64>);
+
 /// Builds the kinds and the explicit jobs (sorted by arrival, traces included).
 pub(super) fn build(
     w: &RawWorkload,
     kind_names: &[String],
     horizon: Option<f64>,
     base: &Path,
-) -> Result<(Vec<JobKind>, Vec<JobSpec>), FieldError> {
+) -> Result<Built, FieldError> {
     let scale = match w.scale {
         None => 1.0,
         Some(s) if s.0 > 0.0 => s.0,
@@ -117,14 +120,16 @@ pub(super) fn build(
                 estimate: None,
                 slack: k.slack.map(|s| s.0),
                 divisible: k.divisible.unwrap_or(false),
+                source_id: None,
             },
             then: then[ki].clone(),
         });
     }
 
     let mut jobs = explicit_jobs(w, kind_names, &kinds)?;
+    let mut origin = None;
     for (ti, t) in w.traces.iter().enumerate() {
-        trace_jobs(
+        let o = trace_jobs(
             t,
             &format!("workload.traces[{ti}]"),
             kind_names,
@@ -132,8 +137,10 @@ pub(super) fn build(
             base,
             &mut jobs,
         )?;
+        // The first trace's origin (a scenario replaying several traces states one).
+        origin = origin.or(Some(o));
     }
-    Ok((kinds, sort_jobs(jobs)))
+    Ok((kinds, sort_jobs(jobs), origin))
 }
 
 /// Fails on a cycle in the `then` graph (a pipeline that would never end).
@@ -247,6 +254,7 @@ fn explicit_jobs(
                 estimate: j.estimate.map(|e| e.0),
                 slack: j.slack.map(|s| s.0).or(kd.slack),
                 divisible: j.divisible.unwrap_or(kd.divisible),
+                source_id: None,
             },
             after,
         });
@@ -277,7 +285,7 @@ fn trace_jobs(
     kinds: &[JobKind],
     base: &Path,
     jobs: &mut Vec<JobSpec>,
-) -> Result<(), FieldError> {
+) -> Result<f64, FieldError> {
     let not_for = |field: &str, set: bool, only: Format| -> Result<(), FieldError> {
         if set && t.format != only {
             Err(FieldError::new(
@@ -424,13 +432,26 @@ fn trace_jobs(
                     estimate: j.estimate,
                     slack: t.slack.map(|d| d.0).or(j.slack).or(kd.slack),
                     divisible: kd.divisible,
+                    source_id: j.source_id,
                 },
                 after: s.after.map(|a| a + offset),
             });
             jobs.last_mut().expect("pushed").arrival += shift;
         }
     }
-    Ok(())
+    // The trace time at simulated time 0, as an absolute time when the trace states
+    // its own origin (SWF `UnixStartTime`): arrivals were shifted by the first job's
+    // trace time and `from`, then scaled, then offset.
+    let t0 = tr
+        .jobs
+        .iter()
+        .map(|j| j.arrival)
+        .fold(f64::INFINITY, f64::min);
+    let t0 = if t0.is_finite() { t0 } else { 0.0 };
+    Ok(
+        tr.time_base.unwrap_or(0.0) + t0 + t.from.map_or(0.0, |f| f.0)
+            - t.offset.map_or(0.0, |o| o.0) / time_scale,
+    )
 }
 
 /// Sorts jobs by arrival (stable) and renumbers the `after` links.

@@ -84,6 +84,18 @@ impl CapGate {
         self.blocked.push_front(Blocked::Resume(slot));
     }
 
+    /// Forgets a paused job that ends while paused (killed at its requested time).
+    pub(super) fn drop_paused(&mut self, slot: u32) {
+        if let Some(i) = self
+            .blocked
+            .iter()
+            .position(|&b| b == Blocked::Resume(slot))
+        {
+            self.blocked.remove(i);
+            self.paused -= 1;
+        }
+    }
+
     /// The oldest waiting entry.
     pub(super) fn front(&self) -> Option<Blocked> {
         self.blocked.front().copied()

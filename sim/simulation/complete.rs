@@ -24,6 +24,10 @@ impl Simulation<'_> {
             dev.jobs_done += 1;
         }
         let aj = self.jobs.remove(slot);
+        if aj.pstate.is_none() {
+            // Killed while paused by the cap: it no longer waits to resume.
+            self.gate.drop_paused(slot);
+        }
         let (e1, c1, k1) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
             let acc = self.meter.device(d as usize);
             (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
@@ -36,6 +40,7 @@ impl Simulation<'_> {
             cost: k1 - aj.cost0,
             pstate: aj.start_pstate,
             cap_delay: aj.cap_delay,
+            killed: aj.killed,
         };
         // A part of a split job: fold it into its parent, which completes with its last
         // part.
@@ -75,7 +80,7 @@ impl Simulation<'_> {
                 devices: &done.devices,
                 start: done.start,
                 end: self.engine.now(),
-                killed: false,
+                killed: done.killed,
             };
             self.policy.on_complete(&notice);
             self.record(info, done, e2e, obs)?;
@@ -156,6 +161,8 @@ impl Simulation<'_> {
         rec.deadline_met = info.deadline().map(|dl| now <= dl);
         rec.pipeline.clear();
         rec.e2e_s = None;
+        rec.source_id = info.requirements().source_id;
+        rec.killed = done.killed;
         if let Some((root, t)) = e2e {
             rec.pipeline.push_str(&self.sc.kinds[root as usize].name);
             rec.e2e_s = Some(to_secs(t));

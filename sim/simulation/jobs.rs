@@ -39,6 +39,10 @@ pub(super) struct ActiveJob {
     pub(super) agg: Option<PartsDone>,
     /// Pipeline position (jobs released by the workload; parts have none).
     pub(super) lineage: Option<Lineage>,
+    /// Start + requested time, when the job is to be killed there (`walltime: kill`).
+    pub(super) kill_at: Option<Time>,
+    /// Its scheduled completion is the kill at `kill_at`.
+    pub(super) killed: bool,
 }
 
 /// What the finished parts of a split job add up to (or what one job did).
@@ -51,6 +55,8 @@ pub(super) struct PartsDone {
     pub(super) cost: f64,
     pub(super) pstate: usize,
     pub(super) cap_delay: Time,
+    /// Killed at its requested time (for a split job: any part was).
+    pub(super) killed: bool,
 }
 
 impl PartsDone {
@@ -62,6 +68,7 @@ impl PartsDone {
         self.carbon += done.carbon;
         self.cost += done.cost;
         self.cap_delay = self.cap_delay.max(done.cap_delay);
+        self.killed |= done.killed;
     }
 }
 
@@ -89,6 +96,8 @@ impl ActiveJob {
             parts_left: 0,
             agg: None,
             lineage: None,
+            kill_at: None,
+            killed: false,
         }
     }
 }

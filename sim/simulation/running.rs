@@ -6,6 +6,7 @@ use super::cap::Blocked;
 use super::{Event, SimError, Simulation, power_of};
 use crate::cluster::DevState;
 use crate::engine::{NANOS_PER_SEC, Time, secs};
+use crate::model::Walltime;
 
 impl Simulation<'_> {
     /// Power added by running `slot` at P-state `ps` on its devices.
@@ -131,6 +132,18 @@ impl Simulation<'_> {
         let overhead = if switch { secs(class.pstate_switch) } else { 0 };
         let rate = speed * class.pstates[ps].speed;
         let run = overhead + secs(aj.remaining / rate);
+        // Walltime kill: the job ends at start + its requested time if it would run
+        // longer (jobs without a requested time are never killed).
+        aj.kill_at = match self.sc.walltime {
+            Walltime::Kill => aj.info.estimate().map(|e| now + e),
+            Walltime::Run => None,
+        };
+        let (end, killed) = match aj.kill_at {
+            Some(k) if k < now + run => (k, true),
+            _ => (now + run, false),
+        };
+        aj.killed = killed;
+        let run = end - now;
         let delta_end = (now + run) as i128 - aj.est_end as i128;
         for &d in &devices {
             let dev = &mut self.cluster.devices[d as usize];
@@ -208,10 +221,19 @@ impl Simulation<'_> {
                 None => self.set_state(d, DevState::Idle, power_of(cl, DevState::Idle, 0)),
             }
         }
-        if rate_new > 0.0 {
-            let run = overhead + secs(remaining / rate_new);
+        let natural = (rate_new > 0.0).then(|| now + overhead + secs(remaining / rate_new));
+        let kill_at = self.jobs.at(slot).kill_at.map(|k| k.max(now));
+        // A job paused past its requested time is still killed there.
+        let (end, killed) = match (natural, kill_at) {
+            (Some(n), Some(k)) if k < n => (Some(k), true),
+            (None, Some(k)) => (Some(k), true),
+            (n, _) => (n, false),
+        };
+        self.jobs.at_mut(slot).killed = killed;
+        if let Some(end) = end {
             self.engine
-                .schedule_in(run, Event::Complete { slot, generation });
+                .schedule_at(end, Event::Complete { slot, generation })
+                .expect("not in the past");
         }
     }
 

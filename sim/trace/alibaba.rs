@@ -129,6 +129,8 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             estimate: None,
             slack: None,
             after: None,
+            // Pod names are strings: not carried (a compact id table is future work).
+            source_id: None,
         });
         Ok(())
     })

@@ -80,6 +80,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             (Ok(a), Ok(b)) => (a, b),
             (Err(m), _) | (_, Err(m)) => return ctx.malformed(line, m),
         };
+        let row = ctx.trace.records - 1;
         let job = |category, work, after| TraceJob {
             line,
             arrival: t,
@@ -92,6 +93,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             estimate: None,
             slack: None,
             after,
+            source_id: Some(row),
         };
         match opts.mode {
             LlmMode::Combined => {

@@ -28,6 +28,7 @@ pub const MAPPING: &[&str] = &[
     "work     = field 4 (run time, s): seconds on one traced processor; speed 1 replays the trace; -1 -> dropped",
     "devices  = field 8 (requested processors), else field 5 (allocated) when -1; both -1 -> dropped; > MaxProcs (else MaxNodes) -> dropped",
     "estimate = field 9 (requested time, s); -1 -> none",
+    "source_id = field 1 (job number); time origin = header UnixStartTime (else 0)",
     "kind     = category `job`; status, wait, memory, user, queue and dependency fields are not mapped",
 ];
 
@@ -108,6 +109,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             estimate: (fields[8] > 0.0).then_some(fields[8]),
             slack: None,
             after: None,
+            source_id: (fields[0] >= 0.0 && fields[0].fract() == 0.0).then_some(fields[0] as u64),
         });
     }
     if ctx.trace.max_procs.is_none() {
@@ -124,6 +126,7 @@ fn header(h: &str, ctx: &mut Ctx, max_nodes: &mut Option<u64>) {
     match key {
         "MaxProcs" => ctx.trace.max_procs = value.parse().ok().filter(|&v: &u64| v > 0),
         "MaxNodes" => *max_nodes = value.parse().ok().filter(|&v: &u64| v > 0),
+        "UnixStartTime" => ctx.trace.time_base = value.parse().ok().filter(|v: &f64| v.is_finite()),
         "Computer" | "Installation" | "Acknowledge" | "StartTime" | "EndTime" => {
             ctx.trace.notes.push(format!("{key}: {value}"))
         }

@@ -23,5 +23,6 @@ mod slurm;
 mod sweep;
 mod theory;
 mod traces;
+mod walltime;
 mod window;
 mod workload;
