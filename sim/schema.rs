@@ -50,6 +50,7 @@ pub const JOB_COLUMNS: &[&str] = &[
     "pipeline",
     "e2e_s",
     "source_id",
+    "estimate_s",
     "killed",
 ];
 

@@ -60,6 +60,8 @@ pub struct JobRecord {
     pub e2e_s: Option<f64>,
     /// The trace's own id of the job (empty for generated and explicit jobs).
     pub source_id: Option<u64>,
+    /// The job's requested time (estimate), s; empty when it has none.
+    pub estimate_s: Option<f64>,
     /// Killed at its requested time (`workload.walltime: kill`).
     pub killed: bool,
 }
@@ -123,6 +125,10 @@ impl JobRecord {
         out.push(b',');
         if let Some(s) = self.source_id {
             out.extend_from_slice(ib.format(s).as_bytes());
+        }
+        out.push(b',');
+        if let Some(e) = self.estimate_s {
+            csv_secs(out, e);
         }
         out.push(b',');
         out.extend(if self.killed {

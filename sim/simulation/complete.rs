@@ -162,6 +162,7 @@ impl Simulation<'_> {
         rec.pipeline.clear();
         rec.e2e_s = None;
         rec.source_id = info.requirements().source_id;
+        rec.estimate_s = info.estimate().map(to_secs);
         rec.killed = done.killed;
         if let Some((root, t)) = e2e {
             rec.pipeline.push_str(&self.sc.kinds[root as usize].name);

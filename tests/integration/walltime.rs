@@ -144,15 +144,19 @@ fn kill_at_the_requested_time_by_hand() {
             (2, 70_000_000_000, false)
         ]
     );
-    // jobs.csv: the two new columns close the row.
+    // jobs.csv: the three new columns close the row.
     assert_eq!(
-        &JOB_COLUMNS[JOB_COLUMNS.len() - 2..],
-        &["source_id", "killed"]
+        &JOB_COLUMNS[JOB_COLUMNS.len() - 3..],
+        &["source_id", "estimate_s", "killed"]
     );
     let mut line = Vec::new();
     j[0].write_csv(&mut line);
     let line = String::from_utf8(line).unwrap();
-    assert!(line.ends_with(",,true\n"), "{line}");
+    assert_eq!(
+        tail3(&line),
+        ("".into(), Some(40.0), "true".into()),
+        "{line}"
+    );
     assert_eq!(line.split(',').count(), JOB_COLUMNS.len());
 }
 
@@ -182,7 +186,9 @@ fn default_run_lets_jobs_finish_and_is_unchanged() {
     assert!(sa.iter().all(|&(_, _, k)| !k));
     let mut line = Vec::new();
     ja[0].write_csv(&mut line);
-    assert!(String::from_utf8(line).unwrap().ends_with(",,false\n"));
+    let line = String::from_utf8(line).unwrap();
+    assert_eq!(tail3(&line).2, "false", "{line}");
+    assert_eq!(tail3(&line).0, "", "{line}");
 }
 
 #[test]
@@ -238,7 +244,13 @@ policy: {{name: fcfs}}
     let j17 = jobs.iter().find(|r| r.source_id == Some(17)).unwrap();
     let mut line = Vec::new();
     j17.write_csv(&mut line);
-    assert!(String::from_utf8(line).unwrap().ends_with(",17,false\n"));
+    let line = String::from_utf8(line).unwrap();
+    // Field 9 (requested time, 20 s) is the job's estimate.
+    assert_eq!(
+        tail3(&line),
+        ("17".into(), Some(20.0), "false".into()),
+        "{line}"
+    );
     // With kills: job 42 (30 s run, 20 s requested) ends at 1 + 20 = 21 s.
     let (out, jobs, _) = run_at(&yaml("  walltime: kill\n"), &label);
     assert_eq!(out.summary.jobs_killed, 1);
@@ -253,4 +265,15 @@ policy: {{name: fcfs}}
             .filter(|r| r.source_id != Some(42))
             .all(|r| !r.killed)
     );
+}
+
+/// The last three jobs.csv fields of a row: source_id, estimate_s (parsed), killed.
+fn tail3(line: &str) -> (String, Option<f64>, String) {
+    let f: Vec<&str> = line.trim_end().split(',').collect();
+    let n = f.len();
+    (
+        f[n - 3].to_string(),
+        f[n - 2].parse().ok(),
+        f[n - 1].to_string(),
+    )
 }
