@@ -10,13 +10,17 @@ use crate::trace::{self, Format, Selection};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+/// What the workload section builds: kinds, explicit jobs (traces included), and the
+/// first trace's time origin.
+type Built = (Vec<JobKind>, Vec<JobSpec>, Option<f64>);
+
 /// Builds the kinds and the explicit jobs (sorted by arrival, traces included).
 pub(super) fn build(
     w: &RawWorkload,
     kind_names: &[String],
     horizon: Option<f64>,
     base: &Path,
-) -> Result<(Vec<JobKind>, Vec<JobSpec>, Option<f64>), FieldError> {
+) -> Result<Built, FieldError> {
     let scale = match w.scale {
         None => 1.0,
         Some(s) if s.0 > 0.0 => s.0,
