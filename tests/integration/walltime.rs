@@ -267,6 +267,41 @@ policy: {{name: fcfs}}
     );
 }
 
+#[test]
+fn a_job_paused_by_the_cap_is_still_killed_at_its_time() {
+    // Two devices (10 W idle, 100 W busy), both busy from 0. The cap falls to 110 W at
+    // 10 s: the cap pauses the later-started job J1 (its device idles at 10 W). J1 is
+    // killed at 0 + 30 s while paused and no longer waits to resume. J0 (no estimate)
+    // runs to 100 s. J1's energy: 10 s x 100 W + 20 s x 10 W = 1200 J.
+    let yaml = "datacenter:
+  power_cap: {points: [[0s, 250W], [10s, 110W], [200s, 250W]]}
+  classes:
+    c: {category: cpu, count: 2, speed: {a: 1}, idle_power: 10W, busy_power: 100W}
+workload:
+  walltime: kill
+  kinds: {a: {}}
+  jobs:
+    - {kind: a, arrival: 0, work: 100}
+    - {kind: a, arrival: 0, work: 100, estimate: 30s}
+policy: {name: fcfs}
+";
+    let (out, jobs, seen) = run(yaml);
+    let j = by_id(&jobs);
+    assert!(
+        !j[0].killed && j[0].start_s == 0.0 && j[0].end_s == 100.0,
+        "{:?}",
+        j[0]
+    );
+    assert!(
+        j[1].killed && j[1].start_s == 0.0 && j[1].end_s == 30.0,
+        "{:?}",
+        j[1]
+    );
+    assert_eq!(j[1].energy_j, 1200.0);
+    assert_eq!(out.summary.jobs_killed, 1);
+    assert!(seen.contains(&(1, 30_000_000_000, true)));
+}
+
 /// The last three jobs.csv fields of a row: source_id, estimate_s (parsed), killed.
 fn tail3(line: &str) -> (String, Option<f64>, String) {
     let f: Vec<&str> = line.trim_end().split(',').collect();
