@@ -3,9 +3,9 @@
 # (munged + slurmctld + slurmd from Debian's packages, no systemd, no cgroups) so
 # that tests/integration/slurm.rs can submit hetsim sweep job arrays for real.
 #
-# Written from the recipe in ../shared/tools/slurm-single-node.sh and the pitfalls
-# in ../shared/notes/distributed.md (munged runs as its own user, localhost node
-# name, batch_sched_delay=0, config_overrides, jobcomp/filetxt instead of sacct).
+# Pitfalls it handles: munged must run as its own user; the node is named after
+# localhost; batch_sched_delay=0 and config_overrides keep one node usable for
+# arrays; job completion goes to jobcomp/filetxt (no sacct database).
 #
 # Usage:
 #   bash .ci/slurm.sh start [--selftest]   install if needed, start (idempotent);

@@ -1,4 +1,5 @@
-//! Engine speed, side by side in one binary (DESIGN.md section 5):
+//! Engine speed, side by side in one binary (the engine must reach a stated fraction of
+//! a bare loop's events/s, so both are measured in the same run on the same machine):
 //!
 //! 1. a bare `BinaryHeap` M/M/c loop written here, the reference;
 //! 2. the same model on `hetsim::engine::Engine`, the ratio to publish;

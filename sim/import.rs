@@ -393,7 +393,7 @@ fn scenario(
             Some(tp_path) => {
                 let tp = gavel::read_throughputs(tp_path)?;
                 notes.push(format!(
-                    "datacenter: Gavel's heterogeneous cluster, 300 each of V100, P100, K80 (../shared/notes/data.md); \
+                    "datacenter: Gavel's heterogeneous cluster, 300 each of V100, P100, K80 (a size chosen here: the trace does not state one); \
                      speeds (steps/s of the whole job) from {}",
                     tp_path.display()
                 ));

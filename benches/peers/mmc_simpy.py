@@ -3,7 +3,7 @@
 c = 16 servers, arrival rate 12.8/s, exponential service with mean 1 s (rho = 0.8),
 FIFO, N customers. The idiomatic SimPy model: one process per customer, a
 `simpy.Resource` with capacity c. Prints one JSON line: customers, events (arrivals +
-departures, 2 per customer, the convention of ../../../shared/notes/perf.md), wall
+departures, 2 per customer, the same count as hetsim's engine bench), wall
 seconds of the simulation alone, events/s, mean wait, P(wait > 0), makespan and the
 energy of the hetsim scenario's power model (idle 20 W, busy 100 W per server).
 

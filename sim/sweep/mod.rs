@@ -41,7 +41,8 @@
 //!   seed) and `plan_hash`; written first.
 //! - `runs.csv`: one row per run: `run`, `point`, `replication`, one column per axis,
 //!   `seed`, `hetsim_version`, `scenario_sha256` (of the base scenario file's bytes),
-//!   then every deterministic summary key (DESIGN.md section 6; `wall_s` is left out).
+//!   then every deterministic summary key (the stable keys of summary.json; `wall_s`,
+//!   measured rather than simulated, is left out).
 //!   Rows are appended as runs finish and the file is rewritten in plan order at the end.
 //! - `summary.csv`: per point, the axis values, `runs`, and for every numeric key
 //!   `<key>_mean`, `<key>_std` (sample, n-1) and `<key>_ci95` (half-width of the 95%
