@@ -4,9 +4,7 @@ use super::read::RunData;
 use super::registry::{Chart, Skip, interval_note, reduced_note};
 use super::series::{Segments, Track, band, stack, steps};
 use crate::report::error::Result;
-use crate::report::kit::axes::{
-    HEIGHT, Swatch, WIDTH, cartesian, dashed, time_axis, with_legend, zero_axis,
-};
+use crate::report::kit::axes::{Swatch, cartesian, dashed, time_axis, with_legend, zero_axis};
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, class_color, tick};
 use crate::schema::{power as power_cols, summary as keys};
@@ -102,9 +100,6 @@ impl Drawable for PowerChart {
     }
     fn title(&self) -> String {
         Self::TITLE.into()
-    }
-    fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

@@ -5,7 +5,7 @@ use super::read::RunData;
 use super::registry::{Chart, Skip, interval_note, reduced_note};
 use super::series::Track;
 use crate::report::error::Result;
-use crate::report::kit::axes::{HEIGHT, WIDTH};
+
 use crate::report::kit::render::Drawable;
 use crate::schema::power as power_cols;
 use plotters::coord::Shift;
@@ -78,9 +78,6 @@ impl Drawable for PowerStatesChart {
     }
     fn title(&self) -> String {
         self.0.title.clone()
-    }
-    fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

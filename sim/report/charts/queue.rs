@@ -4,7 +4,7 @@ use super::lines::{LinesChart, draw_lines};
 use super::read::RunData;
 use super::registry::{Chart, Skip, interval_note, reduced_note};
 use crate::report::error::Result;
-use crate::report::kit::axes::{HEIGHT, WIDTH};
+
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self};
 use crate::schema::power as power_cols;
@@ -44,9 +44,6 @@ impl Drawable for QueueChart {
     }
     fn title(&self) -> String {
         self.0.title.clone()
-    }
-    fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

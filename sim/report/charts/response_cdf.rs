@@ -5,7 +5,7 @@ use super::registry::{Chart, Skip};
 use super::series::Cdf;
 use crate::report::error::Result;
 use crate::report::kit::axes::{
-    Axis, HEIGHT, Swatch, WIDTH, cartesian, dashed, nice_ticks, text_font, with_legend,
+    Axis, Swatch, cartesian, dashed, nice_ticks, text_font, with_legend,
 };
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, kind_color, tick};
@@ -120,9 +120,6 @@ impl Drawable for CdfChart {
     }
     fn title(&self) -> String {
         Self::TITLE.into()
-    }
-    fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

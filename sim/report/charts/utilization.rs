@@ -4,9 +4,7 @@ use super::read::RunData;
 use super::registry::{Chart, Skip};
 use super::series::{Segments, steps};
 use crate::report::error::Result;
-use crate::report::kit::axes::{
-    HEIGHT, Swatch, WIDTH, cartesian, nice_ticks, time_axis, with_legend, zero_axis,
-};
+use crate::report::kit::axes::{Swatch, cartesian, nice_ticks, time_axis, with_legend, zero_axis};
 use crate::report::kit::render::Drawable;
 use crate::report::kit::style::{self, class_color, tick};
 use crate::schema::summary as keys;
@@ -92,9 +90,6 @@ impl Drawable for UtilizationChart {
     }
     fn title(&self) -> String {
         Self::TITLE.into()
-    }
-    fn size(&self) -> (u32, u32) {
-        (WIDTH, HEIGHT)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

@@ -12,8 +12,10 @@ pub trait Drawable {
     fn stem(&self) -> &'static str;
     /// Title drawn on the chart.
     fn title(&self) -> String;
-    /// Size in pixels.
-    fn size(&self) -> (u32, u32);
+    /// Size in pixels (default: the standard chart size of every run chart).
+    fn size(&self) -> (u32, u32) {
+        (super::axes::WIDTH, super::axes::HEIGHT)
+    }
     /// Draws onto `root` (already filled white).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
