@@ -24,11 +24,14 @@
 //!
 //! # Adding a policy
 //! Write a type implementing [`Policy`] in its own file, add it to [`REGISTRY`] with a
-//! name, a one-line summary and its parameters. Policies must not scan all devices:
-//! use the per-class queries on [`ClusterView`], which cost O(log n).
+//! name, a one-line summary and its parameters. A policy kept outside hetsim is
+//! given by name with [`install`] (see `examples/custom_policy.rs`). Policies must
+//! not scan all devices: use the per-class queries on [`ClusterView`], which cost
+//! O(log n).
 
 mod batch;
 mod carbon_aware;
+mod custom;
 mod easy_backfill;
 mod edf;
 mod eft;
@@ -50,6 +53,7 @@ mod round_robin;
 mod sjf;
 
 pub use batch::{Backfill, Batch, Length, Order};
+pub use custom::{all, install, installed, lookup};
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
 /// Building blocks the built-in policies share, for custom policies and for the
@@ -364,7 +368,7 @@ fn base_param(
 
 /// Builds the policy a scenario names.
 pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, ParamError> {
-    let info = REGISTRY.get(&spec.name)?;
+    let info = lookup(&spec.name)?;
     (info.build)(sc, &spec.params)
 }
 
