@@ -917,7 +917,9 @@ fn a_custom_policy_runs_by_name_through_run_sweep_and_compare() {
     ])
     .unwrap();
     let runs = std::fs::read_to_string(sweep_out.join("runs.csv")).unwrap();
-    let rows = runs.lines().filter(|l| l.split(',').nth(3) == Some("cheapest-free"));
+    let rows = runs
+        .lines()
+        .filter(|l| l.split(',').nth(3) == Some("cheapest-free"));
     assert_eq!(rows.count(), 1, "{runs}");
     // Compare the custom run with a built-in one.
     let cmp = dir.path().join("cmp");
