@@ -18,6 +18,9 @@ fn is_policy_axis(path: &str) -> bool {
         || path.starts_with("power_manager.")
 }
 
+/// Runs compared with each other: the group's key cells and (run, window cell) pairs.
+type Group = (Vec<String>, Vec<(usize, String)>);
+
 /// Whether a summary key is an integral over the accounting window (the
 /// `*_to_makespan` figures are over each run's own span, by definition).
 fn over_window(key: &str) -> bool {
@@ -41,7 +44,7 @@ pub fn window_warnings(m: &Manifest, table: &Table) -> Vec<String> {
         .filter(|&a| !is_policy_axis(&m.axes[a].path))
         .collect();
     // Group runs by the cells of the scenario axes and the replication, in plan order.
-    let mut groups: Vec<(Vec<String>, Vec<(usize, String)>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for (&run, row) in &table.rows {
         let Some(spec) = m.runs.get(run) else {
             continue;
