@@ -180,6 +180,9 @@ fn yaml_options() -> serde_saphyr::Options {
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
         },
+        // A tag hetsim does not know (`!evil`) would otherwise be dropped without a word.
+        reject_unsupported_tags: true,
+        reject_tagged_field_names: true,
     }
 }
 
