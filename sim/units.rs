@@ -23,8 +23,7 @@ fn parse_with_units(
             !(c.is_ascii_digit()
                 || c == '.'
                 || c == '_'
-                || ((c == '-' || c == '+')
-                    && (i == 0 || t[..i].ends_with(|p: char| p == 'e' || p == 'E')))
+                || ((c == '-' || c == '+') && (i == 0 || t[..i].ends_with(['e', 'E'])))
                 || ((c == 'e' || c == 'E')
                     && t[i + 1..]
                         .starts_with(|d: char| d.is_ascii_digit() || d == '-' || d == '+')
