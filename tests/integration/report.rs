@@ -618,12 +618,11 @@ fn hourly_power_is_exact_and_long_runs_get_the_day_hour_chart() {
             }
         }
     }
-    for h in 0..96 {
-        let mean = run.hourly_it_w[h].unwrap();
+    for (h, (mean, joules)) in run.hourly_it_w.iter().zip(&integral).take(96).enumerate() {
+        let mean = mean.unwrap();
         assert!(
-            close(mean * 3600.0, integral[h]),
-            "hour {h}: {mean} W vs {} J",
-            integral[h]
+            close(mean * 3600.0, *joules),
+            "hour {h}: {mean} W vs {joules} J"
         );
         assert!((20.0..=200.0).contains(&mean), "hour {h}: {mean} W");
     }
