@@ -129,12 +129,17 @@ struct Watched<'a> {
     progress: &'a mut dyn RunProgress,
 }
 
+/// Names the file a write failed on (a full disk says only "No space left").
+fn writing(file: &'static str) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    move |e| std::io::Error::new(e.kind(), format!("writing {file}: {e}"))
+}
+
 impl Observer for Watched<'_> {
     fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.files.job(r)
+        self.files.job(r).map_err(writing(crate::schema::JOBS_CSV))
     }
     fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.files.power(r)
+        self.files.power(r).map_err(writing(crate::schema::POWER_CSV))
     }
     fn progress(&mut self, now_s: f64, jobs_done: u64) {
         self.progress.progress(now_s, jobs_done);
@@ -191,7 +196,11 @@ fn write_run(
     let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
-    let mut outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
+    let mut outcome = sim.run(&mut obs).map_err(|e| match e {
+        // A file that could not be written, not a failed simulation.
+        SimError::Output(io) => RunError::Io(io),
+        e => RunError::SimulationInFolder(e),
+    })?;
     let Watched { files, progress } = obs;
     progress.finish();
     if let Some(dt) = files.finish()? {
