@@ -139,7 +139,9 @@ impl Observer for Watched<'_> {
         self.files.job(r).map_err(writing(crate::schema::JOBS_CSV))
     }
     fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.files.power(r).map_err(writing(crate::schema::POWER_CSV))
+        self.files
+            .power(r)
+            .map_err(writing(crate::schema::POWER_CSV))
     }
     fn progress(&mut self, now_s: f64, jobs_done: u64) {
         self.progress.progress(now_s, jobs_done);

@@ -92,7 +92,7 @@ const FORMATS: [FormatInfo; 5] = [
     FormatInfo {
         name: "swf",
         mapping: swf::MAPPING,
-        read: |r, ctx, _| swf::read(r, ctx),
+        read: |r, ctx, opts| swf::read(r, ctx, opts.procs),
     },
     FormatInfo {
         name: "alibaba",
@@ -149,6 +149,18 @@ pub enum LlmMode {
     Split,
 }
 
+/// Which SWF processor count is a job's device count.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SwfProcs {
+    /// Field 8 (requested processors, what the scheduler knew at submit), else field
+    /// 5 (allocated) when it is -1.
+    #[default]
+    Requested,
+    /// Field 5 (allocated processors, what the job got), else field 8 when it is -1.
+    Allocated,
+}
+
 /// How an Alibaba task's fractional GPU (`gpu_milli` < 1000) is modelled.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
@@ -165,6 +177,8 @@ pub enum GpuShare {
 pub struct Options {
     /// Skip and count malformed lines instead of failing on the first.
     pub skip_bad: bool,
+    /// swf: requested-first or allocated-first processor counts.
+    pub procs: SwfProcs,
     /// azure-llm: combined or split.
     pub mode: LlmMode,
     /// azure-llm combined: cost of one generated token in prompt-token units.
@@ -177,6 +191,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             skip_bad: false,
+            procs: SwfProcs::Requested,
             mode: LlmMode::Combined,
             decode_weight: azure::DEFAULT_DECODE_WEIGHT,
             gpu_share: GpuShare::Scaled,

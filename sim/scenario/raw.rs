@@ -475,6 +475,8 @@ pub struct RawTrace {
     pub every: Option<Seconds>,
     /// Skip and count malformed lines instead of failing. Default false.
     pub skip_bad: Option<bool>,
+    /// swf: `requested` (default: field 8, else 5) or `allocated` (field 5, else 8).
+    pub procs: Option<crate::trace::SwfProcs>,
     /// Relative deadline for every job (default: the kind's).
     pub deadline: Option<Seconds>,
     /// Deferral slack for every job (default: the kind's).

@@ -296,6 +296,7 @@ fn trace_jobs(
             Ok(())
         }
     };
+    not_for("procs", t.procs.is_some(), Format::Swf)?;
     not_for("mode", t.mode.is_some(), Format::AzureLlm)?;
     not_for("decode_weight", t.decode_weight.is_some(), Format::AzureLlm)?;
     not_for("gpu_share", t.gpu_share.is_some(), Format::Alibaba)?;
@@ -319,6 +320,7 @@ fn trace_jobs(
     let work_scale = positive(t.work_scale, "work_scale")?;
     let opts = trace::Options {
         skip_bad: t.skip_bad.unwrap_or(false),
+        procs: t.procs.unwrap_or_default(),
         mode: t.mode.unwrap_or_default(),
         decode_weight: t
             .decode_weight

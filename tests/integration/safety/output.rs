@@ -249,7 +249,12 @@ fn a_full_disk_fails_with_the_path_and_keeps_the_previous_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     crate::common::hetsim()
-        .args(["run", crate::common::scenario("seed-example.yaml").to_str().unwrap()])
+        .args([
+            "run",
+            crate::common::scenario("seed-example.yaml")
+                .to_str()
+                .unwrap(),
+        ])
         .args(["--out", out.to_str().unwrap()])
         .assert()
         .success();
@@ -265,7 +270,10 @@ fn a_full_disk_fails_with_the_path_and_keeps_the_previous_run() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "{err}");
-    assert!(err.contains(&format!("cannot write run folder {}", out.display())), "{err}");
+    assert!(
+        err.contains(&format!("cannot write run folder {}", out.display())),
+        "{err}"
+    );
     assert!(err.contains("writing jobs.csv"), "{err}");
     assert!(!err.contains("simulation failed"), "{err}");
     // The previous run is untouched and no staging folder is left.
