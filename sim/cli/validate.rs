@@ -1,8 +1,8 @@
 //! `hetsim validate FILE...`: check scenario files without running them.
 
 use super::Usage;
-use crate::scenario;
 use crate::report::terminal::plural;
+use crate::scenario;
 use clap::Args;
 use std::path::PathBuf;
 
