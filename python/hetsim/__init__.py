@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -89,7 +89,7 @@ class Policy:
 def _overrides(seed: Optional[int], policy: Any, set: Optional[Mapping[str, Any]]) -> List[str]:
     out = []
     if isinstance(policy, str):
-        out.append("policy.name=" + json.dumps(policy))
+        out.append("policy=" + json.dumps({"name": policy}))
     elif isinstance(policy, Mapping):
         for k, v in policy.items():
             out.append(f"policy.{k}=" + json.dumps(v))
@@ -102,10 +102,6 @@ def _overrides(seed: Optional[int], policy: Any, set: Optional[Mapping[str, Any]
 
 def _is_python_policy(policy: Any) -> bool:
     return policy is not None and not isinstance(policy, (str, Mapping))
-
-
-def _convert(value: str) -> Any:
-    return value
 
 
 def _columns(rows: List[List[str]], header: List[str]) -> Dict[str, np.ndarray]:

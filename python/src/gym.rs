@@ -26,6 +26,8 @@ struct Snapshot {
     jobs: Vec<JobRow>,
     free: Vec<usize>,
     headroom: f64,
+    /// Something runs (or starts this instant), so a later instant will come.
+    can_wait: bool,
 }
 
 enum Msg {
@@ -51,6 +53,7 @@ fn size_ns(job: &hetsim::cluster::JobInfo, pass: &Pass<'_, '_>) -> u64 {
 
 impl Host for GymHost {
     fn decide(&mut self, pass: &mut Pass<'_, '_>) {
+        let mut placed = false;
         while !self.gone {
             let v = *pass.view();
             let classes = v.class_count();
@@ -75,6 +78,7 @@ impl Host for GymHost {
                 jobs,
                 free,
                 headroom: v.headroom(),
+                can_wait: placed || (0..classes).any(|c| v.busy_count(c) > 0),
             };
             if self.obs.send(Msg::Instant(snap)).is_err() {
                 self.gone = true;
@@ -86,6 +90,7 @@ impl Host for GymHost {
                     if pass.assign_free(id, c).is_err() {
                         return;
                     }
+                    placed = true;
                 }
                 Ok(None) => return,
                 Err(_) => {
@@ -149,13 +154,13 @@ impl GymSim {
     }
 
     /// Waits for the next decision instant. Returns ("instant", now, jobs, free,
-    /// headroom) with jobs as (id, devices, size_ns, wait_s, kind, fits per class),
+    /// headroom, can_wait) with jobs as (id, devices, size_ns, wait_s, kind, fits per class),
     /// or ("done", summary JSON, jobs.csv bytes) when the run has ended.
     fn next<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let obs = &self.obs;
         let msg = py.detach(|| obs.lock().expect("not poisoned").recv());
         match msg {
-            Ok(Msg::Instant(s)) => ("instant", s.now, s.jobs, s.free, s.headroom).into_pyobject(py).map(|t| t.into_any()),
+            Ok(Msg::Instant(s)) => ("instant", s.now, s.jobs, s.free, s.headroom, s.can_wait).into_pyobject(py).map(|t| t.into_any()),
             Ok(Msg::Done(Ok((summary, csv)))) => {
                 self.act = None;
                 ("done", summary, PyBytes::new(py, &csv)).into_pyobject(py).map(|t| t.into_any())

@@ -3,7 +3,7 @@
 //! (`hetsim/__init__.py`) turns the files and records into DataFrames.
 
 use hetsim::run::{RunError, RunOptions, Silent};
-use hetsim::scenario::{self, InputError};
+use hetsim::scenario::{self, InputError as ScenarioInputError};
 use hetsim::sweep::exec::Options as SweepOptions;
 use hetsim::sweep::plan::Plan;
 use pyo3::create_exception;
@@ -22,7 +22,7 @@ create_exception!(
 );
 create_exception!(
     _hetsim,
-    InputError_,
+    InputError,
     HetsimError,
     "Bad input: a scenario or sweep file, a setting, a policy name. Attributes: file, line, column, field, message, hint."
 );
@@ -34,8 +34,8 @@ create_exception!(
 );
 
 /// Converts an input error into `InputError` with its location as attributes.
-pub(crate) fn input_err(py: Python<'_>, e: &InputError) -> PyErr {
-    let err = InputError_::new_err(e.to_string());
+pub(crate) fn input_err(py: Python<'_>, e: &ScenarioInputError) -> PyErr {
+    let err = InputError::new_err(e.to_string());
     let v = err.value(py);
     let _ = v.setattr("file", e.file.display().to_string());
     let _ = v.setattr("line", e.line);
@@ -195,7 +195,7 @@ fn version() -> &'static str {
 fn _hetsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("HetsimError", py.get_type::<HetsimError>())?;
-    m.add("InputError", py.get_type::<InputError_>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
     m.add("SimulationError", py.get_type::<SimulationError>())?;
     m.add_function(wrap_pyfunction!(run_folder, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_folder, m)?)?;
