@@ -91,8 +91,14 @@ def _overrides(seed: Optional[int], policy: Any, set: Optional[Mapping[str, Any]
     if isinstance(policy, str):
         out.append("policy=" + json.dumps({"name": policy}))
     elif isinstance(policy, Mapping):
-        for k, v in policy.items():
-            out.append(f"policy.{k}=" + json.dumps(v))
+        spec = dict(policy)
+        name = spec.pop("name", None)
+        params = spec.pop("params", {}) or {}
+        params.update(spec)  # {"name": "batch", "order": "sjf"}: parameters inline
+        doc: Dict[str, Any] = {"params": params} if params else {}
+        if name is not None:
+            doc["name"] = name
+        out.append("policy=" + json.dumps(doc))
     for k, v in (set or {}).items():
         out.append(f"{k}=" + json.dumps(v))
     if seed is not None:

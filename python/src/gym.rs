@@ -132,21 +132,23 @@ impl GymSim {
                     sc.seed,
                     Some(Box::new(Hosted::new("gym", host))),
                 );
-                let done = r
-                    .map_err(|e| crate::run_err(&e).to_string())
-                    .and_then(|(outcome, records)| {
-                        let summary =
-                            serde_json::to_string(&outcome.summary).map_err(|e| e.to_string())?;
-                        let mut csv = JOB_COLUMNS.join(",").into_bytes();
-                        csv.push(b'\n');
-                        for r in &records {
-                            r.write_csv(&mut csv);
-                        }
-                        Ok((summary, csv))
-                    });
+                let done =
+                    r.map_err(|e| crate::run_err(&e).to_string())
+                        .and_then(|(outcome, records)| {
+                            let summary = serde_json::to_string(&outcome.summary)
+                                .map_err(|e| e.to_string())?;
+                            let mut csv = JOB_COLUMNS.join(",").into_bytes();
+                            csv.push(b'\n');
+                            for r in &records {
+                                r.write_csv(&mut csv);
+                            }
+                            Ok((summary, csv))
+                        });
                 let _ = obs_tx.send(Msg::Done(done));
             })
-            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the simulation thread: {e}")))?;
+            .map_err(|e| {
+                PyRuntimeError::new_err(format!("cannot start the simulation thread: {e}"))
+            })?;
         Ok(GymSim {
             act: Some(act_tx),
             obs: std::sync::Mutex::new(obs_rx),
@@ -160,10 +162,14 @@ impl GymSim {
         let obs = &self.obs;
         let msg = py.detach(|| obs.lock().expect("not poisoned").recv());
         match msg {
-            Ok(Msg::Instant(s)) => ("instant", s.now, s.jobs, s.free, s.headroom, s.can_wait).into_pyobject(py).map(|t| t.into_any()),
+            Ok(Msg::Instant(s)) => ("instant", s.now, s.jobs, s.free, s.headroom, s.can_wait)
+                .into_pyobject(py)
+                .map(|t| t.into_any()),
             Ok(Msg::Done(Ok((summary, csv)))) => {
                 self.act = None;
-                ("done", summary, PyBytes::new(py, &csv)).into_pyobject(py).map(|t| t.into_any())
+                ("done", summary, PyBytes::new(py, &csv))
+                    .into_pyobject(py)
+                    .map(|t| t.into_any())
             }
             Ok(Msg::Done(Err(e))) => {
                 self.act = None;

@@ -49,7 +49,9 @@ pub(crate) fn hosted(py: Python<'_>, obj: Py<PyAny>) -> PyResult<(Hosted<PyHost>
                 return Ok(None);
             }
             if !m.is_callable() {
-                return Err(PyTypeError::new_err(format!("policy attribute `{n}` is not callable")));
+                return Err(PyTypeError::new_err(format!(
+                    "policy attribute `{n}` is not callable"
+                )));
             }
             Ok(Some(m.unbind()))
         } else {
@@ -57,7 +59,9 @@ pub(crate) fn hosted(py: Python<'_>, obj: Py<PyAny>) -> PyResult<(Hosted<PyHost>
         }
     };
     let decide = method("decide")?.ok_or_else(|| {
-        PyTypeError::new_err("a policy needs a `decide(self, view)` method (see help(hetsim.Policy))")
+        PyTypeError::new_err(
+            "a policy needs a `decide(self, view)` method (see help(hetsim.Policy))",
+        )
     })?;
     let name = match b.getattr("name") {
         Ok(n) if !n.is_none() => n.str()?.to_string(),
@@ -70,7 +74,12 @@ pub(crate) fn hosted(py: Python<'_>, obj: Py<PyAny>) -> PyResult<(Hosted<PyHost>
         on_complete: method("on_complete")?,
         wakeup: method("wakeup")?,
         on_tick: method("on_tick")?,
-        view: Py::new(py, View { pass: std::ptr::null_mut() })?,
+        view: Py::new(
+            py,
+            View {
+                pass: std::ptr::null_mut(),
+            },
+        )?,
         failed: failed.clone(),
         stopped: false,
     };
@@ -130,7 +139,9 @@ fn apply_returned(py: Python<'_>, view: &Bound<'_, View>, ret: &Bound<'_, PyAny>
     for item in ret.try_iter()? {
         let item = item?;
         let (job, target): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().map_err(|_| {
-            PyTypeError::new_err("a returned decision is a pair (job, class) or (job, [device ids])")
+            PyTypeError::new_err(
+                "a returned decision is a pair (job, class) or (job, [device ids])",
+            )
         })?;
         let v = view.borrow();
         if let Ok(c) = target.extract::<usize>() {
@@ -349,6 +360,9 @@ fn job_id(job: &Bound<'_, PyAny>) -> PyResult<u64> {
 }
 
 impl View {
+    // The pass is the callback's, reached through a raw pointer: `&self` is what
+    // Python method calls give, and calls never overlap (one thread, one call).
+    #[allow(clippy::mut_from_ref)]
     fn pass(&self) -> PyResult<&mut Pass<'static, 'static>> {
         if self.pass.is_null() {
             return Err(PyRuntimeError::new_err(

@@ -1,6 +1,8 @@
 //! `hetsim._hetsim`: the compiled half of the Python package. Runs, sweeps, Python
 //! policies and the Gymnasium environment's simulation thread; the pure-Python half
 //! (`hetsim/__init__.py`) turns the files and records into DataFrames.
+// hetsim's error types carry file, position and hint: large, built once per failure.
+#![allow(clippy::result_large_err)]
 
 use hetsim::run::{RunError, RunOptions, Silent};
 use hetsim::scenario::{self, InputError as ScenarioInputError};
@@ -159,7 +161,10 @@ fn sweep_python(
     py: Python<'_>,
     sweep_file: &str,
     factory: Py<PyAny>,
-) -> PyResult<(Vec<String>, Vec<(usize, usize, u64, u64, Vec<String>, String)>)> {
+) -> PyResult<(
+    Vec<String>,
+    Vec<(usize, usize, u64, u64, Vec<String>, String)>,
+)> {
     let plan = Plan::load(Path::new(sweep_file)).map_err(|e| input_err(py, &e))?;
     let m = &plan.manifest;
     let axes = m.axes.iter().map(|a| a.path.clone()).collect();
@@ -168,7 +173,11 @@ fn sweep_python(
         let loaded = plan.loaded(spec.run).map_err(|e| input_err(py, &e))?;
         let obj = factory.call0(py)?;
         let (hosted, failed) = host::hosted(py, obj)?;
-        let r = hetsim::embed::run_records(&loaded.scenario, loaded.scenario.seed, Some(Box::new(hosted)));
+        let r = hetsim::embed::run_records(
+            &loaded.scenario,
+            loaded.scenario.seed,
+            Some(Box::new(hosted)),
+        );
         host::take_error(&failed)?;
         let (outcome, _) = r.map_err(|e| run_err(&e))?;
         let summary = serde_json::to_string(&outcome.summary)
