@@ -311,3 +311,142 @@ pub fn run_records(
     let outcome = sim.run(&mut rec).map_err(RunError::Simulation)?;
     Ok((outcome, rec.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Format, parse_str};
+    use std::path::Path;
+
+    /// Two classes (a fast one of 2 devices, a slow one of 3), gang jobs of 1-2
+    /// devices arriving faster than they are served, so queues form.
+    fn scenario(policy: &str) -> Scenario {
+        let text = format!(
+            "name: t\nseed: 4\ndatacenter:\n  classes:\n    fast: {{category: gpu, count: 2, speed: {{a: 2, b: 2}}, busy_power: 100W}}\n    slow: {{category: cpu, count: 3, speed: {{a: 1, b: 1}}, busy_power: 50W}}\n\
+             workload:\n  kinds:\n    a:\n      arrival: {{process: poisson, rate: 2/s, count: 250}}\n      size: {{dist: exponential, mean: 1}}\n\
+             \x20   b:\n      arrival: {{process: poisson, rate: 1/s, count: 150}}\n      size: {{dist: exponential, mean: 1}}\n      devices: 2\n\
+             policy: {{{policy}}}\n"
+        );
+        parse_str(&text, Format::Yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Shortest job first through `Host` and `Pass` only: (work, id) order, the head
+    /// on the fastest class with its gang free, blocking.
+    #[derive(Default)]
+    struct HostedSjf {
+        order: std::collections::BTreeSet<(u64, u64)>,
+    }
+    impl Host for HostedSjf {
+        fn on_arrival(&mut self, job: &JobInfo, _: &mut Pass<'_, '_>) {
+            self.order.insert(((job.work() + 0.0).to_bits(), job.id));
+        }
+        fn decide(&mut self, pass: &mut Pass<'_, '_>) {
+            while let Some(&(k, id)) = self.order.first() {
+                let job = *pass.job(id).expect("waiting");
+                let Some(c) = pass.fastest_free(&job) else {
+                    return;
+                };
+                pass.assign_free(id, c).expect("fits");
+                self.order.remove(&(k, id));
+            }
+        }
+    }
+
+    fn rows(records: &[JobRecord]) -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                let mut b = Vec::new();
+                r.write_csv(&mut b);
+                String::from_utf8(b).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_hosted_sjf_schedules_exactly_as_the_builtin_sjf_by_work() {
+        let builtin = scenario("name: sjf, params: {key: work}");
+        let (_, want) = run_records(&builtin, 4, None).unwrap();
+        let sc = scenario("name: fcfs");
+        let policy = Box::new(Hosted::new("hosted-sjf", HostedSjf::default()));
+        let (outcome, got) = run_records(&sc, 4, Some(policy)).unwrap();
+        assert_eq!(outcome.summary.policy, "hosted-sjf");
+        assert_eq!(got.len(), 400);
+        assert_eq!(rows(&got), rows(&want));
+        // The schedule is not FCFS's, so the comparison can fail.
+        let (_, fcfs) = run_records(&sc, 4, None).unwrap();
+        assert_ne!(rows(&fcfs), rows(&want));
+    }
+
+    /// Checks a pass's bookkeeping at the first instant where jobs wait.
+    struct Probe {
+        checked: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    }
+    impl Host for Probe {
+        fn decide(&mut self, pass: &mut Pass<'_, '_>) {
+            let ids: Vec<u64> = pass.waiting().map(|j| j.id).collect();
+            use std::sync::atomic::Ordering::Relaxed;
+            if !self.checked.load(Relaxed) && pass.free_count(1) == 3 && ids.len() >= 2 {
+                self.checked.store(true, Relaxed);
+                let first = *pass.job(ids[0]).unwrap();
+                assert_eq!(
+                    pass.assign_free(99_999, 1),
+                    Err(PassError::NotWaiting(99_999))
+                );
+                assert!(matches!(
+                    pass.assign_free(ids[0], 7),
+                    Err(PassError::NoClass { class: 7, count: 2 })
+                ));
+                assert!(matches!(
+                    pass.assign_devices(ids[0], vec![]),
+                    Err(PassError::WrongCount { given: 0, .. })
+                ));
+                pass.assign_free(ids[0], 1).unwrap();
+                assert_eq!(pass.free_count(1), 3 - first.devices() as usize);
+                assert_eq!(pass.waiting_len(), ids.len() - 1);
+                assert_eq!(
+                    pass.assign_free(ids[0], 1),
+                    Err(PassError::NotWaiting(ids[0]))
+                );
+            }
+            // Then place everything that fits, slow class first.
+            for id in ids {
+                let Some(job) = pass.job(id).copied() else {
+                    continue;
+                };
+                for c in [1, 0] {
+                    if pass.view().can_run(c, &job) && pass.free_count(c) >= job.devices() as usize
+                    {
+                        pass.assign_free(id, c).unwrap();
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_pass_counts_its_own_placements_and_refuses_bad_ones() {
+        let sc = scenario("name: fcfs");
+        let checked = std::sync::Arc::default();
+        let probe = Probe {
+            checked: std::sync::Arc::clone(&checked),
+        };
+        let (outcome, records) =
+            run_records(&sc, 4, Some(Box::new(Hosted::new("probe", probe)))).unwrap();
+        assert!(
+            checked.load(std::sync::atomic::Ordering::Relaxed),
+            "no instant probed"
+        );
+        assert_eq!(records.len(), 400);
+        assert_eq!(outcome.summary.jobs_completed, 400);
+        // Every gang is distinct devices.
+        for r in &records {
+            let ds: Vec<u32> = r.devices.split(';').map(|d| d.parse().unwrap()).collect();
+            let mut u = ds.clone();
+            u.sort_unstable();
+            u.dedup();
+            assert_eq!(u.len(), ds.len());
+        }
+    }
+}

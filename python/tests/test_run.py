@@ -91,3 +91,28 @@ def test_sweep_engine_and_python_policy_sweep_share_the_plan(tmp_path):
     # mmc has one class: FCFS in Python schedules exactly as the built-in.
     for k in ["response_mean_s", "energy_it_j", "jobs_completed"]:
         np.testing.assert_allclose(py.runs[k].to_numpy(float), eng.runs[k].to_numpy(float), rtol=1e-12)
+
+
+def test_without_pandas_tables_are_dicts_of_numpy_arrays(monkeypatch):
+    with_pd = hetsim.run(MMC, seed=2, set=SMALL)
+    monkeypatch.setattr(hetsim, "_pd", None)
+    r = hetsim.run(MMC, seed=2, set=SMALL)
+    assert isinstance(r.jobs, dict) and isinstance(r.jobs["start_s"], np.ndarray)
+    assert list(r.jobs) == list(with_pd.jobs.columns)
+    np.testing.assert_array_equal(r.jobs["id"], with_pd.jobs["id"].to_numpy())
+    np.testing.assert_array_equal(r.jobs["energy_j"], with_pd.jobs["energy_j"].to_numpy())
+    assert list(r.per_class["class"]) == list(with_pd.per_class.index)
+    np.testing.assert_array_equal(r.devices["energy_j"], with_pd.devices["energy_j"].to_numpy())
+
+
+def test_a_bad_sweep_axis_value_is_located():
+    with pytest.raises(hetsim.InputError) as e:
+        hetsim.sweep({"scenario": MMC, "set": SMALL, "axes": {"datacenter.pue": [1.2, -3]}})
+    assert "pue" in e.value.field
+    assert "negative" in e.value.message
+
+
+def test_help_of_run_documents_its_arguments():
+    doc = hetsim.run.__doc__
+    for word in ["policy", "seed", "set", "out", "InputError", "DataFrame"]:
+        assert word in doc
