@@ -160,12 +160,23 @@ pub fn run_to_folder_with(
     opts: &RunOptions,
     progress: &mut dyn RunProgress,
 ) -> Result<RunResult, RunError> {
+    run_to_folder_with_policy(loaded, opts, progress, None)
+}
+
+/// [`run_to_folder_with`] with a policy object instead of the scenario's (`None`: the
+/// scenario's), for policies written outside hetsim ([`crate::embed`]).
+pub fn run_to_folder_with_policy(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    progress: &mut dyn RunProgress,
+    policy: Option<Box<dyn crate::policy::Policy>>,
+) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
     // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
-    let outcome = write_run(loaded, opts, &dir, progress).map_err(|e| match e {
+    let outcome = write_run(loaded, opts, &dir, progress, policy).map_err(|e| match e {
         RunError::Io(_)
         | RunError::Report(_)
         | RunError::SimulationInFolder(SimError::Output(_)) => RunError::Writing {
@@ -185,6 +196,7 @@ fn write_run(
     opts: &RunOptions,
     dir: &Path,
     progress: &mut dyn RunProgress,
+    policy: Option<Box<dyn crate::policy::Policy>>,
 ) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
     let ext = loaded
@@ -194,7 +206,11 @@ fn write_run(
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     report::files::write_overrides(dir, &loaded.overrides)?;
-    let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
+    let sim = match policy {
+        Some(p) => Simulation::with_policy(sc, sc.seed, p),
+        None => Simulation::new(sc, sc.seed),
+    }
+    .map_err(RunError::Setup)?;
     let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
