@@ -134,6 +134,72 @@ pub struct DeviceClass {
     pub pstate_switch: f64,
     /// Sleep state, if the class has one.
     pub sleep: Option<SleepState>,
+    /// Jobs a device runs at once (cores, accelerator shares); 1: one job at a time.
+    /// A job on `k` of the `slots` runs at `k / slots` of the class's speed and may use
+    /// `k / slots` of its memory. Classes with more than one slot have no sleep state
+    /// and no P-states below the top one (checked when loading).
+    pub slots: u32,
+    /// How a device's power follows its load (busy slots / slots).
+    pub power_model: PowerModel,
+}
+
+/// How a device's power follows its load `u` = busy slots / slots, in [0, 1]. Load is
+/// piecewise constant between events, so power is too and energy stays an exact sum.
+/// On a one-slot device every model gives idle power at load 0 and the kind's busy
+/// power at load 1.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PowerModel {
+    /// `idle + sum over busy slots of (busy power of its kind - idle) / slots`: linear
+    /// from idle to busy (the default, and the model of one-slot devices).
+    Linear,
+    /// Measured points `(load, W)`, load from 0 to 1 strictly increasing, interpolated
+    /// linearly (SPECpower_ssj2008's 11 points: active idle, 10 %, ..., 100 %). The
+    /// class's idle power is the point at 0, its busy power the point at 1, for every
+    /// kind.
+    Points(Vec<(f64, f64)>),
+    /// `idle + (B - idle) u^3`, where B is the mean busy power of the kinds running
+    /// (weighted by slots).
+    Cubic,
+}
+
+impl PowerModel {
+    /// Name as written in scenarios.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PowerModel::Linear => "linear",
+            PowerModel::Points(_) => "points",
+            PowerModel::Cubic => "cubic",
+        }
+    }
+
+    /// Power of a device with `slots` slots, `busy` of them busy, whose busy slots'
+    /// kinds' busy powers add up to `busy_sum` W.
+    pub fn power(&self, idle: f64, slots: u32, busy: u32, busy_sum: f64) -> f64 {
+        if busy == 0 {
+            return idle;
+        }
+        let u = busy as f64 / slots as f64;
+        match self {
+            PowerModel::Linear => idle + (busy_sum - busy as f64 * idle) / slots as f64,
+            PowerModel::Points(p) => interpolate(p, u),
+            PowerModel::Cubic => idle + (busy_sum / busy as f64 - idle) * u * u * u,
+        }
+    }
+}
+
+/// The piecewise-linear function through `points` (x strictly increasing) at `x`,
+/// held constant outside them.
+pub fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
+    let i = points.partition_point(|p| p.0 <= x);
+    if i == 0 {
+        return points[0].1;
+    }
+    if i == points.len() {
+        return points[i - 1].1;
+    }
+    let (x0, y0) = points[i - 1];
+    let (x1, y1) = points[i];
+    y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 }
 
 impl DeviceClass {
@@ -548,6 +614,8 @@ pub struct JobRequirements {
     pub devices: u32,
     /// Memory needed per device, bytes.
     pub memory: f64,
+    /// Slots asked for on one device (`devices` is then 1); `None`: whole devices.
+    pub slots: Option<u32>,
     /// Relative deadline, s.
     pub deadline: Option<f64>,
     /// Priority (larger is more important); used by priority-aware policies.
@@ -777,6 +845,14 @@ impl Scenario {
         self.classes.iter().map(|c| c.count as u64).sum()
     }
 
+    /// Total number of slots (lanes) over all devices.
+    pub fn lane_count(&self) -> u64 {
+        self.classes
+            .iter()
+            .map(|c| c.count as u64 * c.slots as u64)
+            .sum()
+    }
+
     /// The end of the window energy, carbon and cost are accounted over, s, when the
     /// scenario does not fix it (`accounting.until`). It depends on the scenario only,
     /// never on the policy, so runs of one scenario compare over one window: the
@@ -834,9 +910,25 @@ impl Scenario {
     }
 
     /// Whether a device of class `c` can run a job of kind `k` needing `mem` bytes
-    /// per device on `gang` devices.
-    pub fn can_run(&self, c: usize, k: usize, mem: f64, gang: u32) -> bool {
+    /// per device on `gang` devices (or, with `slots`, on that many slots of one device,
+    /// whose share of the device's memory must hold `mem`).
+    pub fn can_run(&self, c: usize, k: usize, mem: f64, gang: u32, slots: Option<u32>) -> bool {
         let cl = &self.classes[c];
-        cl.speed[k].is_some() && mem <= cl.memory && gang <= cl.count
+        match slots {
+            // A device with slots runs a whole-device job alone: gangs of such devices
+            // are not modelled.
+            None => {
+                cl.speed[k].is_some()
+                    && mem <= cl.memory
+                    && gang <= cl.count
+                    && (cl.slots == 1 || gang == 1)
+            }
+            Some(s) => {
+                cl.speed[k].is_some()
+                    && s <= cl.slots
+                    && mem <= cl.memory * s as f64 / cl.slots as f64
+                    && cl.count >= 1
+            }
+        }
     }
 }

@@ -67,7 +67,7 @@ use jobs::JobTable;
 
 pub use crate::error::{MAX_RUN_S, SimError};
 pub use crate::metrics::DeviceRecord;
-pub(crate) use devices::power_of;
+pub(crate) use devices::{host_power, power_of};
 
 /// The order class of idle timeouts in an instant (they expire after the pass).
 const TIMERS: u8 = 4;
@@ -224,7 +224,7 @@ impl<'a> Simulation<'a> {
             sc,
             engine: Engine::with_capacity(4096),
             meter: Meter::new(sc.classes.len(), signals, interval)
-                .with_devices(cluster.devices.len()),
+                .with_devices(cluster.hosts.len()),
             cluster,
             workload: Workload::new(sc, seed),
             policy,
@@ -558,16 +558,25 @@ impl<'a> Simulation<'a> {
         wall_s: f64,
     ) -> Outcome {
         let sc = self.sc;
-        let mut devices = Vec::with_capacity(self.cluster.devices.len());
-        for (i, dev) in self.cluster.devices.iter().enumerate() {
-            self.meter
-                .close_device(i, dev.power_w, dev.state.bucket(), window);
+        let mut devices = Vec::with_capacity(self.cluster.hosts.len());
+        for (i, host) in self.cluster.hosts.iter().enumerate() {
+            let class = &sc.classes[host.class as usize];
+            let (jobs_done, wakeups) = if class.slots > 1 {
+                let bucket = if host.busy > 0 { 0 } else { 1 };
+                self.meter.close_device(i, host.power_w, bucket, window);
+                (host.jobs_done, 0)
+            } else {
+                let dev = &self.cluster.devices[host.first_lane as usize];
+                self.meter
+                    .close_device(i, dev.power_w, dev.state.bucket(), window);
+                (dev.jobs_done, dev.wakeups)
+            };
             devices.push(DeviceRecord::new(
                 i as u32,
-                &sc.classes[dev.class as usize],
+                class,
                 self.meter.device(i),
-                dev.jobs_done,
-                dev.wakeups,
+                jobs_done,
+                wakeups,
             ));
         }
         let totals = RunTotals {

@@ -23,6 +23,7 @@ impl Simulation<'_> {
                 Decision::Assign { job, devices } => {
                     let info = self.placeable(job)?;
                     self.check_devices(&info, &devices)?;
+                    let devices = self.expand(&info, devices);
                     self.commit(job, devices);
                 }
                 Decision::Split { job, parts } => {
@@ -58,6 +59,7 @@ impl Simulation<'_> {
                             ActiveJob::new(info.part(slot, work), self.jobs.generation(slot));
                         child.parent = Some(job);
                         self.jobs.insert(slot, child);
+                        let devices = self.expand(&info, devices);
                         self.commit(slot, devices);
                     }
                 }
@@ -112,7 +114,14 @@ impl Simulation<'_> {
                 return Err(self.bug(format!("named device {d}, which does not exist")));
             };
             let c = dev.class as usize;
-            if !self.sc.can_run(c, info.kind as usize, info.memory(), 1)
+            let gang = if self.sc.classes[c].slots > 1 {
+                info.devices()
+            } else {
+                1
+            };
+            if !self
+                .sc
+                .can_run(c, info.kind as usize, info.memory(), gang, info.slots())
                 || devices[..i].contains(&d)
             {
                 return Err(self.bug(format!(
@@ -122,6 +131,31 @@ impl Simulation<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The lanes a checked decision commits a job to. On a class with slots the policy
+    /// names one lane; the job takes its `slots` (all slots for a whole-device job):
+    /// that lane and the host's other lanes that finish their committed work first
+    /// (free ones first, then by id). Elsewhere the named devices themselves.
+    fn expand(&self, info: &JobInfo, devices: Vec<DeviceId>) -> Vec<DeviceId> {
+        let first = devices[0];
+        let dev = &self.cluster.devices[first as usize];
+        let slots = self.sc.classes[dev.class as usize].slots;
+        let need = info.slots().unwrap_or(slots);
+        if slots == 1 || need <= 1 {
+            return devices;
+        }
+        let mut others: Vec<(crate::engine::Time, DeviceId)> = self
+            .cluster
+            .lanes_of(dev.host)
+            .filter(|&l| l != first)
+            .map(|l| (self.cluster.devices[l as usize].avail_key(), l))
+            .collect();
+        others.sort_unstable();
+        let mut out = Vec::with_capacity(need as usize);
+        out.push(first);
+        out.extend(others.iter().take(need as usize - 1).map(|&(_, l)| l));
+        out
     }
 
     /// Appends a checked job to its devices' queues and lets idle ones act.
