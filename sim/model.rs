@@ -881,17 +881,26 @@ impl Scenario {
         let (mut share, mut longest) = (0.0f64, 0.0f64);
         for j in &self.jobs {
             let k = j.kind as usize;
-            let (mut slowest, mut devices) = (f64::INFINITY, 0u64);
+            // A job on k of a device's S slots runs at k/S of its speed and occupies
+            // k/S of it: in device-time it counts as `run x k / S`.
+            let (mut slowest, mut occupied, mut devices) = (f64::INFINITY, 1.0f64, 0u64);
             for c in &self.classes {
                 if let Some(top) = c.speed[k] {
                     let low = c.pstates.last().map_or(1.0, |p| p.speed);
-                    slowest = slowest.min(top * low);
+                    let frac = match j.req.slots {
+                        Some(n) if c.slots > 1 => n.min(c.slots) as f64 / c.slots as f64,
+                        _ => 1.0,
+                    };
+                    if top * low * frac < slowest {
+                        slowest = top * low * frac;
+                        occupied = frac;
+                    }
                     devices += c.count as u64;
                 }
             }
             if slowest.is_finite() && slowest > 0.0 && devices > 0 {
                 let run = j.req.work / slowest;
-                share += run * j.req.devices as f64 / devices as f64;
+                share += run * occupied * j.req.devices as f64 / devices as f64;
                 longest = longest.max(run);
             }
         }

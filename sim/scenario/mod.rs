@@ -544,6 +544,11 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 busy_default = RawBusyPower::Same(d.busy_power.value);
                 &busy_default
             }
+            // Set from the points below.
+            (None, None) if matches!(c.power_model, Some(RawPowerModel::Points { .. })) => {
+                busy_default = RawBusyPower::Same(crate::units::Watts(0.0));
+                &busy_default
+            }
             (None, None) => {
                 return Err(FieldError::new(
                     format!("{p}.busy_power"),

@@ -19,6 +19,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod seed_example;
+mod slots;
 mod slurm;
 mod sweep;
 mod theory;

@@ -1,0 +1,348 @@
+//! Devices that run many jobs at once (`slots`) and power that follows load: a
+//! hand-computed SPECpower case to the joule, conservation of energy with slots, an
+//! M/M/c queue modelled as one device with c slots against Erlang C, and one-slot
+//! classes unchanged by the new fields.
+
+use crate::common::*;
+use hetsim::metrics::JobRecord;
+use hetsim::power::PowerRow;
+use hetsim::scenario::{Format, parse_str};
+use hetsim::simulation::{Observer, Outcome, Simulation};
+use std::path::Path;
+
+#[derive(Default)]
+struct Keep {
+    jobs: Vec<JobRecord>,
+    power: Vec<PowerRow>,
+}
+
+impl Observer for Keep {
+    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
+        self.jobs.push(r.clone());
+        Ok(())
+    }
+    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
+        self.power.push(r.clone());
+        Ok(())
+    }
+}
+
+fn run_sc(sc: &hetsim::model::Scenario) -> (Outcome, Keep) {
+    let mut keep = Keep::default();
+    let out = Simulation::new(sc, sc.seed)
+        .unwrap()
+        .run(&mut keep)
+        .unwrap_or_else(|e| panic!("{e}"));
+    keep.jobs.sort_by_key(|j| j.id);
+    (out, keep)
+}
+
+fn run(yaml: &str) -> (Outcome, Keep) {
+    let sc = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    run_sc(&sc)
+}
+
+fn close(a: f64, b: f64, label: &str) {
+    assert!(
+        (a - b).abs() < 1e-9 * b.abs().max(1.0),
+        "{label}: {a} vs {b} (hand-computed)"
+    );
+}
+
+/// The Dell R740's SPECpower_ssj2008 curve (result 20170829-00780): W at 0 %, 10 %,
+/// ..., 100 % load.
+const R740: [f64; 11] = [
+    52.3, 129.0, 147.0, 170.0, 195.0, 224.0, 255.0, 292.0, 344.0, 408.0, 457.0,
+];
+
+fn r740_points() -> String {
+    let pts: Vec<String> = R740
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("[{}, {w}]", i as f64 / 10.0))
+        .collect();
+    format!("[{}]", pts.join(", "))
+}
+
+/// One 10-slot server with the R740 curve; a job on k slots runs at k units/s. fcfs.
+///   J1: 1 slot, 10 units, at 0  -> runs 0-10
+///   J2: 4 slots, 20 units, at 0 -> runs 0-5
+///   J3: 5 slots, 15 units, at 2 -> runs 2-5 (the server is then full)
+///   J4: 3 slots, 6 units, at 3  -> waits for J2 and J3, runs 5-7
+/// Busy slots: 5 on [0,2), 10 on [2,5), 4 on [5,7), 1 on [7,10), 0 on [10,12).
+fn specpower_case() -> String {
+    format!(
+        "datacenter:
+  classes:
+    srv: {{category: cpu, count: 1, slots: 10, speed: {{a: 10}}, power_model: {{points: {}}}}}
+workload:
+  kinds: {{a: {{slots: 1}}}}
+  jobs:
+    - {{kind: a, arrival: 0, work: 10}}
+    - {{kind: a, arrival: 0, work: 20, slots: 4}}
+    - {{kind: a, arrival: 2, work: 15, slots: 5}}
+    - {{kind: a, arrival: 3, work: 6, slots: 3}}
+accounting: {{until: 12s}}
+policy: {{name: fcfs}}
+output: {{power_interval: null}}
+",
+        r740_points()
+    )
+}
+
+#[test]
+fn specpower_curve_energy_matches_a_hand_computation_to_the_joule() {
+    let (out, keep) = run(&specpower_case());
+    let s = &out.summary;
+    // Power: load 0.5 -> 224 W, 1.0 -> 457 W, 0.4 -> 195 W, 0.1 -> 129 W, idle 52.3 W.
+    let busy = 224.0 * 2.0 + 457.0 * 3.0 + 195.0 * 2.0 + 129.0 * 3.0;
+    close(
+        s.energy_it_to_makespan_j,
+        busy,
+        "energy to the last completion",
+    );
+    close(
+        s.energy_it_j,
+        busy + 52.3 * 2.0,
+        "energy over the 12 s window",
+    );
+    close(s.power_peak_w, 457.0, "peak power");
+    let spans: Vec<(f64, f64, f64)> = keep
+        .jobs
+        .iter()
+        .map(|j| (j.start_s, j.end_s, j.wait_s))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (0.0, 10.0, 0.0),
+            (0.0, 5.0, 0.0),
+            (2.0, 5.0, 0.0),
+            (5.0, 7.0, 2.0)
+        ]
+    );
+    // A job is charged its slots' share of the device's power while it runs:
+    // 224/5 W per busy slot on [0,2), 457/10 on [2,5), 195/4 on [5,7), 129/1 on [7,10).
+    let lane = [224.0 / 5.0, 457.0 / 10.0, 195.0 / 4.0, 129.0];
+    let j1 = lane[0] * 2.0 + lane[1] * 3.0 + lane[2] * 2.0 + lane[3] * 3.0;
+    let j2 = 4.0 * (lane[0] * 2.0 + lane[1] * 3.0);
+    let j3 = 5.0 * lane[1] * 3.0;
+    let j4 = 3.0 * lane[2] * 2.0;
+    for (j, want) in keep.jobs.iter().zip([j1, j2, j3, j4]) {
+        close(j.energy_j, want, &format!("job {} energy", j.id));
+        assert_eq!(j.devices, "0", "one physical device");
+    }
+    close(
+        j1 + j2 + j3 + j4,
+        busy,
+        "jobs' shares add up to the busy energy",
+    );
+    let d = &out.devices[0];
+    assert_eq!(out.devices.len(), 1);
+    assert_eq!(d.jobs, 4);
+    close(d.busy_s, 10.0, "device busy time");
+    close(d.energy_j, s.energy_it_j, "device energy");
+}
+
+#[test]
+fn linear_and_cubic_models_follow_their_formulas() {
+    // Two kinds on a 4-slot server: idle 100 W, busy 300 W for a, 500 W for b. One job
+    // of each, 1 slot, 4 units at speed 4 (1 unit/s on one slot): both run 0-4, load 0.5.
+    // linear: 100 + (300 - 100)/4 + (500 - 100)/4 = 250 W.
+    // cubic: 100 + (mean busy 400 - 100) x 0.5^3 = 137.5 W.
+    for (model, w) in [("linear", 250.0), ("cubic", 137.5)] {
+        let yaml = format!(
+            "datacenter:
+  classes:
+    srv: {{category: cpu, slots: 4, speed: {{a: 4, b: 4}}, idle_power: 100W, busy_power: {{a: 300W, b: 500W}}, power_model: {model}}}
+workload:
+  kinds: {{a: {{slots: 1}}, b: {{slots: 1}}}}
+  jobs:
+    - {{kind: a, arrival: 0, work: 4}}
+    - {{kind: b, arrival: 0, work: 4}}
+accounting: {{until: 4s}}
+policy: {{name: eft}}
+"
+        );
+        let (out, keep) = run(&yaml);
+        close(out.summary.energy_it_j, w * 4.0, model);
+        for j in &keep.jobs {
+            close(
+                j.end_s,
+                4.0,
+                "one slot of four runs at a quarter of the speed",
+            );
+            close(j.energy_j, w * 2.0, "half the device's power each");
+        }
+    }
+}
+
+#[test]
+fn energy_is_conserved_with_slots() {
+    // mmc.yaml's 16 servers as 2 devices of 8 slots with the R740 curve, and a cap
+    // that binds part of the time: per-device energy (busy + idle) = its total; the
+    // devices add up to IT energy, which is the integral of power.csv; the jobs'
+    // shares add up to the busy energy.
+    let yaml = format!(
+        "seed: 7
+datacenter:
+  power_cap: 800W
+  classes:
+    server: {{category: cpu, count: 2, slots: 8, speed: {{request: 8}}, power_model: {{points: {}}}}}
+workload:
+  kinds:
+    request:
+      slots: 1
+      arrival: {{process: poisson, rate: 12.8/s, count: 20000}}
+      size: {{dist: exponential, mean: 1}}
+policy: {{name: fcfs}}
+",
+        r740_points()
+    );
+    let sc = parse_str(&yaml, Format::Yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (out, keep) = run_sc(&sc);
+    let s = &out.summary;
+    let dev_j: f64 = out.devices.iter().map(|d| d.energy_j).sum();
+    let series_j: f64 = keep.power.iter().map(|r| r.it_w * r.duration_s).sum();
+    let jobs_j: f64 = keep.jobs.iter().map(|j| j.energy_j).sum();
+    let busy_j: f64 = out.devices.iter().map(|d| d.busy_j).sum();
+    let tol = 1e-9 * s.energy_it_j;
+    assert!(
+        (dev_j - s.energy_it_j).abs() < tol,
+        "devices {dev_j} vs {}",
+        s.energy_it_j
+    );
+    assert!((series_j - s.energy_it_j).abs() < tol, "series {series_j}");
+    assert!(
+        (jobs_j - busy_j).abs() < tol,
+        "jobs {jobs_j} vs busy {busy_j}"
+    );
+    for d in &out.devices {
+        assert!((d.busy_j + d.idle_j - d.energy_j).abs() < 1e-9 * d.energy_j);
+        assert!((d.busy_s + d.idle_s - s.window_s).abs() < 1e-6);
+    }
+    assert!(
+        s.power_peak_w <= 800.0 + 1e-9,
+        "the cap holds: {}",
+        s.power_peak_w
+    );
+    assert!(
+        s.cap_delayed_jobs > 0,
+        "the cap bound (else the case checks less)"
+    );
+    assert_eq!(s.jobs_completed, 20000);
+}
+
+#[test]
+fn mmc_as_one_device_with_c_slots_matches_erlang_c() {
+    // M/M/16 at rho = 0.8 as one device with 16 slots (a job on one slot runs at
+    // 16 x 1/16 = 1 unit/s): the mean wait must match Erlang C within the run's own
+    // confidence interval, as the 16-device model does (theory.rs).
+    let l = load_with(
+        &scenario("mmc.yaml"),
+        &[
+            "datacenter.classes.server.count=1",
+            "datacenter.classes.server.slots=16",
+            "datacenter.classes.server.speed.request=16",
+            "workload.kinds.request.slots=1",
+            "workload.kinds.request.arrival.count=400000",
+        ],
+    );
+    let (out, keep) = run_sc(&l.scenario);
+    let (c, a) = (16u32, 12.8f64);
+    let expected = erlang_c(c, a) / (c as f64 - a);
+    let waits: Vec<f64> = keep.jobs.iter().map(|j| j.wait_s).collect();
+    let (m, hw) = batch_means(&waits[waits.len() / 50..]);
+    assert!(
+        (m - expected).abs() <= hw,
+        "one device, 16 slots: mean wait {m:.5} +- {hw:.5}, Erlang C {expected:.5}"
+    );
+    assert!(hw < 0.15 * expected, "interval too wide ({hw})");
+    // Linear power with slots: power = 20 W + (100 - 20) W x busy slots / 16, so the
+    // energy to the last completion is 20 W x that time + 5 W x the jobs' run times.
+    let s = &out.summary;
+    let run: f64 = keep.jobs.iter().map(|j| j.run_s).sum();
+    let want = 20.0 * s.horizon_s + 80.0 / 16.0 * run;
+    assert!(
+        (s.energy_it_to_makespan_j - want).abs() < 1e-6 * want,
+        "{} vs {want}",
+        s.energy_it_to_makespan_j
+    );
+}
+
+/// Mean and the half-width of a ~99.7 % interval (3 standard errors), 20 batch means.
+fn batch_means(x: &[f64]) -> (f64, f64) {
+    let b = 20;
+    let n = x.len() / b;
+    let means: Vec<f64> = (0..b)
+        .map(|i| x[i * n..(i + 1) * n].iter().sum::<f64>() / n as f64)
+        .collect();
+    let m = means.iter().sum::<f64>() / b as f64;
+    let var = means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (b - 1) as f64;
+    (m, 3.0 * (var / b as f64).sqrt())
+}
+
+/// Erlang C: probability of waiting in M/M/c with offered load a = lambda/mu.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let rho = a / c as f64;
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 / (1.0 - rho);
+    last / (sum + last)
+}
+
+#[test]
+fn one_slot_and_the_linear_model_change_nothing() {
+    // The same scenario with `slots: 1` and `power_model: linear` written out gives the
+    // same records, bit for bit.
+    let base = load_with(
+        &scenario("mmc.yaml"),
+        &["workload.kinds.request.arrival.count=5000"],
+    );
+    let explicit = load_with(
+        &scenario("mmc.yaml"),
+        &[
+            "workload.kinds.request.arrival.count=5000",
+            "datacenter.classes.server.slots=1",
+            "datacenter.classes.server.power_model=linear",
+        ],
+    );
+    let (a, ka) = run_sc(&base.scenario);
+    let (b, kb) = run_sc(&explicit.scenario);
+    assert_eq!(ka.jobs, kb.jobs);
+    assert_eq!(a.devices, b.devices);
+    assert_eq!(
+        a.summary.energy_it_j.to_bits(),
+        b.summary.energy_it_j.to_bits()
+    );
+}
+
+#[test]
+fn a_whole_device_job_takes_every_slot() {
+    // A whole-device job (no `slots`) on a 4-slot server waits until all 4 are free,
+    // and runs at the device's full speed.
+    let (_, keep) = run("datacenter:
+  classes:
+    srv: {category: cpu, slots: 4, speed: {a: 4}, idle_power: 0W, busy_power: 400W}
+workload:
+  kinds: {a: {slots: 1}}
+  jobs:
+    - {kind: a, arrival: 0, work: 4}
+    - {kind: a, arrival: 1, work: 8, devices: 1}
+    - {kind: a, arrival: 1, work: 1}
+policy: {name: fcfs}
+");
+    let spans: Vec<(f64, f64)> = keep.jobs.iter().map(|j| (j.start_s, j.end_s)).collect();
+    // J1 on one slot: 0-4. J2 (whole device, 8 units at 4/s) waits for J1: 4-6.
+    // J3 (one slot) is behind J2 in fcfs's queue: it starts when J2 ends.
+    assert_eq!(spans, vec![(0.0, 4.0), (4.0, 6.0), (6.0, 7.0)]);
+    close(
+        keep.jobs[1].energy_j,
+        400.0 * 2.0,
+        "whole device at full power",
+    );
+}
