@@ -106,6 +106,10 @@ pub(crate) struct Host {
     pub(crate) lane_acc: [f64; 3],
     /// The host's account when `lane_acc` was last brought up to date.
     pub(crate) last_acc: [f64; 3],
+    /// Busy lane-nanoseconds so far (up to `last_t`), for utilisation by slots.
+    pub(crate) lane_busy_ns: u128,
+    /// Time of the host's last change.
+    pub(crate) last_t: Time,
 }
 
 /// Per-class indexes, kept in step with the devices by [`Cluster`]'s setters.
@@ -172,6 +176,8 @@ impl Cluster {
                         jobs_done: 0,
                         lane_acc: [0.0; 3],
                         last_acc: [0.0; 3],
+                        lane_busy_ns: 0,
+                        last_t: 0,
                     });
                     if c.slots > 1 {
                         idx.free_slots.insert((c.slots, h));

@@ -125,15 +125,35 @@ impl Simulation<'_> {
     ) -> Result<(), SimError> {
         let now = self.engine.now();
         let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
-        self.class_jobs[c0] += 1;
+        // Every class that ran a part counts the job once (devices.csv counts it on
+        // each of its devices); jobs.csv lists them in file order.
+        let mut rec = std::mem::take(&mut self.rec);
+        rec.classes.clear();
+        let mut used = std::mem::take(&mut self.used_classes);
+        used.clear();
+        used.extend(
+            done.devices
+                .iter()
+                .map(|&d| self.cluster.devices[d as usize].class as usize),
+        );
+        used.sort_unstable();
+        used.dedup();
+        for &c in &used {
+            self.class_jobs[c] += 1;
+            if !rec.classes.is_empty() {
+                rec.classes.push(';');
+            }
+            rec.classes.push_str(&self.sc.classes[c].name);
+        }
+        self.used_classes = used;
+        rec.slots = info.slots();
         let arrival = to_secs(info.arrival);
         let start = to_secs(done.start);
         let end = to_secs(now);
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
-        // Fill the reusable record in place: no allocation per job.
-        let mut rec = std::mem::take(&mut self.rec);
+        // The reusable record (taken above) is filled in place: no allocation per job.
         rec.id = info.id;
         rec.kind.clear();
         rec.kind.push_str(&self.sc.kinds[info.kind as usize].name);

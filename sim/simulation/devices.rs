@@ -100,6 +100,8 @@ impl Simulation<'_> {
             }
         }
         host.last_acc = cur;
+        host.lane_busy_ns += host.busy as u128 * (now - host.last_t) as u128;
+        host.last_t = now;
         let was_busy = host.busy > 0;
         if let DevState::Busy(k) = old {
             host.busy -= 1;

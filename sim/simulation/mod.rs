@@ -159,6 +159,8 @@ pub struct Simulation<'a> {
     rebound: u64,
     collector: Collector,
     class_jobs: Vec<u64>,
+    /// Scratch: the classes of one finished job.
+    used_classes: Vec<usize>,
     decisions: Vec<Decision>,
     pending: Vec<Option<NewJob>>,
     tick_gen: u32,
@@ -239,6 +241,7 @@ impl<'a> Simulation<'a> {
             rebound: 0,
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
+            used_classes: Vec::new(),
             decisions: Vec::new(),
             pending: Vec::new(),
             tick_gen: 0,
@@ -559,8 +562,13 @@ impl<'a> Simulation<'a> {
     ) -> Outcome {
         let sc = self.sc;
         let mut devices = Vec::with_capacity(self.cluster.hosts.len());
+        let mut slot_busy_s = Vec::with_capacity(self.cluster.hosts.len());
         for (i, host) in self.cluster.hosts.iter().enumerate() {
             let class = &sc.classes[host.class as usize];
+            slot_busy_s.push((class.slots > 1).then(|| {
+                let ns = host.lane_busy_ns + host.busy as u128 * (window - host.last_t) as u128;
+                ns as f64 / 1e9 / class.slots as f64
+            }));
             let (jobs_done, wakeups) = if class.slots > 1 {
                 let bucket = if host.busy > 0 { 0 } else { 1 };
                 self.meter.close_device(i, host.power_w, bucket, window);
@@ -597,6 +605,7 @@ impl<'a> Simulation<'a> {
             cap_delay_ns: self.gate.delay_ns,
             cap_binding_ns: self.gate.binding_ns,
             jobs_rebound: self.rebound,
+            slot_busy_s: &slot_busy_s,
             setting_warnings: crate::metrics::warnings_for(
                 sc,
                 self.pm.as_ref(),

@@ -4,6 +4,7 @@
 mod common;
 mod fuzz_corpus;
 
+mod attribution;
 mod bad_input;
 mod batch_agreement;
 mod batch_reference;

@@ -268,6 +268,14 @@ fn mmc_as_one_device_with_c_slots_matches_erlang_c() {
         "{} vs {want}",
         s.energy_it_to_makespan_j
     );
+    // Utilisation counts busy slots: the jobs' run times over 16 slots x the span.
+    let util = run / (16.0 * s.horizon_s);
+    assert!(
+        (s.utilization - util).abs() < 1e-9,
+        "{} vs {util}",
+        s.utilization
+    );
+    assert!((s.utilization - 0.8).abs() < 0.02, "offered load 0.8");
 }
 
 /// Mean and the half-width of a ~99.7 % interval (3 standard errors), 20 batch means.
