@@ -403,7 +403,7 @@ impl<'a> ClusterView<'a> {
         let cl = &self.scenario.classes[c];
         let per_device = cl.busy_w[job.kind as usize] - cl.idle_w;
         match job.slots() {
-            Some(k) if cl.slots > 1 => per_device * k as f64 / cl.slots as f64,
+            Some(k) if cl.slots > 1 => per_device * k.min(cl.slots) as f64 / cl.slots as f64,
             _ => per_device * job.devices() as f64,
         }
     }
@@ -490,7 +490,7 @@ impl<'a> ClusterView<'a> {
         let cl = &self.scenario.classes[c];
         let s = cl.speed[job.kind as usize]?;
         Some(match job.slots() {
-            Some(k) if cl.slots > 1 => s * k as f64 / cl.slots as f64,
+            Some(k) if cl.slots > 1 => s * k.min(cl.slots) as f64 / cl.slots as f64,
             _ => s,
         })
     }
@@ -505,7 +505,7 @@ impl<'a> ClusterView<'a> {
     pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
         let cl = &self.scenario.classes[c];
         let share = match job.slots() {
-            Some(k) if cl.slots > 1 => k as f64 / cl.slots as f64,
+            Some(k) if cl.slots > 1 => k.min(cl.slots) as f64 / cl.slots as f64,
             _ => job.devices() as f64,
         };
         self.speed(c, job)

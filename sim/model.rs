@@ -136,7 +136,8 @@ pub struct DeviceClass {
     pub sleep: Option<SleepState>,
     /// Jobs a device runs at once (cores, accelerator shares); 1: one job at a time.
     /// A job on `k` of the `slots` runs at `k / slots` of the class's speed and may use
-    /// `k / slots` of its memory. Classes with more than one slot have no sleep state
+    /// `k / slots` of its memory; a job asking more slots than a device has takes the
+    /// whole device. Classes with more than one slot have no sleep state
     /// and no P-states below the top one (checked when loading).
     pub slots: u32,
     /// How a device's power follows its load (busy slots / slots).
@@ -920,7 +921,8 @@ impl Scenario {
 
     /// Whether a device of class `c` can run a job of kind `k` needing `mem` bytes
     /// per device on `gang` devices (or, with `slots`, on that many slots of one device,
-    /// whose share of the device's memory must hold `mem`).
+    /// or the whole device if it has fewer, whose share of the device's memory must hold
+    /// `mem`).
     pub fn can_run(&self, c: usize, k: usize, mem: f64, gang: u32, slots: Option<u32>) -> bool {
         let cl = &self.classes[c];
         match slots {
@@ -933,10 +935,8 @@ impl Scenario {
                     && (cl.slots == 1 || gang == 1)
             }
             Some(s) => {
-                cl.speed[k].is_some()
-                    && s <= cl.slots
-                    && mem <= cl.memory * s as f64 / cl.slots as f64
-                    && cl.count >= 1
+                // More slots than a device has: the whole device.
+                cl.speed[k].is_some() && mem <= cl.memory * s.min(cl.slots) as f64 / cl.slots as f64
             }
         }
     }

@@ -668,17 +668,44 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
         }
         let (power_model, idle_w, busy_w) = match &c.power_model {
             None => (PowerModel::Linear, idle_w, busy_w),
-            Some(RawPowerModel::Name(n)) => match n.as_str() {
-                "linear" => (PowerModel::Linear, idle_w, busy_w),
-                "cubic" => (PowerModel::Cubic, idle_w, busy_w),
-                _ => {
-                    return Err(FieldError::new(
+            Some(RawPowerModel::Name(n)) => {
+                match n.as_str() {
+                    "linear" => (PowerModel::Linear, idle_w, busy_w),
+                    "cubic" => (PowerModel::Cubic, idle_w, busy_w),
+                    "catalog" => {
+                        let Some(curve) = catalog.and_then(|d| d.load_curve.as_ref()) else {
+                            return Err(FieldError::new(
+                            format!("{p}.power_model"),
+                            "`catalog` needs a catalog `device` with a measured load curve",
+                        )
+                        .with_hint("`hetsim catalog` lists the devices; the servers have SPECpower curves"));
+                        };
+                        if c.idle_power.is_some() || c.busy_power.is_some() {
+                            return Err(FieldError::new(
+                            format!("{p}.power_model"),
+                            "with the catalog's load curve, idle and busy power are its points at 0 and 100 % load",
+                        )
+                        .with_hint("leave out idle_power and busy_power"));
+                        }
+                        let n = curve.values.len() - 1;
+                        let pts: Vec<(f64, f64)> = curve
+                            .values
+                            .iter()
+                            .enumerate()
+                            .map(|(i, w)| (i as f64 / n as f64, *w))
+                            .collect();
+                        let (idle, busy) = (pts[0].1, pts[n].1);
+                        (PowerModel::Points(pts), idle, vec![busy; kind_names.len()])
+                    }
+                    _ => {
+                        return Err(FieldError::new(
                         format!("{p}.power_model"),
                         format!("unknown power model `{n}`"),
                     )
-                    .with_hint("linear, cubic, or {points: [[0, W], ..., [1, W]]}"));
+                    .with_hint("linear, cubic, catalog (the device's SPECpower curve), or {points: [[0, W], ..., [1, W]]}"));
+                    }
                 }
-            },
+            }
             Some(RawPowerModel::Points { points }) => {
                 let pts: Vec<(f64, f64)> = points.iter().map(|(u, w)| (*u, w.0)).collect();
                 let ok = pts.len() >= 2

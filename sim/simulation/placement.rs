@@ -141,7 +141,7 @@ impl Simulation<'_> {
         let first = devices[0];
         let dev = &self.cluster.devices[first as usize];
         let slots = self.sc.classes[dev.class as usize].slots;
-        let need = info.slots().unwrap_or(slots);
+        let need = info.slots().map_or(slots, |k| k.min(slots));
         if slots == 1 || need <= 1 {
             return devices;
         }

@@ -144,7 +144,7 @@ impl Simulation<'_> {
                 let cl = &self.sc.classes[c];
                 let s = cl.speed[k].expect("can run");
                 match aj.info.slots() {
-                    Some(n) if cl.slots > 1 => (c, s * n as f64 / cl.slots as f64),
+                    Some(n) if cl.slots > 1 => (c, s * n.min(cl.slots) as f64 / cl.slots as f64),
                     _ => (c, s),
                 }
             })
