@@ -433,6 +433,29 @@ impl<'a> ClusterView<'a> {
         idx.free.range(lanes).next().copied()
     }
 
+    /// On a class with slots: the earliest time `k` slots of one device are all
+    /// available, with a lane of that device to name in a decision (the simulation adds
+    /// the device's other earliest-available lanes). A device with `k` free slots now
+    /// answers in O(log n) ([`ClusterView::best_fit_lane`]); otherwise lanes are read in
+    /// order of availability until one device has `k` of them, which costs up to the
+    /// class's lanes when devices are nearly full.
+    pub fn earliest_slots(&self, c: usize, k: u32) -> Option<(DeviceId, Time)> {
+        if let Some(l) = self.best_fit_lane(c, k) {
+            return Some((l, self.now));
+        }
+        let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for &(t, d) in &self.cluster.classes[c].avail {
+            let n = seen
+                .entry(self.cluster.devices[d as usize].host)
+                .or_insert(0);
+            *n += 1;
+            if *n == k {
+                return Some((d, t.max(self.now)));
+            }
+        }
+        None
+    }
+
     /// Free slots in class `c` (free devices on a one-slot class).
     pub fn free_slot_count(&self, c: usize) -> usize {
         self.cluster.classes[c].free.len()

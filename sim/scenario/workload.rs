@@ -436,8 +436,11 @@ fn trace_jobs(
                 req: JobRequirements {
                     work: j.work * work_scale,
                     devices,
-                    // A trace job giving its device count asks for whole devices.
-                    slots: if j.devices.is_some() { None } else { kd.slots },
+                    // A trace job giving its device count asks for whole devices,
+                    // unless it gives slots too.
+                    slots: j
+                        .slots
+                        .or(if j.devices.is_some() { None } else { kd.slots }),
                     memory: j.memory.unwrap_or(kd.memory),
                     deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
                     priority: j.priority.unwrap_or(kd.priority),

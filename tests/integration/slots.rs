@@ -354,3 +354,135 @@ policy: {name: fcfs}
         "whole device at full power",
     );
 }
+
+#[test]
+#[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
+fn alibaba_gpu_shares_pack_onto_slots() {
+    use hetsim::trace::{self, Format as TFormat, GpuShare, Options};
+    let pods = shared_data().join("gpu/alibaba_gpu2023_openb_pod_list_default.csv");
+    let read = |gpu_share| {
+        trace::read(
+            TFormat::Alibaba,
+            &pods,
+            &Options {
+                gpu_share,
+                ..Options::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let slots = read(GpuShare::Slots);
+    let whole = read(GpuShare::Whole);
+    assert_eq!(slots.jobs.len(), whole.jobs.len());
+    // The second pod asks 0.46 of a GPU: 46 of 100 slots, for its traced run time.
+    let ran = 12_902_960.0 - 427_061.0;
+    assert_eq!(slots.jobs[1].slots, Some(46));
+    assert!((slots.jobs[1].work - 0.46 * ran).abs() < 1e-6);
+    assert_eq!(whole.jobs[1].slots, None);
+    // GPU-hours held: a shared pod holds k/100 of a GPU for its run time with slots,
+    // a whole GPU when rounded up (a whole-GPU pod holds num_gpu GPUs either way).
+    let gpu = |t: &trace::Trace| -> Vec<(f64, f64)> {
+        t.jobs
+            .iter()
+            .filter(|j| !t.categories[j.category as usize].starts_with("cpu"))
+            .map(|j| match j.slots {
+                Some(k) => (k as f64 / 100.0, j.work / (k as f64 / 100.0)),
+                None => (j.devices.unwrap_or(1) as f64, j.work),
+            })
+            .collect()
+    };
+    let held = |v: &[(f64, f64)]| v.iter().map(|(g, r)| g * r).sum::<f64>() / 3600.0;
+    let (hs, hw) = (held(&gpu(&slots)), held(&gpu(&whole)));
+    let shared = slots.jobs.iter().filter(|j| j.slots.is_some()).count();
+    println!(
+        "{shared} shared pods; GPU-hours held: {hs:.0} with slots, {hw:.0} rounded up ({:.1} %)",
+        100.0 * hs / hw
+    );
+    assert!(shared > 0 && hs < hw, "slots hold less: {hs} vs {hw}");
+    // The difference is exactly what the shared pods leave free: (1 - k/100) x run.
+    let freed: f64 = slots
+        .jobs
+        .iter()
+        .zip(&whole.jobs)
+        .filter_map(|(s, w)| s.slots.map(|k| (1.0 - k as f64 / 100.0) * w.work))
+        .sum::<f64>()
+        / 3600.0;
+    assert!(
+        (hw - hs - freed).abs() < 1e-6 * hw,
+        "{} vs {freed}",
+        hw - hs
+    );
+    // Replay the first 2,000 pods on 64 GPUs of 100 slots: shared pods share GPUs.
+    // Multi-GPU pods (gangs of whole GPUs, which devices with slots do not run) go to
+    // 16 more GPUs without slots, in both runs.
+    let yaml = |share: &str| {
+        format!(
+            "seed: 1
+datacenter:
+  classes:
+    gpu: {{category: gpu, count: 64, slots: 100, speed: {{pod: 1}}, idle_power: 60W, busy_power: 300W}}
+    gang: {{category: gpu, count: 16, speed: {{pod: 1}}, idle_power: 60W, busy_power: 300W}}
+workload:
+  kinds: {{pod: {{}}}}
+  traces: [{{format: alibaba, file: \"{}\", kind: pod, gpu_share: {share}, limit: 2000}}]
+policy: {{name: eft}}
+output: {{power_interval: 1d}}
+",
+            pods.display()
+        )
+    };
+    let (a, ka) = run(&yaml("slots"));
+    let (b, kb) = run(&yaml("whole"));
+    assert_eq!(ka.jobs.len(), kb.jobs.len());
+    // Packing: the most pods ever running at once on one GPU.
+    let mut most = 0usize;
+    for d in 0..80u32 {
+        let mut ev: Vec<(f64, i32)> = Vec::new();
+        for j in ka
+            .jobs
+            .iter()
+            .filter(|j| j.devices.split(';').any(|x| x == d.to_string()))
+        {
+            ev.push((j.start_s, 1));
+            ev.push((j.end_s, -1));
+        }
+        ev.sort_by(|x, y| x.partial_cmp(y).unwrap().then(x.1.cmp(&y.1)));
+        let (mut n, mut m) = (0i32, 0i32);
+        for (_, e) in ev {
+            n += e;
+            m = m.max(n);
+        }
+        most = most.max(m as usize);
+    }
+    let (sa, sb) = (&a.summary, &b.summary);
+    println!(
+        "2,000 pods on 64 GPUs with 100 slots + 16 without: up to {most} pods on one GPU; mean wait {:.0} s with slots vs {:.0} s rounded up; utilisation {:.3} vs {:.3}; energy {:.3e} J vs {:.3e} J",
+        sa.wait_mean_s,
+        sb.wait_mean_s,
+        sa.utilization,
+        sb.utilization,
+        sa.energy_it_j,
+        sb.energy_it_j
+    );
+    assert!(most > 1, "shared pods share a GPU");
+    // Device-time held in the simulation is what the jobs asked for: k/100 of a GPU
+    // for a shared pod on a GPU with slots, its GPUs otherwise (utilisation counts
+    // busy slots).
+    let held_sim = |o: &Outcome, k: &Keep| {
+        let asked: f64 = k
+            .jobs
+            .iter()
+            .map(|j| match j.slots {
+                // On a GPU without slots a shared pod holds the whole GPU.
+                Some(n) if j.class == "gpu" => n as f64 / 100.0 * j.run_s,
+                _ => j.devices.split(';').count() as f64 * j.run_s,
+            })
+            .sum();
+        let busy = o.summary.utilization * 80.0 * o.summary.horizon_s;
+        assert!((busy - asked).abs() < 1e-6 * asked, "{busy} vs {asked}");
+        busy
+    };
+    assert!(held_sim(&a, &ka) < held_sim(&b, &kb));
+    // Waits need not shrink: shared pods leave fewer GPUs wholly free (fragmentation),
+    // so whole-GPU pods crowd the gang GPUs; the run above prints both.
+}
