@@ -331,6 +331,33 @@ pub enum Arrival {
     None,
 }
 
+impl Arrival {
+    /// The long-run mean arrival rate, jobs/s: `None` for processes without one (a
+    /// single batch, no arrivals).
+    pub fn mean_rate(&self) -> Option<f64> {
+        match self {
+            Arrival::Poisson { rate, .. } => Some(*rate),
+            Arrival::Periodic {
+                period, sources, ..
+            } => Some(*sources as f64 / period),
+            Arrival::Burst {
+                on_rate,
+                off_rate,
+                on_mean,
+                off_mean,
+                ..
+            } => Some((on_rate * on_mean + off_rate * off_mean) / (on_mean + off_mean)),
+            Arrival::Profile { rate, profile, .. } => Some(rate * profile.mean_level()),
+            Arrival::Batch {
+                count,
+                every: Some(e),
+                ..
+            } => Some(*count as f64 / e),
+            Arrival::Batch { every: None, .. } | Arrival::None => None,
+        }
+    }
+}
+
 /// How a [`RateProfile`] joins its points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interpolation {

@@ -343,8 +343,9 @@ pub struct Summary {
     /// not fit under the cap. `time_at_cap_s` counts only time with IT power within
     /// 0.1 % of the cap, which a cap can bind without reaching.
     pub cap_binding_s: f64,
-    /// Jobs taken back from device queues and placed again when capacity came back
-    /// (late binding, when the cap rises).
+    /// Jobs taken back from device queues and placed again (late binding): when the
+    /// cap rises, when a device wakes up, and when a job starts to end later than
+    /// planned (the jobs committed behind it).
     pub jobs_rebound: u64,
     /// What happens to a job that outlives its requested time: `run` or `kill`
     /// (`workload.walltime`).

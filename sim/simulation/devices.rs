@@ -187,6 +187,11 @@ impl Simulation<'_> {
     fn finish_wake(&mut self, d: DeviceId) {
         self.enter(d, DevState::Idle);
         self.cluster.devices[d as usize].wakeups += 1;
+        // Capacity came back: work committed behind other devices' heads may now
+        // finish earlier elsewhere (late binding, at the end of the instant).
+        if self.device_queued > 0 {
+            self.woke = true;
+        }
         self.kick(d);
         if self.cluster.devices[d as usize].queue.is_empty() {
             self.on_device_free(d);

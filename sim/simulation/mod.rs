@@ -157,6 +157,11 @@ pub struct Simulation<'a> {
     device_queued: u64,
     /// Jobs taken back from device queues and placed again (late binding).
     rebound: u64,
+    /// Devices whose running job ends later than planned with jobs committed behind it
+    /// (late binding at the end of the instant).
+    stale: Vec<DeviceId>,
+    /// A device finished waking this instant while jobs waited in device queues.
+    woke: bool,
     collector: Collector,
     class_jobs: Vec<u64>,
     /// Scratch: the classes of one finished job.
@@ -239,6 +244,8 @@ impl<'a> Simulation<'a> {
             gate: CapGate::new(sc.facility.power_cap.as_ref().map(|c| c.at(0))),
             device_queued: 0,
             rebound: 0,
+            stale: Vec::new(),
+            woke: false,
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
             used_classes: Vec::new(),
@@ -361,6 +368,20 @@ impl<'a> Simulation<'a> {
 
     /// The decision pass, once nothing else is pending now, if something changed.
     fn decision_pass(&mut self) -> Result<(), SimError> {
+        // Late binding for plans that proved wrong this instant: a device woke (every
+        // queue), or a job started to end later than planned (its devices' queues).
+        if std::mem::take(&mut self.woke) {
+            self.stale.clear();
+            let all: Vec<DeviceId> = (0..self.cluster.devices.len() as DeviceId).collect();
+            self.rebind_from(&all, true)?;
+        } else if !self.stale.is_empty() {
+            let mut stale = std::mem::take(&mut self.stale);
+            stale.sort_unstable();
+            stale.dedup();
+            self.rebind_from(&stale, true)?;
+            stale.clear();
+            self.stale = stale;
+        }
         // Released jobs that a placing-on-arrival policy already placed leave nothing
         // to decide: skip the pass then (it would be an empty call per arrival).
         let released = std::mem::take(&mut self.released_now);

@@ -8,6 +8,16 @@ use crate::cluster::{DevState, DeviceId, JobInfo};
 use crate::engine::secs;
 use crate::policy::Decision;
 
+/// The job's top-state speed on a device of `class`: the class's speed for its kind,
+/// times `k / slots` for a job on `k` of a device's slots.
+fn slot_speed(class: &crate::model::DeviceClass, info: &JobInfo) -> f64 {
+    let s = class.speed[info.kind as usize].expect("checked");
+    match info.slots() {
+        Some(k) if class.slots > 1 => s * k.min(class.slots) as f64 / class.slots as f64,
+        _ => s,
+    }
+}
+
 impl Simulation<'_> {
     /// A policy-bug error naming the policy.
     fn bug(&self, detail: String) -> SimError {
@@ -165,9 +175,8 @@ impl Simulation<'_> {
         let min_speed = devices
             .iter()
             .map(|&d| {
-                self.sc.classes[self.cluster.devices[d as usize].class as usize].speed
-                    [info.kind as usize]
-                    .expect("checked")
+                let cl = &self.sc.classes[self.cluster.devices[d as usize].class as usize];
+                slot_speed(cl, &info)
             })
             .fold(f64::INFINITY, f64::min);
         // Index upkeep: estimate at the top P-state; corrected when the job starts.
@@ -206,23 +215,44 @@ impl Simulation<'_> {
     /// Late binding: takes back every job committed to a device queue behind its head
     /// (the job the device holds, wakes for or takes next) and announces it to the
     /// policy again, in arrival order, as if it arrived now (its arrival time is kept).
-    /// Called when capacity comes back (the cap rises), so a backlog placed under a
-    /// stale plan spreads over the devices that can now run it. Gang jobs (held across
-    /// several queues) and parts of split jobs stay where they are. O(devices + taken x
+    /// Called when capacity comes back (the cap rises, a device wakes up), so a
+    /// backlog placed under a stale plan spreads over the devices that can now run it.
+    /// Gang jobs (held across several queues) and parts of split jobs stay where they
+    /// are. O(devices + taken x
     /// the policy's cost). Every device with work gets its availability key recomputed
     /// first ([`Self::reset_avail`]).
     pub(super) fn rebind_queued(&mut self) -> Result<(), SimError> {
+        let all: Vec<DeviceId> = (0..self.cluster.devices.len() as DeviceId).collect();
+        self.rebind_from(&all, false)
+    }
+
+    /// Late binding for the devices in `from` only: their committed jobs behind the
+    /// head are announced to the policy again (see [`Self::rebind_queued`]). With
+    /// `take_next`, a device running a started job gives back the job it would take
+    /// next too (it does not hold it yet).
+    pub(super) fn rebind_from(
+        &mut self,
+        from: &[DeviceId],
+        take_next: bool,
+    ) -> Result<(), SimError> {
         let now = self.engine.now();
         let mut taken: Vec<(u64, u32)> = Vec::new();
-        for d in 0..self.cluster.devices.len() {
-            if self.cluster.devices[d].queue.len() < 2 {
+        for &d in from {
+            let d = d as usize;
+            let dev = &self.cluster.devices[d];
+            let next_free = take_next
+                && dev.queue.front().is_some_and(|&q| {
+                    dev.running
+                        .is_some_and(|r| r != q && self.jobs.at(r).start.is_some())
+                });
+            if dev.queue.len() < if next_free { 1 } else { 2 } {
                 continue;
             }
             let queue = std::mem::take(&mut self.cluster.devices[d].queue);
             let mut kept = std::collections::VecDeque::with_capacity(1);
             for (i, slot) in queue.into_iter().enumerate() {
                 let aj = self.jobs.at(slot);
-                if i == 0 || aj.devices.len() != 1 || aj.parent.is_some() {
+                if (i == 0 && !next_free) || aj.devices.len() != 1 || aj.parent.is_some() {
                     kept.push_back(slot);
                     continue;
                 }
@@ -230,7 +260,7 @@ impl Simulation<'_> {
             }
             self.cluster.devices[d].queue = kept;
         }
-        for d in 0..self.cluster.devices.len() as DeviceId {
+        for &d in from {
             let dev = &self.cluster.devices[d as usize];
             if dev.running.is_some() || !dev.queue.is_empty() {
                 self.reset_avail(d, now);
@@ -273,7 +303,7 @@ impl Simulation<'_> {
                 continue;
             }
             let info = self.jobs.at(slot).info;
-            let speed = class.speed[info.kind as usize].expect("placed");
+            let speed = slot_speed(class, &info);
             t = t.saturating_add(secs(info.work() / speed));
         }
         self.cluster.set_avail(d, t);

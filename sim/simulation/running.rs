@@ -213,6 +213,11 @@ impl Simulation<'_> {
             if new_key != key {
                 self.cluster.set_avail(d, new_key);
             }
+            // The job ends later than planned (a lower P-state, a wait for power or for
+            // gang partners): jobs committed behind it were placed on a stale plan.
+            if delta_end > 0 && !self.cluster.devices[d as usize].queue.is_empty() {
+                self.stale.push(d);
+            }
         }
         self.device_queued -= 1;
         let (e0, c0, k0) = self.job_acc(&devices);
