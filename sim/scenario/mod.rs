@@ -814,9 +814,21 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             let fits = sc.classes.iter().any(|c| {
                 c.speed[ki].is_some() && {
                     let ps = c.pstates.len() - 1;
-                    idle - c.idle_w * k.req.devices as f64
-                        + c.busy_power(ki, ps) * k.req.devices as f64
-                        <= lo
+                    match k.req.slots {
+                        // A job on k slots of one otherwise idle device.
+                        Some(n) if c.slots > 1 => {
+                            let n = n.min(c.slots);
+                            let w =
+                                c.power_model
+                                    .power(c.idle_w, c.slots, n, n as f64 * c.busy_w[ki]);
+                            idle - c.idle_w + w <= lo
+                        }
+                        _ => {
+                            idle - c.idle_w * k.req.devices as f64
+                                + c.busy_power(ki, ps) * k.req.devices as f64
+                                <= lo
+                        }
+                    }
                 }
             });
             if !fits

@@ -30,12 +30,16 @@
 //!   running jobs.
 //! - Energy is the exact integral of piecewise-constant power, per device and in total.
 //! - Per device, time busy + idle + asleep + in transition = the simulated span.
+//! - On a device with slots, power is the class's power model at its load (busy
+//!   slots / slots), and the jobs' energy shares add up to its busy energy.
 //!
 //! The simulation writes nothing itself: records go to an [`Observer`].
 //!
 //! # Layout
 //! The parts own their state; the event loop below only routes events to them.
-//! - `jobs.rs`: the job table (slots, generations, per-job progress).
+//! - `jobs.rs`: the job table (slots, generations, per-job progress). (Job-table
+//!   "slots" are entries of that table; a device's `slots` are its lanes, see
+//!   [`crate::cluster`].)
 //! - `cap.rs`: the cap gate (the cap now, the FIFO of what waits for power, counters).
 //! - `devices.rs`: the device power-state machine (sleep, wake-up, timers, and
 //!   `power_of`, the one place that says what a device draws); energy, carbon and

@@ -486,3 +486,32 @@ output: {{power_interval: 1d}}
     // Waits need not shrink: shared pods leave fewer GPUs wholly free (fragmentation),
     // so whole-GPU pods crowd the gang GPUs; the run above prints both.
 }
+
+#[test]
+fn the_cap_admits_slot_jobs_by_the_curve() {
+    // One R740 with 10 slots under a 150 W cap: one busy slot draws 129 W, two 147 W,
+    // three 170 W. Three 1-slot jobs of 1 s at 0: two start, the third waits for power
+    // until 1 s (a whole busy server, 457 W, would never fit: the scenario loads only
+    // because a slot job's power is what its share adds).
+    let (out, keep) = run(&format!(
+        "datacenter:
+  power_cap: 150W
+  classes:
+    srv: {{category: cpu, slots: 10, speed: {{a: 10}}, power_model: {{points: {}}}}}
+workload:
+  kinds: {{a: {{slots: 1}}}}
+  jobs:
+    - {{kind: a, arrival: 0, work: 1}}
+    - {{kind: a, arrival: 0, work: 1}}
+    - {{kind: a, arrival: 0, work: 1}}
+policy: {{name: fcfs}}
+",
+        r740_points()
+    ));
+    let spans: Vec<(f64, f64)> = keep.jobs.iter().map(|j| (j.start_s, j.end_s)).collect();
+    assert_eq!(spans, vec![(0.0, 1.0), (0.0, 1.0), (1.0, 2.0)]);
+    let s = &out.summary;
+    assert_eq!(s.cap_delayed_jobs, 1);
+    close(s.energy_it_to_makespan_j, 147.0 + 129.0, "energy");
+    close(s.power_peak_w, 147.0, "peak under the cap");
+}
