@@ -170,7 +170,15 @@ pub enum GpuShare {
     Scaled,
     /// The task holds a whole GPU for its whole run time.
     Whole,
+    /// The task runs on its share of one GPU: `gpu_milli / 10` of the GPU's
+    /// [`GPU_SLOTS`] slots (the device classes need `slots: 100`), for its traced run
+    /// time.
+    Slots,
 }
+
+/// Slots per GPU for [`GpuShare::Slots`]: the Alibaba 2023 trace gives GPU shares in
+/// thousandths, all multiples of 10, so 100 slots represent every share exactly.
+pub const GPU_SLOTS: u32 = 100;
 
 /// Reader options.
 #[derive(Clone, Debug, PartialEq)]
@@ -212,6 +220,8 @@ pub struct TraceJob {
     pub work: f64,
     /// Gang size.
     pub devices: Option<u32>,
+    /// Slots of one device (a share of a GPU); `None`: whole devices.
+    pub slots: Option<u32>,
     /// Memory per device, bytes.
     pub memory: Option<f64>,
     /// Relative deadline, s.

@@ -393,8 +393,26 @@ pub(crate) fn assign_by<K: PartialOrd>(
     Some(assign_earliest(job, view, c))
 }
 
-/// Commits `job` to the earliest-available gang of class `c`.
+/// On a class with slots, the slots `job` takes on one device when it needs more than
+/// one (a whole-device job takes them all); `None` elsewhere.
+fn multi_slot_need(job: &JobInfo, view: &ClusterView, c: usize) -> Option<u32> {
+    let s = view.slots(c);
+    let k = job.slots().map_or(s, |k| k.min(s));
+    (s > 1 && k > 1).then_some(k)
+}
+
+/// Commits `job` to the earliest-available gang of class `c`. On a class with slots, a
+/// job needing several slots goes to a device that has them free now if there is one
+/// (best fit), else to the device where that many slots are available first.
 pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> Decision {
+    if let Some(k) = multi_slot_need(job, view, c)
+        && let Some((lane, _)) = view.earliest_slots(c, k)
+    {
+        return Decision::Assign {
+            job: job.slot,
+            devices: vec![lane],
+        };
+    }
     let devices = view
         .earliest_devices(c, job.devices() as usize)
         .map(|(d, _)| d)
@@ -405,8 +423,13 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> De
     }
 }
 
-/// Finish time of `job` on class `c` if committed now to its earliest devices.
+/// Finish time of `job` on class `c` if committed now to its earliest devices (on a
+/// class with slots, for a job needing several: when that many slots of one device
+/// are first available).
 pub(crate) fn finish_on(job: &JobInfo, view: &ClusterView, c: usize) -> Option<Time> {
-    let start = view.earliest_start(c, job.devices() as usize)?;
+    let start = match multi_slot_need(job, view, c) {
+        Some(k) => view.earliest_slots(c, k)?.1,
+        None => view.earliest_start(c, job.devices() as usize)?,
+    };
     Some(start.saturating_add(view.runtime(c, job)?))
 }

@@ -110,6 +110,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, which: SwfProcs) -> Result<(), T
             estimate: (fields[8] > 0.0).then_some(fields[8]),
             slack: None,
             after: None,
+            slots: None,
             source_id: (fields[0] >= 0.0 && fields[0].fract() == 0.0).then_some(fields[0] as u64),
         });
     }

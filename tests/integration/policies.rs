@@ -805,7 +805,7 @@ fn every_policy_on_shipped(data: bool) {
                 info.name,
                 f.display()
             );
-            crate::properties::check_run(info.name, &out, &recs);
+            crate::properties::check_run(info.name, &sc, &out, &recs);
         }
     }
 }
