@@ -369,7 +369,7 @@ pub enum OverrideError {
 }
 
 /// Applies `path=value` to a document. Every segment but the last must exist, so a
-/// typo names the keys that do.
+/// typo names the keys that do. A value of `~` (null) removes the field.
 pub fn apply_override(doc: &mut serde_json::Value, setting: &str) -> Result<(), OverrideError> {
     let (path, value) = setting
         .split_once('=')
@@ -401,7 +401,13 @@ pub fn set_path(
                 path: path.to_string(),
             })?;
         if last && idx.is_none() {
-            obj.insert(key.to_string(), value);
+            // `PATH=~` removes the field, so it takes its default (a written `~` is
+            // refused by the loader).
+            if value.is_null() {
+                obj.shift_remove(key);
+            } else {
+                obj.insert(key.to_string(), value);
+            }
             return Ok(());
         }
         if !obj.contains_key(key) {

@@ -6,32 +6,51 @@
 use crate::model::Category;
 use crate::units::{Bytes, Joules, NonNeg, Seconds, Watts};
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+/// An optional field that, when written, has a value: `count: ~` or `count:` with
+/// nothing after it is refused rather than read as "not given" (which would silently
+/// mean the default). Leaving the field out gives the default.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom(
+            "no value given (`~` or nothing after the colon): write a value, or leave the field out for its default",
+        )),
+    }
+}
 
 /// Top level of a scenario file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Scenario name (default: the file stem).
+    #[serde(default, deserialize_with = "present")]
     pub name: Option<String>,
     /// Free-text description.
     #[serde(default)]
     pub description: String,
     /// Run seed (default 1).
+    #[serde(default, deserialize_with = "present")]
     pub seed: Option<u64>,
     /// Arrivals stop at this time.
+    #[serde(default, deserialize_with = "present")]
     pub horizon: Option<Seconds>,
     /// Devices and facility.
     pub datacenter: RawDatacenter,
     /// Jobs.
     pub workload: RawWorkload,
     /// Placement policy (default `fcfs`).
+    #[serde(default, deserialize_with = "present")]
     pub policy: Option<RawPolicy>,
     /// Power manager (default `always-on`).
+    #[serde(default, deserialize_with = "present")]
     pub power_manager: Option<RawPolicy>,
     /// Output settings.
+    #[serde(default, deserialize_with = "present")]
     pub output: Option<RawOutput>,
     /// The window energy, carbon and cost are accounted over.
+    #[serde(default, deserialize_with = "present")]
     pub accounting: Option<RawAccounting>,
 }
 
@@ -41,6 +60,7 @@ pub struct RawScenario {
 pub struct RawAccounting {
     /// End of the accounting window (from time 0); default: the arrival bound plus the
     /// listed jobs' work at the slowest capable speed.
+    #[serde(default, deserialize_with = "present")]
     pub until: Option<Seconds>,
 }
 
@@ -50,12 +70,16 @@ pub struct RawAccounting {
 pub struct RawDatacenter {
     /// Power usage effectiveness (default 1.0), or a catalog preset name
     /// (`enterprise` 1.58, `hyperscale` 1.12, `best` 1.10).
+    #[serde(default, deserialize_with = "present")]
     pub pue: Option<RawPue>,
     /// Power cap: a power (`"5kW"`) or a series.
+    #[serde(default, deserialize_with = "present")]
     pub power_cap: Option<RawCap>,
     /// Carbon intensity, g CO2/kWh (default 0): a number or a series.
+    #[serde(default, deserialize_with = "present")]
     pub carbon_intensity: Option<RawSignal>,
     /// Electricity price per kWh (default 0): a number or a series.
+    #[serde(default, deserialize_with = "present")]
     pub price: Option<RawSignal>,
     /// Device classes by name, in file order.
     pub classes: IndexMap<String, RawClass>,
@@ -107,29 +131,40 @@ impl<'de> Deserialize<'de> for RawPue {
 pub struct RawClass {
     /// A device from the catalog (`hetsim catalog`); it supplies the category, idle and
     /// busy power and memory that this class does not give itself.
+    #[serde(default, deserialize_with = "present")]
     pub device: Option<String>,
     /// Category (cpu, gpu, tpu, fpga, asic, other); required without `device`.
+    #[serde(default, deserialize_with = "present")]
     pub category: Option<Category>,
     /// Number of devices (default 1).
+    #[serde(default, deserialize_with = "present")]
     pub count: Option<u64>,
     /// Work units per second per job kind; a kind not listed cannot run here.
     pub speed: IndexMap<String, NonNeg>,
     /// Idle power (default 0 W).
+    #[serde(default, deserialize_with = "present")]
     pub idle_power: Option<Watts>,
     /// Busy power: one value, or a map kind -> power; required without `device`.
+    #[serde(default, deserialize_with = "present")]
     pub busy_power: Option<RawBusyPower>,
     /// Memory per device (default unlimited).
+    #[serde(default, deserialize_with = "present")]
     pub memory: Option<Bytes>,
     /// P-states below the top one (the top state, speed 1 and power 1, is implied).
+    #[serde(default, deserialize_with = "present")]
     pub pstates: Option<Vec<RawPState>>,
     /// P-state switch time (default 0).
+    #[serde(default, deserialize_with = "present")]
     pub pstate_switch: Option<Seconds>,
     /// Sleep state.
+    #[serde(default, deserialize_with = "present")]
     pub sleep: Option<RawSleep>,
     /// Jobs a device runs at once (cores, accelerator shares; default 1).
+    #[serde(default, deserialize_with = "present")]
     pub slots: Option<u64>,
     /// How power follows load: `linear` (default), `cubic`, or `{points: [[load, W],
     /// ...]}`.
+    #[serde(default, deserialize_with = "present")]
     pub power_model: Option<RawPowerModel>,
 }
 
@@ -165,10 +200,13 @@ pub struct RawSleep {
     /// Wake-up time.
     pub wake_latency: Seconds,
     /// Wake-up energy (default: wake latency x idle power).
+    #[serde(default, deserialize_with = "present")]
     pub wake_energy: Option<Joules>,
     /// Time to fall asleep (default 0).
+    #[serde(default, deserialize_with = "present")]
     pub sleep_latency: Option<Seconds>,
     /// Energy to fall asleep (default: sleep latency x idle power).
+    #[serde(default, deserialize_with = "present")]
     pub sleep_energy: Option<Joules>,
 }
 
@@ -186,18 +224,25 @@ pub enum RawSignal {
 #[serde(deny_unknown_fields)]
 pub struct RawSeries {
     /// Inline `[time, value]` points.
+    #[serde(default, deserialize_with = "present")]
     pub points: Option<Vec<(Seconds, NonNeg)>>,
     /// CSV file (relative to the scenario file).
+    #[serde(default, deserialize_with = "present")]
     pub csv: Option<String>,
     /// Time column of the CSV (seconds, or `YYYY-MM-DD HH:MM[:SS]`); default the first.
+    #[serde(default, deserialize_with = "present")]
     pub time_column: Option<String>,
     /// Value column of the CSV; default the second.
+    #[serde(default, deserialize_with = "present")]
     pub value_column: Option<String>,
     /// Datetime in the CSV that is simulated time 0 (default: the first row).
+    #[serde(default, deserialize_with = "present")]
     pub start: Option<String>,
     /// Repeat the series with this period.
+    #[serde(default, deserialize_with = "present")]
     pub repeat: Option<Seconds>,
     /// Multiply every value by this (e.g. 0.001 for g -> kg).
+    #[serde(default, deserialize_with = "present")]
     pub scale: Option<NonNeg>,
 }
 
@@ -385,9 +430,11 @@ pub struct RawWorkload {
     /// Multiplies the intensity of every generated arrival process (rates, batch
     /// sizes; periodic periods are divided by it). Traces and pipeline releases are
     /// not scaled. Default 1.
+    #[serde(default, deserialize_with = "present")]
     pub scale: Option<NonNeg>,
     /// `run` (default: jobs finish) or `kill` (a job is killed at start + its
     /// requested time; jobs without one are never killed).
+    #[serde(default, deserialize_with = "present")]
     pub walltime: Option<crate::model::Walltime>,
 }
 
@@ -400,26 +447,37 @@ pub use crate::workload::size::{RawDist, RawSize};
 #[serde(deny_unknown_fields)]
 pub struct RawKind {
     /// Arrival process (default: none, explicit jobs only).
+    #[serde(default, deserialize_with = "present")]
     pub arrival: Option<RawArrival>,
     /// Work distribution (required unless the kind has no generated arrivals).
+    #[serde(default, deserialize_with = "present")]
     pub size: Option<RawSize>,
     /// Gang size (default 1).
+    #[serde(default, deserialize_with = "present")]
     pub devices: Option<u32>,
     /// Slots of one device the job runs on (default: whole devices).
+    #[serde(default, deserialize_with = "present")]
     pub slots: Option<u32>,
     /// Memory per device.
+    #[serde(default, deserialize_with = "present")]
     pub memory: Option<Bytes>,
     /// Relative deadline.
+    #[serde(default, deserialize_with = "present")]
     pub deadline: Option<Seconds>,
     /// Priority (default 0).
+    #[serde(default, deserialize_with = "present")]
     pub priority: Option<i32>,
     /// Deferrable: how long the job may wait without harm (carbon-aware policies use it).
+    #[serde(default, deserialize_with = "present")]
     pub slack: Option<Seconds>,
     /// The work may be split across devices (default false).
+    #[serde(default, deserialize_with = "present")]
     pub divisible: Option<bool>,
     /// Pipeline: kinds released (one job each) when a job of this kind completes.
+    #[serde(default, deserialize_with = "present")]
     pub then: Option<Vec<String>>,
     /// Requested times of generated jobs (default: none).
+    #[serde(default, deserialize_with = "present")]
     pub estimate: Option<RawEstimate>,
 }
 
@@ -429,8 +487,10 @@ pub struct RawKind {
 #[serde(deny_unknown_fields)]
 pub struct RawEstimate {
     /// Requested time = factor x run time on the fastest capable class.
+    #[serde(default, deserialize_with = "present")]
     pub factor: Option<NonNeg>,
     /// The factor's distribution.
+    #[serde(default, deserialize_with = "present")]
     pub factor_dist: Option<RawSize>,
 }
 
@@ -441,28 +501,39 @@ pub struct RawJob {
     /// Kind name.
     pub kind: String,
     /// Arrival time (default 0; ignored with `after`).
+    #[serde(default, deserialize_with = "present")]
     pub arrival: Option<Seconds>,
     /// Work units.
     pub work: NonNeg,
     /// Gang size (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub devices: Option<u32>,
     /// Slots of one device (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub slots: Option<u32>,
     /// Memory per device (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub memory: Option<Bytes>,
     /// Relative deadline (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub deadline: Option<Seconds>,
     /// Priority (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub priority: Option<i32>,
     /// Name, for `after` references (unique).
+    #[serde(default, deserialize_with = "present")]
     pub id: Option<String>,
     /// Pipeline: the `id` of the job whose completion releases this one.
+    #[serde(default, deserialize_with = "present")]
     pub after: Option<String>,
     /// Run-time estimate (requested time), for backfilling policies.
+    #[serde(default, deserialize_with = "present")]
     pub estimate: Option<Seconds>,
     /// Deferrable slack (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub slack: Option<Seconds>,
     /// Divisible (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub divisible: Option<bool>,
 }
 
@@ -475,40 +546,57 @@ pub struct RawTrace {
     /// Trace file, relative to the scenario file (`.gz` is read transparently).
     pub file: String,
     /// Kind of every job (overrides the trace's own categories).
+    #[serde(default, deserialize_with = "present")]
     pub kind: Option<String>,
     /// Trace category -> kind name, for categories named differently from the kinds.
+    #[serde(default, deserialize_with = "present")]
     pub kinds: Option<IndexMap<String, String>>,
     /// Keep jobs arriving at or after this trace time (after shifting the first job to 0).
+    #[serde(default, deserialize_with = "present")]
     pub from: Option<Seconds>,
     /// Keep jobs arriving before this trace time.
+    #[serde(default, deserialize_with = "present")]
     pub until: Option<Seconds>,
     /// Keep at most this many jobs (after `from`/`until`).
+    #[serde(default, deserialize_with = "present")]
     pub limit: Option<u64>,
     /// Multiplies arrival times (0.5 doubles the load). Default 1.
+    #[serde(default, deserialize_with = "present")]
     pub time_scale: Option<NonNeg>,
     /// Multiplies every job's work. Default 1.
+    #[serde(default, deserialize_with = "present")]
     pub work_scale: Option<NonNeg>,
     /// Added to every arrival time after scaling. Default 0.
+    #[serde(default, deserialize_with = "present")]
     pub offset: Option<Seconds>,
     /// Replay the kept jobs this many times back to back (default 1).
+    #[serde(default, deserialize_with = "present")]
     pub repeat: Option<u64>,
     /// Interval between repetitions, in simulation time (default: `(until - from) x
     /// time_scale` when `until` is given).
+    #[serde(default, deserialize_with = "present")]
     pub every: Option<Seconds>,
     /// Skip and count malformed lines instead of failing. Default false.
+    #[serde(default, deserialize_with = "present")]
     pub skip_bad: Option<bool>,
     /// swf: `requested` (default: field 8, else 5) or `allocated` (field 5, else 8).
+    #[serde(default, deserialize_with = "present")]
     pub procs: Option<crate::trace::SwfProcs>,
     /// Relative deadline for every job (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub deadline: Option<Seconds>,
     /// Deferral slack for every job (default: the kind's).
+    #[serde(default, deserialize_with = "present")]
     pub slack: Option<Seconds>,
     /// azure-llm: `combined` (one job per request, default) or `split` (prefill, then
     /// decode as a pipeline).
+    #[serde(default, deserialize_with = "present")]
     pub mode: Option<crate::trace::LlmMode>,
     /// azure-llm combined: work of one generated token in prompt-token units.
+    #[serde(default, deserialize_with = "present")]
     pub decode_weight: Option<NonNeg>,
     /// alibaba: `scaled` (default: work = run time x GPU share) or `whole`.
+    #[serde(default, deserialize_with = "present")]
     pub gpu_share: Option<crate::trace::GpuShare>,
 }
 
@@ -529,12 +617,16 @@ pub struct RawPolicy {
 pub struct RawOutput {
     /// Sampling interval for power.csv (default: every change point, coarsened
     /// automatically past `power_max_rows` rows).
+    #[serde(default, deserialize_with = "present")]
     pub power_interval: Option<Seconds>,
     /// Most rows of power.csv without a `power_interval` (default 20000; 0: no bound).
+    #[serde(default, deserialize_with = "present")]
     pub power_max_rows: Option<u64>,
     /// How jobs.csv is written: `csv` (default), `csv.gz` or `none`.
+    #[serde(default, deserialize_with = "present")]
     pub jobs: Option<RawFileFormat>,
     /// How power.csv is written: `csv` (default), `csv.gz` or `none`.
+    #[serde(default, deserialize_with = "present")]
     pub power: Option<RawFileFormat>,
 }
 

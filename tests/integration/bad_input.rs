@@ -24,6 +24,11 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 const BAD: &[(&str, &[&str])] = &[
     // A tag hetsim does not know is refused, not dropped.
     ("unknown-tag.yaml", &[":20:", "unsupported tag `!evil`"]),
+    // A field written without a value is refused, not read as its default.
+    (
+        "null-count.yaml",
+        &[":30:", "datacenter.classes.cpu.count", "no value given"],
+    ),
     // A non-zero power too small for a float would read as 0 W.
     (
         "power-underflow.yaml",

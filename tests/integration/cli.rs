@@ -361,3 +361,27 @@ fn validate_and_policies_list() {
         .success()
         .stdout(predicate::str::contains("eft").and(predicate::str::contains("min-energy")));
 }
+
+#[test]
+fn set_null_removes_a_field_so_it_takes_its_default() {
+    // seed-example sets `seed: 1`; with the field removed the default (1) applies,
+    // and a horizon removed from manufacturing leaves the generated streams
+    // unbounded, which the loader then refuses as it would a file without one.
+    let sc = crate::common::scenario("seed-example.yaml");
+    let removed = hetsim::scenario::load(&sc, &["seed=null".into()]).unwrap();
+    assert_eq!(removed.scenario.seed, 1);
+    let changed = hetsim::scenario::load(&sc, &["seed=9".into()]).unwrap();
+    assert_eq!(changed.scenario.seed, 9);
+    let m = crate::common::scenario("manufacturing.yaml");
+    assert!(
+        hetsim::scenario::load(&m, &[])
+            .unwrap()
+            .scenario
+            .horizon
+            .is_some()
+    );
+    let e = hetsim::scenario::load(&m, &["horizon=~".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("an open arrival process needs an end"), "{e}");
+}
