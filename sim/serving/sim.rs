@@ -88,6 +88,9 @@ pub struct ServingOutcome {
     pub bin_s: f64,
     /// Times a transfer found no room at its destination.
     pub transfer_retries: u64,
+    /// Memory in use per instance at the end, bytes (the weights when every request
+    /// finished: KV memory is conserved).
+    pub final_memory: Vec<u64>,
 }
 
 struct Sim<'a> {
@@ -226,6 +229,7 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
         sim.set_level(i as u32, None, end);
     }
     sim.out.end_s = to_secs(end);
+    sim.out.final_memory = sim.insts.iter().map(|x| x.memory).collect();
     sim.out
 }
 
@@ -413,7 +417,7 @@ impl Sim<'_> {
                 .iter()
                 .map(|&t| {
                     let task = &self.tasks[t as usize];
-                    task.size - task.generated
+                    task.size.saturating_sub(task.generated)
                 })
                 .min()
                 .expect("non-empty batch")
@@ -520,7 +524,7 @@ impl Sim<'_> {
             let complete = if task.prompt {
                 task.generated == 1
             } else {
-                task.generated == task.size
+                task.generated >= task.size
             };
             if complete {
                 completed.push(t);

@@ -29,7 +29,7 @@ fn err(line: usize, field: &str, message: impl Into<String>) -> RowError {
     }
 }
 
-fn columns<'a>(header: &'a str, want: &[&str]) -> Result<Vec<usize>, RowError> {
+fn columns(header: &str, want: &[&str]) -> Result<Vec<usize>, RowError> {
     let names: Vec<&str> = header
         .split(',')
         .map(|s| s.trim().trim_start_matches('\u{feff}'))

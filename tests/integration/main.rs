@@ -19,6 +19,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod seed_example;
+mod serving;
 mod slurm;
 mod sweep;
 mod theory;
