@@ -382,3 +382,95 @@ fn bad_serving_field_is_located() {
     );
     assert!(err.contains("unknown scheduler"), "{err}");
 }
+
+/// Curves by hand on an inline table: medians of repeated rows (even and odd counts),
+/// linear between points, the end segments extended outside them.
+#[test]
+fn curve_from_inline_table_by_hand() {
+    let csv = "model,hardware,tensor_parallel,prompt_size,batch_size,token_size,peak_power,average_power,prompt_time,token_time\n\
+m,h,8,100,1,10,1.0,0.5,100,20\n\
+m,h,8,100,1,10,1.0,0.7,300,40\n\
+m,h,8,50,4,10,0,0,400,30\n\
+m,h,8,200,1,10,0,0,200,10\n\
+m,h,8,400,1,10,0,0,700,90\n\
+m,h,8,400,1,10,0,0,500,60\n\
+m,h,8,400,1,10,0,0,600,50\n\
+m,h,4,100,1,10,0,0,999,999\n";
+    let rows = hetsim::serving::perf::parse_rows(csv).unwrap();
+    let p = hetsim::serving::perf::profile(&rows, "m", "h", 8).unwrap();
+    // x = 100: median(0.1, 0.3) = 0.2; x = 200: rows 50x4 and 200x1, median(0.4, 0.2)
+    // = 0.3; x = 400: median(0.7, 0.5, 0.6) = 0.6.
+    let pts: Vec<(f64, f64)> = p.prompt.points().collect();
+    assert_eq!(pts.len(), 3);
+    let near = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    near(p.prompt.at(100.0), 0.2);
+    near(p.prompt.at(150.0), 0.25);
+    near(p.prompt.at(300.0), 0.45);
+    near(p.prompt.at(0.0), 0.1); // first segment (slope 0.001) extended left
+    near(p.prompt.at(600.0), 0.9); // last segment (slope 0.0015) extended right
+    // Token: x = 100 median(0.02, 0.04) = 0.03; 200: median(0.03, 0.01) = 0.02;
+    // 400: median(0.09, 0.06, 0.05) = 0.06.
+    near(
+        p.iteration(IterKind::Decode, 1),
+        0.03 + (1.0 - 100.0) * (0.02 - 0.03) / 100.0,
+    );
+    near(p.iteration(IterKind::Mixed, 150), 1.1 * 0.25);
+    // Power: medians over rows that measured it.
+    near(p.peak_power.unwrap(), 1.0);
+    near(p.average_power.unwrap(), 0.6);
+    // A bad cell names its line and column.
+    let bad = csv.replace("m,h,8,200,1,10,0,0,200,10", "m,h,8,200,1,10,0,0,fast,10");
+    let e = hetsim::serving::perf::parse_rows(&bad).unwrap_err();
+    assert_eq!((e.line, e.field.as_str()), (5, "prompt_time"));
+}
+
+/// Request streams: Azure timestamps are relative to the first row (sub-second digits
+/// kept), splitwise-sim's CSV is read as written, Poisson streams are seeded.
+#[test]
+fn request_streams() {
+    use hetsim::serving::trace::*;
+    let az = "TIMESTAMP,ContextTokens,GeneratedTokens\n\
+2023-11-16 23:59:59.5000000,10,2\n\
+2023-11-17 00:00:01.2500000,20,3\n";
+    let r = parse_azure(az).unwrap();
+    assert_eq!(r.len(), 2);
+    assert!(
+        (r[1].arrival - 1.75).abs() < 1e-9,
+        "across midnight: {}",
+        r[1].arrival
+    );
+    assert_eq!((r[1].prompt, r[1].output), (20, 3));
+    let e = parse_azure(&az.replace(",3\n", ",0\n")).unwrap_err();
+    assert_eq!((e.line, e.field.as_str()), (3, "GeneratedTokens"));
+    let sw = "request_id,request_type,application_id,arrival_timestamp,batch_size,prompt_size,token_size\n\
+7,2,0,0.5,1,100,5\n\
+3,2,0,0.25,1,50,2\n";
+    let r = parse_splitwise(sw).unwrap();
+    assert_eq!(r[0].id, Some(3));
+    assert_eq!((r[1].arrival, r[1].prompt, r[1].output), (0.5, 100, 5));
+    let pairs = [
+        Row {
+            id: None,
+            arrival: 0.0,
+            prompt: 1,
+            output: 2,
+        },
+        Row {
+            id: None,
+            arrival: 0.0,
+            prompt: 3,
+            output: 4,
+        },
+    ];
+    let a = poisson(&pairs, 50.0, 200.0, 9);
+    assert_eq!(a, poisson(&pairs, 50.0, 200.0, 9));
+    assert_ne!(a, poisson(&pairs, 50.0, 200.0, 10));
+    // 10,000 expected arrivals: the count is within 4 standard deviations (400).
+    assert!((a.len() as f64 - 10_000.0).abs() < 400.0, "{}", a.len());
+    assert!(
+        a.iter()
+            .all(|r| (r.prompt, r.output) == (1, 2) || (r.prompt, r.output) == (3, 4))
+    );
+    let ones = a.iter().filter(|r| r.prompt == 1).count() as f64 / a.len() as f64;
+    assert!((ones - 0.5).abs() < 0.04, "{ones}");
+}
