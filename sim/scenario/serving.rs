@@ -135,6 +135,13 @@ pub struct RawTransfer {
     pub pairs: Vec<RawPair>,
     /// Wait before a transfer that did not fit tries again (default 1 s).
     pub retry: Option<Seconds>,
+    /// Transfers between the same two instances take turns on one link (default
+    /// false: a link per request, no contention).
+    pub shared_link: Option<bool>,
+    /// Layer-wise transfer overlapped with the prefill (needs `model.layers`): only
+    /// max(transfer - prefill time, transfer / layers) is left after the prefill
+    /// (default false).
+    pub overlap: Option<bool>,
 }
 
 /// One class pair's bandwidth.
@@ -455,6 +462,16 @@ pub fn load(
     if retry <= 0.0 {
         return Err(loc(fe("serving.transfer.retry", "must be positive")));
     }
+    let overlap_layers = match (t.and_then(|t| t.overlap).unwrap_or(false), m.layers) {
+        (false, _) => None,
+        (true, Some(l)) if l > 0 => Some(l as u32),
+        (true, _) => {
+            return Err(loc(fe(
+                "serving.transfer.overlap",
+                "overlap needs `serving.model.layers`",
+            )));
+        }
+    };
     // Requests.
     let r = &raw.requests;
     let rpath = base.join(&r.file);
@@ -560,6 +577,8 @@ pub fn load(
         transfer: serving::Transfer {
             bandwidth: bw,
             retry,
+            shared_link: t.and_then(|t| t.shared_link).unwrap_or(false),
+            overlap_layers,
         },
         requests,
         slo,

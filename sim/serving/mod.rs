@@ -140,6 +140,12 @@ pub struct Transfer {
     pub bandwidth: Vec<Vec<f64>>,
     /// Seconds between retries of a transfer that does not fit at its destination.
     pub retry: f64,
+    /// Transfers between the same two instances share one link, one at a time in
+    /// the order they became ready (default: each request has its own link).
+    pub shared_link: bool,
+    /// Layer-wise transfer overlapped with the prefill: `Some(layers)` makes the
+    /// visible transfer max(full - prefill time, full / layers) (default: none).
+    pub overlap_layers: Option<u32>,
 }
 
 /// Splitwise's slowdown SLOs: thresholds at p50, p90, p99 on the slowdown against the

@@ -50,7 +50,7 @@ pub fn write_requests(path: &Path, o: &ServingOutcome) -> std::io::Result<()> {
             opt(l.map(|l| l.1)),
             opt(l.and_then(|l| l.2)),
             opt(l.map(|l| l.3)),
-            opt(r.transfer.map(|(a, b)| b - a)),
+            opt(r.transfer_s),
             r.preemptions,
             opt(Some(r.energy_j)),
         )?;

@@ -40,6 +40,8 @@ pub struct RequestRecord {
     pub prefill_end: Option<f64>,
     /// KV transfer start and end, s.
     pub transfer: Option<(f64, f64)>,
+    /// KV transfer duration, s (exact: from integer time).
+    pub transfer_s: Option<f64>,
     /// Completion, s.
     pub done: Option<f64>,
     /// Times its tasks were left out of a batch while pending.
@@ -104,12 +106,16 @@ struct Sim<'a> {
     /// Per instance: (power W of the current level, since).
     level: Vec<(f64, Time, bool)>,
     bin: Time,
+    /// Shared links by (source, destination) instance: busy, and requests waiting.
+    links: std::collections::HashMap<(u32, u32), (bool, std::collections::VecDeque<u32>)>,
 }
 
 struct ReqState {
     memory: u64,
     place: Placement,
     transfer_bytes: u64,
+    /// Duration of the iteration that ran its prefill.
+    prefill_dur: Time,
 }
 
 /// Runs a serving scenario to the last event.
@@ -175,6 +181,7 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
                     token: 0,
                 },
                 transfer_bytes: 0,
+                prefill_dur: 0,
             })
             .collect(),
         sched: sched::State::new(spec.scheduler, &insts),
@@ -198,6 +205,7 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
         },
         level,
         bin: secs(spec.series_interval).max(1),
+        links: Default::default(),
     };
     // One pending arrival at a time keeps the event list small.
     if !spec.requests.is_empty() {
@@ -567,6 +575,7 @@ impl Sim<'_> {
         let rec = &mut self.out.requests[r as usize];
         if prompt {
             if self.reqs[r as usize].place.token != i {
+                self.reqs[r as usize].prefill_dur = self.insts[i as usize].block.dur;
                 self.transfer_try(r);
             }
         } else {
@@ -581,13 +590,33 @@ impl Sim<'_> {
         let now = self.now();
         let st = &self.reqs[r as usize];
         let (src, dst, m) = (st.place.prompt, st.place.token, st.memory);
+        if self.spec.transfer.shared_link {
+            let link = self.links.entry((src, dst)).or_default();
+            if link.0 {
+                // Busy: wait in line; the transfer ahead starts this one when it ends.
+                if !link.1.contains(&r) {
+                    link.1.push_back(r);
+                }
+                return;
+            }
+        }
         let d = &self.insts[dst as usize];
         if d.memory + m <= d.max_memory {
             let bw = self.spec.transfer.bandwidth[self.insts[src as usize].hw][d.hw];
             self.insts[dst as usize].memory += m;
-            let dur = secs(st.transfer_bytes as f64 / bw);
-            self.out.requests[r as usize].transfer = Some((to_secs(now), to_secs(now + dur)));
+            let full = st.transfer_bytes as f64 / bw;
+            let visible = match self.spec.transfer.overlap_layers {
+                Some(layers) => (full - to_secs(st.prefill_dur)).max(full / layers as f64),
+                None => full,
+            };
+            let dur = secs(visible);
+            let rec = &mut self.out.requests[r as usize];
+            rec.transfer = Some((to_secs(now), to_secs(now + dur)));
+            rec.transfer_s = Some(to_secs(dur));
             self.eng.schedule_in(dur, Ev::TransferEnd(r));
+            if self.spec.transfer.shared_link {
+                self.links.entry((src, dst)).or_default().0 = true;
+            }
         } else {
             self.out.transfer_retries += 1;
             self.eng
@@ -599,6 +628,13 @@ impl Sim<'_> {
         let st = &self.reqs[r as usize];
         let (src, dst, m) = (st.place.prompt, st.place.token, st.memory);
         self.free(src, m);
+        if self.spec.transfer.shared_link {
+            let link = self.links.entry((src, dst)).or_default();
+            link.0 = false;
+            if let Some(next) = link.1.pop_front() {
+                self.transfer_try(next);
+            }
+        }
         self.task_arrival(dst, 2 * r + 1);
         // The source may have been waiting for this memory.
         let b = self.spec.batching;

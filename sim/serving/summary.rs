@@ -146,11 +146,7 @@ pub fn summarize(scenario: &str, spec: &ServingSpec, o: &ServingOutcome) -> Serv
             s_e2e.push(d / alone_e2e);
         }
     }
-    let mut kv: Vec<f64> = o
-        .requests
-        .iter()
-        .filter_map(|r| r.transfer.map(|(a, b)| b - a))
-        .collect();
+    let mut kv: Vec<f64> = o.requests.iter().filter_map(|r| r.transfer_s).collect();
     let busy: f64 = o.busy_j.iter().sum();
     let idle: f64 = o.idle_j.iter().sum();
     let it = busy + idle;

@@ -47,6 +47,8 @@ fn spec(scheduler: Scheduler, roles: &[Role], reqs: &[(f64, u32, u32)], kv: u64)
         transfer: Transfer {
             bandwidth: vec![vec![1e9]],
             retry: 1.0,
+            shared_link: false,
+            overlap_layers: None,
         },
         requests: reqs
             .iter()
@@ -552,4 +554,43 @@ fn agrees_with_splitwise_sim_request_by_request() {
         assert_eq!(n, 400, "{config}: every request finished in both");
         assert!(o.requests.iter().all(|r| r.done.is_some()));
     }
+}
+
+/// Shared link and overlap, by hand (10^6 B of KV per token):
+/// - At 0.5 x 10^9 B/s, A and B (P 100, T 2) both at 0: A prefills 0 to 0.1 (B waits
+///   for the running prefill), transfers 0.1 to 0.3 and decodes 0.3 to 0.32; B
+///   prefills 0.1 to 0.2. Own links: B transfers 0.2 to 0.4 and decodes 0.4 to 0.42.
+///   Shared link: B's transfer waits for A's, 0.3 to 0.5, and decodes 0.5 to 0.52.
+/// - Overlap with 10 layers at 10^9 B/s, A alone: the 0.1 s transfer hides behind the
+///   0.1 s prefill but for one layer's share, 0.01 s: 0.1 to 0.11, decode to 0.13.
+#[test]
+fn shared_link_and_overlap_by_hand() {
+    let pools = Scheduler::Pools {
+        pick: Pick::FewestTokens,
+    };
+    let roles = [Role::Prompt, Role::Token];
+    let two = [(0.0, 100, 2), (0.0, 100, 2)];
+    let tr = |o: &ServingOutcome, i: usize| o.requests[i].transfer.unwrap();
+    let mut s = spec(pools, &roles, &two, 1_000_000);
+    s.transfer.bandwidth = vec![vec![0.5e9]];
+    let o = simulate(&s);
+    close(tr(&o, 0).1, 0.3);
+    close(tr(&o, 1).0, 0.2);
+    close(tr(&o, 1).1, 0.4);
+    close(o.requests[0].done.unwrap(), 0.32);
+    close(o.requests[1].done.unwrap(), 0.42);
+    s.transfer.shared_link = true;
+    let o = simulate(&s);
+    close(tr(&o, 0).1, 0.3);
+    close(tr(&o, 1).0, 0.3);
+    close(tr(&o, 1).1, 0.5);
+    close(o.requests[0].done.unwrap(), 0.32);
+    close(o.requests[1].done.unwrap(), 0.52);
+    assert_eq!(o.final_memory, vec![1000, 1000]);
+    let mut s = spec(pools, &roles, &[(0.0, 100, 2)], 1_000_000);
+    s.transfer.overlap_layers = Some(10);
+    let o = simulate(&s);
+    close(tr(&o, 0).0, 0.1);
+    close(tr(&o, 0).1, 0.11);
+    close(o.requests[0].done.unwrap(), 0.13);
 }
