@@ -268,7 +268,22 @@ pub fn load(
                     format!("no device class `{cname}` under datacenter.classes"),
                 ))
             })?;
-        hardware.push(build_hw(&prows, m, h, class, &p, None).map_err(loc)?);
+        // Tensor parallelism: that of the configuration's instances of this class,
+        // else the smallest the profile has.
+        let tp = cfg
+            .instances
+            .iter()
+            .find(|g| &g.class == cname)
+            .map(|g| g.devices.unwrap_or(8))
+            .or_else(|| {
+                prows
+                    .iter()
+                    .filter(|r| r.model == m.name && r.hardware == h.profile)
+                    .map(|r| r.tensor_parallel)
+                    .min()
+            })
+            .unwrap_or(8);
+        hardware.push(build_hw(&prows, m, h, class, &p, tp).map_err(loc)?);
         hw_names.push(cname.clone());
     }
     // Instances.
@@ -292,21 +307,18 @@ pub fn load(
         if devices == 0 {
             return Err(loc(fe(format!("{p}.devices"), "must be at least 1")));
         }
-        // The profile must exist for this tensor parallelism.
-        hardware[hw] = build_hw(
-            &prows,
-            m,
-            &raw.hardware[hw],
-            &sc.classes[ci],
-            &format!("serving.hardware.{}", g.class),
-            Some(devices),
-        )
-        .map_err(|e| {
-            loc(FieldError {
-                path: format!("{p}.devices"),
-                ..e
-            })
-        })?;
+        // One profile per class: every instance of a class has the same gang size.
+        if let Some(first) = cfg.instances.iter().find(|x| x.class == g.class)
+            && first.devices.unwrap_or(8) != devices
+        {
+            return Err(loc(fe(
+                format!("{p}.devices"),
+                format!(
+                    "instances of class `{}` must all have the same number of devices",
+                    g.class
+                ),
+            )));
+        }
         let free = sc.classes[ci].count as u64 - used[ci];
         let count = match g.count {
             Some(c) => c as u64,
@@ -587,17 +599,15 @@ pub fn load(
     })
 }
 
-/// A class's hardware entry for tensor parallelism `tp` (8 when `None`, for the
-/// check that only names the class).
+/// A class's hardware entry for tensor parallelism `tp`.
 fn build_hw(
     rows: &[perf::ProfileRow],
     m: &RawModel,
     h: &RawHardware,
     class: &crate::model::DeviceClass,
     p: &str,
-    tp: Option<u32>,
+    tp: u32,
 ) -> Result<serving::Hardware, FieldError> {
-    let tp = tp.unwrap_or(8);
     let prof = perf::profile(rows, &m.name, &h.profile, tp).ok_or_else(|| {
         fe(
             format!("{p}.profile"),

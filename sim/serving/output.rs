@@ -26,6 +26,12 @@ pub const REQUEST_COLUMNS: &[&str] = &[
     "energy_j",
 ];
 
+/// A time in seconds, rounded to the nanosecond the simulation keeps (differences of
+/// f64 seconds would print as 0.09999999999999999).
+fn t(v: Option<f64>) -> String {
+    opt(v.map(|x| (x * 1e9).round() / 1e9))
+}
+
 fn opt(v: Option<f64>) -> String {
     v.map(|x| ryu::Buffer::new().format(x).to_string())
         .unwrap_or_default()
@@ -41,16 +47,16 @@ pub fn write_requests(path: &Path, o: &ServingOutcome) -> std::io::Result<()> {
             w,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.id,
-            opt(Some(r.arrival)),
+            t(Some(r.arrival)),
             r.prompt,
             r.output,
             r.prompt_instance,
             r.token_instance,
-            opt(r.prefill_end.map(|p| p - r.arrival)),
-            opt(l.map(|l| l.1)),
-            opt(l.and_then(|l| l.2)),
-            opt(l.map(|l| l.3)),
-            opt(r.transfer_s),
+            t(r.prefill_end.map(|p| p - r.arrival)),
+            t(l.map(|l| l.1)),
+            t(l.and_then(|l| l.2)),
+            t(l.map(|l| l.3)),
+            t(r.transfer_s),
             r.preemptions,
             opt(Some(r.energy_j)),
         )?;

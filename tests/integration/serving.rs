@@ -594,3 +594,137 @@ fn shared_link_and_overlap_by_hand() {
     close(tr(&o, 0).1, 0.11);
     close(o.requests[0].done.unwrap(), 0.13);
 }
+
+fn tiny() -> String {
+    format!(
+        "{}/tests/fixtures/serving/tiny.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The tiny fixture scenario (made-up profiles, three requests) runs end to end:
+/// every file and chart, every summary key registered, and byte-identical files when
+/// run twice.
+#[test]
+fn tiny_scenario_writes_a_complete_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut texts = Vec::new();
+    for name in ["a", "b"] {
+        let out = dir.path().join(name);
+        assert_cmd::Command::cargo_bin("hetsim")
+            .unwrap()
+            .args(["run", &tiny(), "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        for f in [
+            "charts/ttft_cdf.svg",
+            "charts/tbt_cdf.svg",
+            "charts/tokens_per_s.svg",
+            "charts/serving_power.svg",
+        ] {
+            assert!(out.join(f).exists(), "{f}");
+        }
+        texts.push(
+            ["requests.csv", "series.csv", "summary.json"]
+                .map(|f| std::fs::read_to_string(out.join(f)).unwrap()),
+        );
+    }
+    assert_eq!(texts[0], texts[1], "same scenario, same files");
+    let s: serde_json::Value = serde_json::from_str(&texts[0][2]).unwrap();
+    assert_eq!(s["requests_completed"], 3);
+    assert_eq!(s["kv_transfers"], 3);
+    for k in s.as_object().unwrap().keys() {
+        assert!(
+            hetsim::report::metric::REGISTRY.iter().any(|e| e.key == k),
+            "summary key {k} is not registered in report::metric"
+        );
+    }
+}
+
+/// Bad `serving:` input: exit code 2 and one error naming the file, line and field
+/// (or the data file, line and column).
+#[test]
+fn bad_serving_input_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_trace = dir.path().join("trace.csv");
+    std::fs::write(
+        &bad_trace,
+        "request_id,request_type,application_id,arrival_timestamp,batch_size,prompt_size,token_size\n0,2,0,0.0,1,100,3\n1,2,0,0.1,1,lots,3\n",
+    )
+    .unwrap();
+    let bad_perf = dir.path().join("perf.csv");
+    std::fs::write(
+        &bad_perf,
+        "model,hardware,prompt_size,batch_size,token_size,peak_power,average_power,prompt_time,token_time,tensor_parallel\ntiny,gpu-a,100,1,10,0.8,0.5,-3,20,2\n",
+    )
+    .unwrap();
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            "serving.config=nope".into(),
+            vec![
+                "tiny.yaml:13:".into(),
+                "serving.config".into(),
+                "no configuration `nope`".into(),
+            ],
+        ),
+        (
+            "serving.configs.split.scheduler.name=fifo".into(),
+            vec![
+                "tiny.yaml:20:".into(),
+                "serving.configs.split.scheduler.name".into(),
+                "unknown scheduler".into(),
+            ],
+        ),
+        (
+            "serving.hardware.b.prefill_power=null".into(),
+            vec![
+                "tiny.yaml:12:".into(),
+                "serving.hardware.b.prefill_power".into(),
+                "no power measurements".into(),
+            ],
+        ),
+        (
+            "serving.model.kv_bytes_per_token=0".into(),
+            vec![
+                "tiny.yaml:9:".into(),
+                "serving.model.kv_bytes_per_token".into(),
+                "must be positive".into(),
+            ],
+        ),
+        (
+            "serving.batching={mode: chunked}".into(),
+            vec!["serving.batching.mode".into(), "unknown mode".into()],
+        ),
+        (
+            "serving.hardware.a.bogus=1".into(),
+            vec!["serving.hardware.a".into(), "bogus".into()],
+        ),
+        (
+            "serving.requests.file=nowhere.csv".into(),
+            vec!["nowhere.csv".into()],
+        ),
+        (
+            format!("serving.requests.file={}", bad_trace.display()),
+            vec!["trace.csv:3".into(), "prompt_size".into(), "`lots`".into()],
+        ),
+        (
+            format!("serving.perf_model={}", bad_perf.display()),
+            vec!["perf.csv:2".into(), "prompt_time".into()],
+        ),
+    ];
+    for (set, want) in cases {
+        let out = assert_cmd::Command::cargo_bin("hetsim")
+            .unwrap()
+            .args(["run", &tiny(), "--set", &set, "--out"])
+            .arg(dir.path().join("never"))
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert_eq!(err.matches("error:").count(), 1, "{set}: {err}");
+        for w in want {
+            assert!(err.contains(&w), "{set}: `{w}` not in {err}");
+        }
+        assert!(!dir.path().join("never").exists());
+    }
+}
