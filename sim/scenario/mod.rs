@@ -13,6 +13,7 @@ pub mod locate;
 pub mod raw;
 pub mod series;
 pub mod serving;
+pub use serving::serving_spec;
 mod workload;
 
 pub use error::{FieldError, InputError};
@@ -148,7 +149,7 @@ pub fn load_with_budget(
 }
 
 /// The file's raw document with `--set` overrides applied.
-fn parse_with_overrides(
+pub(crate) fn parse_with_overrides(
     text: &str,
     format: Format,
     path: &Path,
@@ -176,17 +177,6 @@ fn parse_with_overrides(
         })?
     };
     Ok(raw)
-}
-
-/// The checked `serving:` section of a loaded scenario, if it has one (the scenario
-/// is then run by [`crate::serving`]).
-pub fn serving_spec(l: &Loaded) -> Result<Option<crate::serving::ServingSpec>, InputError> {
-    let format = Format::from_path(&l.path).unwrap_or(Format::Yaml);
-    let mut raw = parse_with_overrides(&l.text, format, &l.path, &l.overrides)?;
-    match raw.serving.take() {
-        Some(r) => Ok(Some(serving::load(r, &l.scenario, &l.path, &l.text)?)),
-        None => Ok(None),
-    }
 }
 
 /// Parses scenario text (no file access). `label` names the source in errors.

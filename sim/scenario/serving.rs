@@ -659,3 +659,14 @@ fn build_hw(
         memory: memory as u64,
     })
 }
+
+/// The checked `serving:` section of a loaded scenario, if it has one (the scenario
+/// is then run by [`crate::serving`]).
+pub fn serving_spec(l: &super::Loaded) -> Result<Option<crate::serving::ServingSpec>, InputError> {
+    let format = super::Format::from_path(&l.path).unwrap_or(super::Format::Yaml);
+    let mut raw = super::parse_with_overrides(&l.text, format, &l.path, &l.overrides)?;
+    match raw.serving.take() {
+        Some(r) => Ok(Some(load(r, &l.scenario, &l.path, &l.text)?)),
+        None => Ok(None),
+    }
+}
