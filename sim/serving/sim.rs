@@ -417,7 +417,8 @@ impl Sim<'_> {
             .map(|&t| self.tasks[t as usize].tokens_per_iteration())
             .sum();
         let dur_s = self.spec.hardware[x.hw].perf.iteration(kind, tokens);
-        let dur = secs(dur_s);
+        // At least 1 ns: a block of k iterations must advance time (and divide).
+        let dur = secs(dur_s).max(1);
         let k = if n_prompts > 0 {
             1
         } else {
