@@ -26,6 +26,7 @@ pub mod run;
 pub mod scenario;
 pub mod schema;
 pub mod seed;
+pub mod serving;
 pub mod signal;
 pub mod simulation;
 pub mod sweep;

@@ -72,6 +72,9 @@ pub fn main(a: RunArgs) -> anyhow::Result<()> {
         sets.push(format!("seed={s}"));
     }
     let loaded = scenario::load_with_budget(&a.file, &sets, &a.budget.budget())?;
+    if let Some(spec) = scenario::serving_spec(&loaded)? {
+        return run_serving(&loaded, &spec, a.out, a.no_charts, a.quiet);
+    }
     check_policies(&loaded)?;
     let target = a
         .out
@@ -194,4 +197,49 @@ impl RunProgress for Progress {
     fn notice(&mut self, n: RunNotice) {
         print_notice(n);
     }
+}
+
+/// A scenario with `serving:`: the LLM serving model writes the run folder.
+fn run_serving(
+    loaded: &scenario::Loaded,
+    spec: &crate::serving::ServingSpec,
+    out: Option<PathBuf>,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
+    crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
+    let (dir, s) = crate::serving::output::run_to_folder(loaded, spec, &target, no_charts)?;
+    if !quiet {
+        let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
+        println!(
+            "{} ({}): {}/{} requests in {:.1} s",
+            s.scenario, s.serving_config, s.requests_completed, s.requests_arrived, s.makespan_s
+        );
+        println!(
+            "  TTFT p50 {} s, p99 {} s; TBT p50 {} s, p99 {} s; E2E p50 {} s, p99 {} s",
+            f(s.ttft_s.p50),
+            f(s.ttft_s.p99),
+            f(s.tbt_s.p50),
+            f(s.tbt_s.p99),
+            f(s.e2e_s.p50),
+            f(s.e2e_s.p99)
+        );
+        println!(
+            "  {:.0} output tokens/s, {:.2} J per output token (IT), mean power {:.0} W",
+            s.output_tokens_per_s, s.energy_per_output_token_j, s.power_mean_w
+        );
+        if let Some(met) = s.slo_met {
+            println!(
+                "  SLOs {}",
+                if met {
+                    "met".to_string()
+                } else {
+                    format!("missed: {}", s.slo_missed.unwrap_or_default())
+                }
+            );
+        }
+        println!("  run folder: {}", dir.display());
+    }
+    Ok(())
 }

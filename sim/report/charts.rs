@@ -45,6 +45,7 @@ pub mod read;
 pub mod registry;
 pub mod response_cdf;
 pub mod series;
+pub mod serving;
 pub mod utilization;
 
 use crate::report::error::Result;

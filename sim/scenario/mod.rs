@@ -13,6 +13,8 @@ pub mod locate;
 mod power_model;
 pub mod raw;
 pub mod series;
+pub mod serving;
+pub use serving::serving_spec;
 mod workload;
 
 pub use error::{FieldError, InputError};
@@ -124,10 +126,42 @@ pub fn load_with_budget(
             .with_hint("scenario files end in .yaml, .yml or .json")
     })?;
     let text = read_text(path)?;
-    let raw = if overrides.is_empty() {
-        parse_raw(&text, format, path)?
+    let raw = parse_with_overrides(&text, format, path, overrides)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut raw = raw;
+    let raw_serving = raw.serving.take();
+    let serving_only = raw_serving.is_some() && raw.workload.kinds.is_empty();
+    let scenario =
+        validate_with(raw, &stem, base, serving_only).map_err(|e| e.located(path, &text))?;
+    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, &text))?;
+    if let Some(r) = raw_serving {
+        // Checked now so a bad `serving:` fails at load time; built again by
+        // `serving_spec` when run.
+        serving::load(r, &scenario, path, &text)?;
+    }
+    Ok(Loaded {
+        scenario,
+        path: path.into(),
+        text,
+        overrides: overrides.to_vec(),
+    })
+}
+
+/// The file's raw document with `--set` overrides applied.
+pub(crate) fn parse_with_overrides(
+    text: &str,
+    format: Format,
+    path: &Path,
+    overrides: &[String],
+) -> Result<RawScenario, InputError> {
+    let raw: RawScenario = if overrides.is_empty() {
+        parse_raw(text, format, path)?
     } else {
-        let mut doc = parse_value(&text, format, path)?;
+        let mut doc = parse_value(text, format, path)?;
         for o in overrides {
             apply_override(&mut doc, o).map_err(|m| {
                 InputError::file(path, m.to_string())
@@ -145,19 +179,7 @@ pub fn load_with_budget(
             hint: None,
         })?
     };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = validate(raw, &stem, base).map_err(|e| e.located(path, &text))?;
-    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, &text))?;
-    Ok(Loaded {
-        scenario,
-        path: path.into(),
-        text,
-        overrides: overrides.to_vec(),
-    })
+    Ok(raw)
 }
 
 /// Parses scenario text (no file access). `label` names the source in errors.
@@ -456,6 +478,16 @@ pub fn set_path(
 
 /// Stage two: cross-field checks, defaults, and the model.
 pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Scenario, FieldError> {
+    validate_with(raw, default_name, base, false)
+}
+
+/// [`validate`]; `serving_only`: a serving scenario without job kinds.
+fn validate_with(
+    raw: RawScenario,
+    default_name: &str,
+    base: &Path,
+    serving_only: bool,
+) -> Result<Scenario, FieldError> {
     let kinds_raw = &raw.workload.kinds;
     let mut kind_names: Vec<String> = kinds_raw.keys().cloned().collect();
     kind_names
@@ -478,7 +510,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             )));
         }
     }
-    if kind_names.is_empty() {
+    if kind_names.is_empty() && !serving_only {
         return Err(FieldError::new("workload.kinds", "no job kinds declared"));
     }
     kind_names.dedup();

@@ -38,7 +38,8 @@ pub struct RawScenario {
     pub horizon: Option<Seconds>,
     /// Devices and facility.
     pub datacenter: RawDatacenter,
-    /// Jobs.
+    /// Jobs (may be left out of a serving scenario).
+    #[serde(default)]
     pub workload: RawWorkload,
     /// Placement policy (default `fcfs`).
     #[serde(default, deserialize_with = "present")]
@@ -52,6 +53,8 @@ pub struct RawScenario {
     /// The window energy, carbon and cost are accounted over.
     #[serde(default, deserialize_with = "present")]
     pub accounting: Option<RawAccounting>,
+    /// LLM serving: when present, the scenario is run by the serving model.
+    pub serving: Option<super::serving::RawServing>,
 }
 
 /// `accounting:` section.
@@ -415,7 +418,7 @@ impl<'de> Deserialize<'de> for RawBusyPower {
 }
 
 /// `workload:` section.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWorkload {
     /// Job kinds by name, in file order.

@@ -20,6 +20,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod seed_example;
+mod serving;
 mod slots;
 mod slurm;
 mod sweep;
