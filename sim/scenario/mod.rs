@@ -127,28 +127,41 @@ pub fn load_with_budget(
     })?;
     let text = read_text(path)?;
     let raw = parse_with_overrides(&text, format, path, overrides)?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let base = path.parent().unwrap_or(Path::new("."));
-    let mut raw = raw;
-    let raw_serving = raw.serving.take();
-    let serving_only = raw_serving.is_some() && raw.workload.kinds.is_empty();
-    let scenario =
-        validate_with(raw, &stem, base, serving_only).map_err(|e| e.located(path, &text))?;
-    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, &text))?;
-    if let Some(r) = raw_serving {
-        // Checked now so a bad `serving:` fails at load time; built again by
-        // `serving_spec` when run.
-        serving::load(r, &scenario, path, &text)?;
-    }
+    let scenario = validate_document(raw, path, &text, budget)?;
     Ok(Loaded {
         scenario,
         path: path.into(),
         text,
         overrides: overrides.to_vec(),
     })
+}
+
+/// Validates a parsed scenario document read from `path` (whose `text` locates
+/// errors): the model, the size budget and, for a serving scenario, its `serving:`
+/// section. What [`load_with_budget`] does after parsing; sweeps call it on each
+/// run's document.
+pub fn validate_document(
+    mut raw: RawScenario,
+    path: &Path,
+    text: &str,
+    budget: &limits::Budget,
+) -> Result<Scenario, InputError> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let base = path.parent().unwrap_or(Path::new("."));
+    let raw_serving = raw.serving.take();
+    let serving_only = raw_serving.is_some() && raw.workload.kinds.is_empty();
+    let scenario =
+        validate_with(raw, &stem, base, serving_only).map_err(|e| e.located(path, text))?;
+    limits::check_budget(&scenario, budget).map_err(|e| e.located(path, text))?;
+    if let Some(r) = raw_serving {
+        // Checked now so a bad `serving:` fails at load time; built again by
+        // `serving_spec` when run.
+        serving::load(r, &scenario, path, text)?;
+    }
+    Ok(scenario)
 }
 
 /// The file's raw document with `--set` overrides applied.

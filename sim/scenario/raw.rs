@@ -54,6 +54,7 @@ pub struct RawScenario {
     #[serde(default, deserialize_with = "present")]
     pub accounting: Option<RawAccounting>,
     /// LLM serving: when present, the scenario is run by the serving model.
+    #[serde(default, deserialize_with = "present")]
     pub serving: Option<super::serving::RawServing>,
 }
 

@@ -45,6 +45,14 @@ pub enum SweepError {
         /// Why.
         source: RunError,
     },
+    /// One run of a serving scenario failed (`context` names it).
+    #[error("{context}")]
+    Serving {
+        /// Which run.
+        context: String,
+        /// Why.
+        source: crate::serving::output::ServingError,
+    },
     /// The sweep folder or a run's result does not agree with the plan.
     #[error("{0}")]
     Inconsistent(String),

@@ -275,6 +275,18 @@ pub fn run_with(
             source,
         };
         let t1 = Instant::now();
+        if plan.is_serving() {
+            let (header, row) = serving_run(&plan, k, &loaded, opts, &dir)?;
+            let t2 = Instant::now();
+            let timing = Timing {
+                load_s: (t1 - t0).as_secs_f64(),
+                simulate_s: (t2 - t1).as_secs_f64(),
+                total_s: t0.elapsed().as_secs_f64(),
+            };
+            writer.append(&header, &row, k, &timing)?;
+            progress.run_done();
+            return Ok(());
+        }
         let outcome = if opts.run_folders || opts.run_charts {
             let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
             text.push('\n');
@@ -355,6 +367,60 @@ pub fn run_with(
         run_s,
         warnings,
     })
+}
+
+/// One run of a serving scenario (`serving:`): simulated by the serving model (its
+/// run folder written with `--run-folders`), its flat summary as the journal row.
+fn serving_run(
+    plan: &Plan,
+    k: usize,
+    loaded: &crate::scenario::Loaded,
+    opts: &Options,
+    dir: &Path,
+) -> Result<(Vec<String>, Vec<String>), SweepError> {
+    let m = &plan.manifest;
+    // The run's document (axis values applied) is what the serving section is read
+    // from, and what its run folder records.
+    let mut l = loaded.clone();
+    let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
+    text.push('\n');
+    l.text = text;
+    let spec = &crate::scenario::serving_spec(&l)?.ok_or_else(|| {
+        SweepError::Inconsistent(format!("run {k}: the serving section disappeared"))
+    })?;
+    let summary = if opts.run_folders || opts.run_charts {
+        let target = dir.join("runs").join(k.to_string());
+        crate::serving::output::run_to_folder(&l, spec, &target, !opts.run_charts)
+            .map_err(|source| SweepError::Serving {
+                context: format!(
+                    "run {k} (point {}: {}, replication {}) failed",
+                    m.runs[k].point,
+                    m.point_label(m.runs[k].point),
+                    m.runs[k].replication
+                ),
+                source,
+            })?
+            .1
+    } else {
+        let outcome = crate::serving::sim::simulate(spec);
+        crate::serving::summary::summarize(&loaded.scenario.name, spec, &outcome)
+    };
+    let mut pairs = vec![("seed".to_string(), loaded.scenario.seed.to_string())];
+    for (key, v) in crate::serving::output::flat(&summary) {
+        let cell = match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        pairs.push((key, cell));
+    }
+    if loaded.scenario.seed != m.runs[k].seed {
+        return Err(SweepError::Inconsistent(format!(
+            "run {k}: the scenario has seed {}, the plan says {}",
+            loaded.scenario.seed, m.runs[k].seed
+        )));
+    }
+    journal::row_of_pairs(m, k, pairs)
 }
 
 /// Reads the table of a sweep folder for tests and tools: the manifest and its valid

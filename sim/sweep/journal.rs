@@ -58,7 +58,16 @@ pub fn row_of(
     run: usize,
     s: &Summary,
 ) -> Result<(Vec<String>, Vec<String>), SweepError> {
-    let pairs = crate::report::files::summary_pairs(s);
+    row_of_pairs(m, run, crate::report::files::summary_pairs(s))
+}
+
+/// [`row_of`] for a summary given as `(key, cell)` pairs (a serving run's flat
+/// summary).
+pub fn row_of_pairs(
+    m: &Manifest,
+    run: usize,
+    pairs: Vec<(String, String)>,
+) -> Result<(Vec<String>, Vec<String>), SweepError> {
     let mut header = prefix_header(m);
     let mut row = prefix_row(m, run);
     let mut class_fields: Option<Vec<String>> = None;

@@ -449,11 +449,7 @@ impl Plan {
         };
 
         // Base scenario after `set`: its seed is the base seed.
-        let stem = scenario_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        let base = build_scenario(&base_doc, &scenario_path, &scenario_text, &stem)?;
+        let base = build_scenario(&base_doc, &scenario_path, &scenario_text)?;
         let name = raw.name.unwrap_or_else(|| {
             sweep_path
                 .file_stem()
@@ -544,13 +540,13 @@ impl Plan {
     /// policy checked.
     pub fn loaded(&self, run: usize) -> Result<Loaded, InputError> {
         let doc = self.document(run)?;
-        let stem = self
-            .scenario_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        build_scenario(&doc, &self.scenario_path, &self.scenario_text, &stem)
+        build_scenario(&doc, &self.scenario_path, &self.scenario_text)
             .map_err(|e| self.blame(e, self.manifest.runs[run].point))
+    }
+
+    /// Whether the scenario is run by the LLM serving model (it has `serving:`).
+    pub fn is_serving(&self) -> bool {
+        self.base_doc.get("serving").is_some()
     }
 
     /// The scenario document of run `run`: the base scenario with `set`, the point's
@@ -618,7 +614,7 @@ impl Plan {
 
 /// Deserializes and validates a scenario document (the `--set` path of
 /// `scenario::load`, without re-reading the file), and checks its policy.
-fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Loaded, InputError> {
+fn build_scenario(doc: &Value, path: &Path, text: &str) -> Result<Loaded, InputError> {
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(doc, &mut track);
     let raw: scenario::raw::RawScenario =
@@ -630,10 +626,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str, stem: &str) -> Result<Lo
             message: e.to_string(),
             hint: None,
         })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let sc = scenario::validate(raw, stem, base).map_err(|e| e.located(path, text))?;
-    scenario::limits::check_budget(&sc, &scenario::limits::Budget::default())
-        .map_err(|e| e.located(path, text))?;
+    let sc = scenario::validate_document(raw, path, text, &scenario::limits::Budget::default())?;
     let loaded = Loaded {
         scenario: sc,
         path: path.into(),

@@ -728,3 +728,70 @@ fn bad_serving_input_is_located() {
         assert!(!dir.path().join("never").exists());
     }
 }
+
+#[test]
+fn a_sweep_over_serving_configurations_matches_single_runs() {
+    // Each sweep row holds what `hetsim run --set serving.config=X` reports, and
+    // --run-folders writes the serving run folder of each run.
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("s.yaml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "name: s\nscenario: {}\naxes:\n  serving.config: [one, split]\nseries: serving.config\n\
+             metrics: [ttft_p50_s, e2e_p99_s]\npareto: {{x: e2e_p99_s, y: energy_per_output_token_j}}\n",
+            tiny()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    assert_cmd::Command::cargo_bin("hetsim")
+        .unwrap()
+        .args([
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--quiet",
+            "--run-folders",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = crate::common::read_csv(&out.join("runs.csv"));
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, config) in rows.iter().zip(["one", "split"]) {
+        assert_eq!(row[col("serving_config")], config);
+        let single = dir.path().join(config);
+        assert_cmd::Command::cargo_bin("hetsim")
+            .unwrap()
+            .args(["run", &tiny(), "--quiet", "--set"])
+            .arg(format!("serving.config={config}"))
+            .arg("--out")
+            .arg(&single)
+            .assert()
+            .success();
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(single.join("summary.json")).unwrap()).unwrap();
+        for k in [
+            "ttft_p50_s",
+            "e2e_p99_s",
+            "requests_completed",
+            "energy_it_j",
+        ] {
+            // serde_json's float parsing may be off by an ulp: compare as numbers.
+            let (a, b): (f64, f64) = (row[col(k)].parse().unwrap(), s[k].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                "{config} {k}: {a} vs {b}"
+            );
+        }
+        let run = out.join("runs").join(row[col("run")].as_str());
+        assert!(run.join("requests.csv").exists());
+    }
+    assert!(out.join("summary.csv").exists());
+    assert!(
+        out.join("charts/pareto-energy_per_output_token_j-vs-e2e_p99_s.png")
+            .exists()
+    );
+}
