@@ -25,6 +25,24 @@ pub fn main(a: ValidateArgs) -> anyhow::Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 let n = |v: usize, one: &str, many: &str| plural(v as u64, one, many);
+                match scenario::serving_spec(&l) {
+                    Ok(Some(spec)) => {
+                        println!(
+                            "{}: ok (LLM serving: configuration {}, {}, {})",
+                            f.display(),
+                            spec.config,
+                            n(spec.instances.len(), "instance", "instances"),
+                            n(spec.requests.len(), "request", "requests"),
+                        );
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                        continue;
+                    }
+                }
                 println!(
                     "{}: ok ({}, {}, {}, {}, policy {})",
                     f.display(),
