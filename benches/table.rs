@@ -16,8 +16,8 @@
 //! 5. With `--sweep`: scenarios/sweeps/bench-200.yaml on 2 threads against 1 (wall).
 //!
 //! Every case of rows 2-4 runs in a child process (this executable, re-run with
-//! `--case NAME`), so its peak RSS is its own (`wait4`); times are the child's CPU
-//! seconds (user + system), medians of `--reps` (default 3) repetitions. Row 1 is a
+//! `--case NAME`), so its peak RSS is its own (VmHWM); times are the child's CPU
+//! seconds (user + system, all threads), medians of `--reps` (default 3) repetitions. Row 1 is a
 //! median of in-process CPU times.
 //!
 //! Run: `cargo bench --bench table [-- --reps 5 --big --sweep]`, or
@@ -71,27 +71,31 @@ fn child(name: &str, reps: usize) -> Measure {
     let mut ms = Vec::new();
     for _ in 0..reps {
         let t0 = Instant::now();
-        let c = Command::new(std::env::current_exe().unwrap())
+        let mut c = Command::new(std::env::current_exe().unwrap())
             .args(["--case", name])
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("spawn child");
-        let pid = c.id() as libc::pid_t;
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is valid; wait4 fills it.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        // Read the output before reaping (the pipe would otherwise fill and block).
         let mut out = String::new();
-        std::io::Read::read_to_string(&mut c.stdout.unwrap(), &mut out).unwrap();
-        // SAFETY: pid is our child; status and ru are valid to write to.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-        assert!(r == pid && status == 0, "case {name} failed ({status})");
-        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+        std::io::Read::read_to_string(&mut c.stdout.take().unwrap(), &mut out).unwrap();
+        let status = c.wait().unwrap();
+        assert!(status.success(), "case {name} failed ({status})");
+        // The child's own last line: its CPU seconds and peak RSS (VmHWM; the
+        // parent's getrusage would count the memory of the forked image too).
+        let (rest, last) = out
+            .trim_end()
+            .rsplit_once('\n')
+            .unwrap_or(("", out.trim_end()));
+        let v: Vec<f64> = last
+            .split_whitespace()
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
         ms.push(Measure {
-            cpu_s: tv(ru.ru_utime) + tv(ru.ru_stime),
+            cpu_s: v[0],
             wall_s: t0.elapsed().as_secs_f64(),
-            rss_mb: ru.ru_maxrss as f64 / 1024.0,
-            out,
+            rss_mb: v[1],
+            out: rest.to_string(),
         });
     }
     Measure {
@@ -126,6 +130,26 @@ fn scale_sets(scale: u32) -> Vec<String> {
         ));
     }
     s
+}
+
+/// Prints this process's CPU seconds (all threads) and peak RSS, MB.
+fn print_measure() {
+    // SAFETY: an all-zero rusage is valid; getrusage fills it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: ru is valid to write to.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    println!(
+        "MEASURE {} {}",
+        tv(ru.ru_utime) + tv(ru.ru_stime),
+        hwm_kb / 1024.0
+    );
 }
 
 /// Runs one case in this (child) process and prints what it found.
@@ -219,7 +243,9 @@ fn arg_value(args: &[String], key: &str) -> Option<String> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(case) = arg_value(&args, "--case") {
-        return run_case(&case);
+        run_case(&case);
+        print_measure();
+        return;
     }
     if let Some(dir) = arg_value(&args, "--gen") {
         hetero50::write(Path::new(&dir));

@@ -5,6 +5,7 @@
 #
 #   benches/peers/simgrid/run.sh                # needs Debian's libsimgrid-dev, g++
 #   REPS=3 HETSIM=path/to/hetsim benches/peers/simgrid/run.sh
+#   TABLE_BENCH=path/to/table-bench-binary ...   # skip building the bench
 #
 # The model's files are written by `cargo bench --bench table -- --gen DIR`.
 set -euo pipefail
@@ -17,5 +18,9 @@ if [ -z "${HETSIM:-}" ]; then
     cargo build --release --quiet
     HETSIM=target/release/hetsim
 fi
-cargo bench --quiet --bench table -- --gen "$OUT/model"
+if [ -n "${TABLE_BENCH:-}" ]; then
+    "$TABLE_BENCH" --gen "$OUT/model"
+else
+    cargo bench --quiet --bench table -- --gen "$OUT/model"
+fi
 python3 benches/peers/simgrid/compare.py --hetsim "$HETSIM" --simgrid "$OUT/fcfs" --dir "$OUT/model" --reps "$REPS"
