@@ -9,16 +9,20 @@
 //! * reading the cluster only through [`ClusterView`], whose queries cost O(log n);
 //! * placing several jobs in one call: the view is a snapshot taken before the call,
 //!   so the policy counts the free devices it has already used;
-//! * running it with [`Simulation::with_policy`] on a shipped scenario.
+//! * giving it a name: this example's `main` is the whole `hetsim` program with
+//!   `cheapest-free` added ([`hetsim::cli::main_with_policies`]), so it runs through
+//!   `run`, `sweep`, `compare` and scenario files by name, with the full run folder;
+//! * running it from library code with [`Simulation::with_policy`] ([`run`]).
 //!
-//! Run: `cargo run --example custom_policy [-- scenario.yaml]` (default: the seed
-//! example). `cargo test` runs it too (tests/integration/policies.rs).
+//! Run: `cargo run --release --example custom_policy -- run scenarios/seed-example.yaml
+//! --policy cheapest-free` (any `hetsim` command works: `-- policies` lists it).
+//! `cargo test` runs it too (tests/integration/policies.rs).
 
 use hetsim::metrics::Summary;
-use hetsim::policy::{ClusterView, Decision, JobInfo, Policy};
+use hetsim::policy::{ClusterView, Decision, Entry, JobInfo, ParamError, Policy, PolicyInfo};
 use hetsim::simulation::{NullObserver, Simulation};
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The `cheapest-free` policy: FIFO, each job on the free class where it needs the
 /// least energy.
@@ -81,18 +85,24 @@ pub fn run(path: &Path) -> anyhow::Result<Summary> {
     Ok(sim.run(&mut NullObserver)?.summary)
 }
 
-fn main() -> anyhow::Result<()> {
-    let path = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-example.yaml")
-        });
-    let s = run(&path)?;
-    println!("scenario {}  policy {}", s.scenario, s.policy);
-    println!("jobs completed   {}", s.jobs_completed);
-    println!("makespan         {:.3} s", s.makespan_s);
-    println!("mean response    {:.3} s", s.response_mean_s);
-    println!("energy (IT)      {:.3} J", s.energy_it_j);
-    Ok(())
+/// The policies this program adds to hetsim, found by name like the built-in ones.
+pub static POLICIES: &[PolicyInfo] = &[Entry {
+    name: "cheapest-free",
+    summary: "FIFO; the oldest job starts on the free class where it needs the least energy",
+    params: &[],
+    build: |_scenario, params| {
+        // Reject parameters it does not take, like the built-in policies do.
+        if let Some(k) = params.keys().next() {
+            return Err(ParamError::new(
+                k.as_str(),
+                "unknown parameter: `cheapest-free` takes none",
+            ));
+        }
+        Ok(Box::new(CheapestFree::default()))
+    },
+}];
+
+/// `hetsim` with `cheapest-free` added.
+fn main() -> std::process::ExitCode {
+    hetsim::cli::main_with_policies(POLICIES)
 }

@@ -5,7 +5,8 @@
 //! and whether it is an assumption (a value no stored source confirms, given so that a
 //! scenario can run; its `source` says how it was chosen).
 //!
-//! Names: `xeon-2s` (a 2-socket server with its SPECpower load curve), `a100`, `h100`,
+//! Names: servers with their SPECpower_ssj2008 load curves, `xeon-2s` (Dell R740),
+//! `r640`, `r940`, `r830`, `x3550-x5670`, `x3650m2-x5570`; `a100`, `h100`,
 //! `v100`, `p100`, `k80`, `t4`, `tpu-v4`, `alveo-u280`, `alveo-u50`, `inferentia2`,
 //! `edge-tpu`; PUE presets `enterprise` (1.58), `hyperscale` (1.12), `best` (1.10).
 
@@ -279,6 +280,30 @@ mod tests {
                 .assumptions()
                 .contains(&"busy_power")
         );
+    }
+
+    #[test]
+    fn every_server_has_a_sourced_specpower_curve() {
+        let c = Catalog::builtin();
+        for name in [
+            "xeon-2s",
+            "r640",
+            "r940",
+            "r830",
+            "x3550-x5670",
+            "x3650m2-x5570",
+        ] {
+            let d = c.device(name).unwrap_or_else(|| panic!("missing {name}"));
+            let lc = d.load_curve.as_ref().expect("a load curve");
+            assert!(
+                lc.source.contains("spec.org/power_ssj2008/results/"),
+                "{name}"
+            );
+            // The curve's ends are the idle and busy figures, and it rises with load.
+            assert_eq!(lc.values[0], d.idle_power.value.0, "{name}");
+            assert_eq!(lc.values[10], d.busy_power.value.0, "{name}");
+            assert!(lc.values.windows(2).all(|w| w[1] > w[0]), "{name}");
+        }
     }
 
     #[test]

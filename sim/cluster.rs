@@ -1,5 +1,12 @@
 //! Device state and the indexes policies query: free devices and earliest-available
 //! devices per class, each kept in an ordered set so one query costs O(log n).
+//!
+//! A device with `slots` > 1 runs that many jobs at once. Inside the simulation each
+//! slot is a lane: a [`Device`] with its own queue, running one job at a time, and the
+//! physical device is a [`Host`] that owns the power draw and the energy account. On a
+//! one-slot class lane and host are the same device. Policies name lanes (a
+//! [`DeviceId`]); a job asking `k` slots names one lane and the simulation adds
+//! `k - 1` more lanes of the same host.
 
 use crate::engine::{Time, secs};
 use crate::model::{JobRequirements, Scenario};
@@ -36,11 +43,14 @@ impl DevState {
     }
 }
 
-/// One device's state (its energy, carbon and cost accounts are the meter's).
+/// One lane's state: a whole device on a one-slot class, one slot of a device
+/// otherwise (its energy, carbon and cost accounts are the meter's, per host).
 #[derive(Clone, Debug)]
 pub(crate) struct Device {
     /// Class index.
     pub(crate) class: u32,
+    /// The physical device (host) this lane belongs to.
+    pub(crate) host: u32,
     /// Current state.
     pub(crate) state: DevState,
     /// Job slot running now.
@@ -72,6 +82,36 @@ impl Device {
     }
 }
 
+/// A physical device of a class with several slots: its load and power (lanes of a
+/// one-slot class keep their own power; their host only names them in outputs).
+#[derive(Clone, Debug)]
+pub(crate) struct Host {
+    /// Class index.
+    pub(crate) class: u32,
+    /// First lane of the host (its lanes are contiguous).
+    pub(crate) first_lane: DeviceId,
+    /// Busy lanes (slots).
+    pub(crate) busy: u32,
+    /// Busy lanes per job kind (counts, so the load never drifts).
+    pub(crate) by_kind: Vec<u32>,
+    /// Power now, W.
+    pub(crate) power_w: f64,
+    /// Free lanes (idle, nothing committed).
+    pub(crate) free: u32,
+    /// Jobs completed (a job on several slots counts once).
+    pub(crate) jobs_done: u64,
+    /// Energy (J), carbon (g) and cost one busy lane has drawn so far: each segment's
+    /// account divided by the lanes busy in it. A job on `k` lanes is charged `k` x its
+    /// growth over the job's run, so the jobs' shares add up to the busy energy.
+    pub(crate) lane_acc: [f64; 3],
+    /// The host's account when `lane_acc` was last brought up to date.
+    pub(crate) last_acc: [f64; 3],
+    /// Busy lane-nanoseconds so far (up to `last_t`), for utilisation by slots.
+    pub(crate) lane_busy_ns: u128,
+    /// Time of the host's last change.
+    pub(crate) last_t: Time,
+}
+
 /// Per-class indexes, kept in step with the devices by [`Cluster`]'s setters.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClassIndex {
@@ -85,6 +125,11 @@ pub(crate) struct ClassIndex {
     avail: BTreeSet<(Time, DeviceId)>,
     /// Devices currently busy.
     pub(crate) busy: u32,
+    /// Slots per device.
+    slots: u32,
+    /// Hosts with free slots, by (free slots, host id); only for classes with more
+    /// than one slot.
+    free_slots: BTreeSet<(u32, u32)>,
 }
 
 /// All devices and their indexes.
@@ -94,24 +139,53 @@ pub struct Cluster {
     pub(crate) devices: Vec<Device>,
     /// Indexes per class.
     pub(crate) classes: Vec<ClassIndex>,
+    /// Physical devices, by id (devices.csv's rows).
+    pub(crate) hosts: Vec<Host>,
 }
 
 impl Cluster {
     /// Builds an idle cluster for a scenario.
     pub fn new(sc: &Scenario) -> Self {
-        let mut devices = Vec::with_capacity(sc.device_count() as usize);
+        let mut devices = Vec::with_capacity(sc.lane_count() as usize);
         let mut classes = Vec::with_capacity(sc.classes.len());
+        let mut hosts = Vec::with_capacity(sc.device_count() as usize);
         for (ci, c) in sc.classes.iter().enumerate() {
             let first = devices.len() as DeviceId;
+            let lanes = c.count * c.slots;
             let mut idx = ClassIndex {
                 first,
-                count: c.count,
+                count: lanes,
+                slots: c.slots,
                 ..Default::default()
             };
-            for d in 0..c.count {
+            for d in 0..lanes {
                 let id = first + d;
+                if d % c.slots == 0 {
+                    let h = hosts.len() as u32;
+                    hosts.push(Host {
+                        class: ci as u32,
+                        first_lane: id,
+                        busy: 0,
+                        by_kind: if c.slots > 1 {
+                            vec![0; sc.kinds.len()]
+                        } else {
+                            Vec::new()
+                        },
+                        power_w: c.idle_w,
+                        free: c.slots,
+                        jobs_done: 0,
+                        lane_acc: [0.0; 3],
+                        last_acc: [0.0; 3],
+                        lane_busy_ns: 0,
+                        last_t: 0,
+                    });
+                    if c.slots > 1 {
+                        idx.free_slots.insert((c.slots, h));
+                    }
+                }
                 devices.push(Device {
                     class: ci as u32,
+                    host: hosts.len() as u32 - 1,
                     state: DevState::Idle,
                     running: None,
                     queue: VecDeque::new(),
@@ -128,7 +202,11 @@ impl Cluster {
             }
             classes.push(idx);
         }
-        Cluster { devices, classes }
+        Cluster {
+            devices,
+            classes,
+            hosts,
+        }
     }
 
     /// Sets a device's committed-work end, keeping the index in step.
@@ -145,14 +223,39 @@ impl Cluster {
         !self.classes[c].free.is_empty()
     }
 
-    /// Marks a device free or not free in its class index.
+    /// Marks a device free or not free in its class index (and its host's free
+    /// slots).
     pub(crate) fn set_free(&mut self, d: DeviceId, free: bool) {
-        let c = self.devices[d as usize].class as usize;
-        if free {
-            self.classes[c].free.insert(d);
+        let dev = &self.devices[d as usize];
+        let c = dev.class as usize;
+        let changed = if free {
+            self.classes[c].free.insert(d)
         } else {
-            self.classes[c].free.remove(&d);
+            self.classes[c].free.remove(&d)
+        };
+        let idx = &mut self.classes[c];
+        if changed && idx.slots > 1 {
+            let h = dev.host;
+            let host = &mut self.hosts[h as usize];
+            if host.free > 0 {
+                idx.free_slots.remove(&(host.free, h));
+            }
+            if free {
+                host.free += 1;
+            } else {
+                host.free -= 1;
+            }
+            if host.free > 0 {
+                idx.free_slots.insert((host.free, h));
+            }
         }
+    }
+
+    /// The lanes of host `h`.
+    pub(crate) fn lanes_of(&self, h: u32) -> std::ops::Range<DeviceId> {
+        let host = &self.hosts[h as usize];
+        let s = self.classes[host.class as usize].slots;
+        host.first_lane..host.first_lane + s
     }
 }
 
@@ -215,6 +318,11 @@ impl JobInfo {
     /// Memory per device, bytes.
     pub fn memory(&self) -> f64 {
         self.req.memory
+    }
+
+    /// Slots asked for on one device; `None`: whole devices.
+    pub fn slots(&self) -> Option<u32> {
+        self.req.slots
     }
 
     /// Absolute deadline.
@@ -288,10 +396,69 @@ impl<'a> ClusterView<'a> {
     }
 
     /// Extra power a job adds while running on its devices of class `c` at the top
-    /// P-state (busy minus idle), W.
+    /// P-state (busy minus idle), W. On a class with slots, its share of the whole
+    /// device's busy-minus-idle power (exact for the linear power model, the mean
+    /// slope for the others).
     pub fn power_increase(&self, c: usize, job: &JobInfo) -> f64 {
         let cl = &self.scenario.classes[c];
-        (cl.busy_w[job.kind as usize] - cl.idle_w) * job.devices() as f64
+        let per_device = cl.busy_w[job.kind as usize] - cl.idle_w;
+        match job.slots() {
+            Some(k) if cl.slots > 1 => per_device * k.min(cl.slots) as f64 / cl.slots as f64,
+            _ => per_device * job.devices() as f64,
+        }
+    }
+
+    /// Slots per device of class `c` (1: a device runs one job at a time).
+    pub fn slots(&self, c: usize) -> u32 {
+        self.cluster.classes[c].slots
+    }
+
+    /// The physical device lane `d` belongs to (the id devices.csv and jobs.csv use).
+    pub fn host_of(&self, d: DeviceId) -> u32 {
+        self.cluster.devices[d as usize].host
+    }
+
+    /// Free slots of the physical device `h` (idle lanes with nothing committed).
+    pub fn free_slots_on(&self, h: u32) -> u32 {
+        self.cluster.hosts[h as usize].free
+    }
+
+    /// On a class with slots: a free lane of the device with the fewest free slots
+    /// that still has `k` (best fit, which keeps whole devices free for large jobs),
+    /// lowest id among ties; `None` if no device has `k` free slots. O(log n).
+    pub fn best_fit_lane(&self, c: usize, k: u32) -> Option<DeviceId> {
+        let idx = &self.cluster.classes[c];
+        let &(_, h) = idx.free_slots.range((k, 0)..).next()?;
+        let lanes = self.cluster.lanes_of(h);
+        idx.free.range(lanes).next().copied()
+    }
+
+    /// On a class with slots: the earliest time `k` slots of one device are all
+    /// available, with a lane of that device to name in a decision (the simulation adds
+    /// the device's other earliest-available lanes). A device with `k` free slots now
+    /// answers in O(log n) ([`ClusterView::best_fit_lane`]); otherwise lanes are read in
+    /// order of availability until one device has `k` of them, which costs up to the
+    /// class's lanes when devices are nearly full.
+    pub fn earliest_slots(&self, c: usize, k: u32) -> Option<(DeviceId, Time)> {
+        if let Some(l) = self.best_fit_lane(c, k) {
+            return Some((l, self.now));
+        }
+        let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for &(t, d) in &self.cluster.classes[c].avail {
+            let n = seen
+                .entry(self.cluster.devices[d as usize].host)
+                .or_insert(0);
+            *n += 1;
+            if *n == k {
+                return Some((d, t.max(self.now)));
+            }
+        }
+        None
+    }
+
+    /// Free slots in class `c` (free devices on a one-slot class).
+    pub fn free_slot_count(&self, c: usize) -> usize {
+        self.cluster.classes[c].free.len()
     }
 
     /// Whether device `d` is asleep or changing sleep state (starting on it costs a
@@ -328,15 +495,27 @@ impl<'a> ClusterView<'a> {
         self.cluster.classes.len()
     }
 
-    /// Whether class `c` can run `job` (speed for its kind, memory, enough devices).
+    /// Whether class `c` can run `job` (speed for its kind, memory, enough devices or
+    /// slots).
     pub fn can_run(&self, c: usize, job: &JobInfo) -> bool {
-        self.scenario
-            .can_run(c, job.kind as usize, job.memory(), job.devices())
+        self.scenario.can_run(
+            c,
+            job.kind as usize,
+            job.memory(),
+            job.devices(),
+            job.slots(),
+        )
     }
 
-    /// Speed of class `c` for the job's kind (work units/s), if it can run it.
+    /// Speed of the job on class `c` (work units/s), if it can run it: the class's
+    /// speed for its kind, times `k / slots` for a job on `k` of a device's slots.
     pub fn speed(&self, c: usize, job: &JobInfo) -> Option<f64> {
-        self.scenario.classes[c].speed[job.kind as usize]
+        let cl = &self.scenario.classes[c];
+        let s = cl.speed[job.kind as usize]?;
+        Some(match job.slots() {
+            Some(k) if cl.slots > 1 => s * k.min(cl.slots) as f64 / cl.slots as f64,
+            _ => s,
+        })
     }
 
     /// Run time of `job` on devices of class `c`.
@@ -344,11 +523,16 @@ impl<'a> ClusterView<'a> {
         self.speed(c, job).map(|s| secs(job.work() / s))
     }
 
-    /// Energy a job draws while running on class `c`: busy power x run time x gang, J.
+    /// Energy a job draws while running on class `c`: busy power x run time x gang, J
+    /// (on a class with slots: its share `k / slots` of the device's busy power).
     pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
         let cl = &self.scenario.classes[c];
+        let share = match job.slots() {
+            Some(k) if cl.slots > 1 => k.min(cl.slots) as f64 / cl.slots as f64,
+            _ => job.devices() as f64,
+        };
         self.speed(c, job)
-            .map(|s| cl.busy_w[job.kind as usize] * (job.work() / s) * job.devices() as f64)
+            .map(|s| cl.busy_w[job.kind as usize] * (job.work() / s) * share)
     }
 
     /// Number of free devices in class `c`.

@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod cluster;
+pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod import;

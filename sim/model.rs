@@ -5,9 +5,11 @@
 //! reports a value it cannot build as a [`FieldError`] about one field.
 
 mod math;
+mod power_model;
 
 use math::pareto_moment;
 pub use math::{gamma_fn, normal_cdf, normal_pdf, truncated_normal_moments};
+pub use power_model::{PowerModel, interpolate};
 
 use crate::signal::Signal;
 use serde::{Deserialize, Serialize};
@@ -134,6 +136,14 @@ pub struct DeviceClass {
     pub pstate_switch: f64,
     /// Sleep state, if the class has one.
     pub sleep: Option<SleepState>,
+    /// Jobs a device runs at once (cores, accelerator shares); 1: one job at a time.
+    /// A job on `k` of the `slots` runs at `k / slots` of the class's speed and may use
+    /// `k / slots` of its memory; a job asking more slots than a device has takes the
+    /// whole device. Classes with more than one slot have no sleep state
+    /// and no P-states below the top one (checked when loading).
+    pub slots: u32,
+    /// How a device's power follows its load (busy slots / slots).
+    pub power_model: PowerModel,
 }
 
 impl DeviceClass {
@@ -548,6 +558,8 @@ pub struct JobRequirements {
     pub devices: u32,
     /// Memory needed per device, bytes.
     pub memory: f64,
+    /// Slots asked for on one device (`devices` is then 1); `None`: whole devices.
+    pub slots: Option<u32>,
     /// Relative deadline, s.
     pub deadline: Option<f64>,
     /// Priority (larger is more important); used by priority-aware policies.
@@ -777,6 +789,14 @@ impl Scenario {
         self.classes.iter().map(|c| c.count as u64).sum()
     }
 
+    /// Total number of slots (lanes) over all devices.
+    pub fn lane_count(&self) -> u64 {
+        self.classes
+            .iter()
+            .map(|c| c.count as u64 * c.slots as u64)
+            .sum()
+    }
+
     /// The end of the window energy, carbon and cost are accounted over, s, when the
     /// scenario does not fix it (`accounting.until`). It depends on the scenario only,
     /// never on the policy, so runs of one scenario compare over one window: the
@@ -805,17 +825,26 @@ impl Scenario {
         let (mut share, mut longest) = (0.0f64, 0.0f64);
         for j in &self.jobs {
             let k = j.kind as usize;
-            let (mut slowest, mut devices) = (f64::INFINITY, 0u64);
+            // A job on k of a device's S slots runs at k/S of its speed and occupies
+            // k/S of it: in device-time it counts as `run x k / S`.
+            let (mut slowest, mut occupied, mut devices) = (f64::INFINITY, 1.0f64, 0u64);
             for c in &self.classes {
                 if let Some(top) = c.speed[k] {
                     let low = c.pstates.last().map_or(1.0, |p| p.speed);
-                    slowest = slowest.min(top * low);
+                    let frac = match j.req.slots {
+                        Some(n) if c.slots > 1 => n.min(c.slots) as f64 / c.slots as f64,
+                        _ => 1.0,
+                    };
+                    if top * low * frac < slowest {
+                        slowest = top * low * frac;
+                        occupied = frac;
+                    }
                     devices += c.count as u64;
                 }
             }
             if slowest.is_finite() && slowest > 0.0 && devices > 0 {
                 let run = j.req.work / slowest;
-                share += run * j.req.devices as f64 / devices as f64;
+                share += run * occupied * j.req.devices as f64 / devices as f64;
                 longest = longest.max(run);
             }
         }
@@ -834,9 +863,24 @@ impl Scenario {
     }
 
     /// Whether a device of class `c` can run a job of kind `k` needing `mem` bytes
-    /// per device on `gang` devices.
-    pub fn can_run(&self, c: usize, k: usize, mem: f64, gang: u32) -> bool {
+    /// per device on `gang` devices (or, with `slots`, on that many slots of one device,
+    /// or the whole device if it has fewer, whose share of the device's memory must hold
+    /// `mem`).
+    pub fn can_run(&self, c: usize, k: usize, mem: f64, gang: u32, slots: Option<u32>) -> bool {
         let cl = &self.classes[c];
-        cl.speed[k].is_some() && mem <= cl.memory && gang <= cl.count
+        match slots {
+            // A device with slots runs a whole-device job alone: gangs of such devices
+            // are not modelled.
+            None => {
+                cl.speed[k].is_some()
+                    && mem <= cl.memory
+                    && gang <= cl.count
+                    && (cl.slots == 1 || gang == 1)
+            }
+            Some(s) => {
+                // More slots than a device has: the whole device.
+                cl.speed[k].is_some() && mem <= cl.memory * s.min(cl.slots) as f64 / cl.slots as f64
+            }
+        }
     }
 }

@@ -129,12 +129,19 @@ struct Watched<'a> {
     progress: &'a mut dyn RunProgress,
 }
 
+/// Names the file a write failed on (a full disk says only "No space left").
+fn writing(file: &'static str) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    move |e| std::io::Error::new(e.kind(), format!("writing {file}: {e}"))
+}
+
 impl Observer for Watched<'_> {
     fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.files.job(r)
+        self.files.job(r).map_err(writing(crate::schema::JOBS_CSV))
     }
     fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.files.power(r)
+        self.files
+            .power(r)
+            .map_err(writing(crate::schema::POWER_CSV))
     }
     fn progress(&mut self, now_s: f64, jobs_done: u64) {
         self.progress.progress(now_s, jobs_done);
@@ -153,12 +160,23 @@ pub fn run_to_folder_with(
     opts: &RunOptions,
     progress: &mut dyn RunProgress,
 ) -> Result<RunResult, RunError> {
+    run_to_folder_with_policy(loaded, opts, progress, None)
+}
+
+/// [`run_to_folder_with`] with a policy object instead of the scenario's (`None`: the
+/// scenario's), for policies written outside hetsim ([`crate::embed`]).
+pub fn run_to_folder_with_policy(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    progress: &mut dyn RunProgress,
+    policy: Option<Box<dyn crate::policy::Policy>>,
+) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
     // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
-    let outcome = write_run(loaded, opts, &dir, progress).map_err(|e| match e {
+    let outcome = write_run(loaded, opts, &dir, progress, policy).map_err(|e| match e {
         RunError::Io(_)
         | RunError::Report(_)
         | RunError::SimulationInFolder(SimError::Output(_)) => RunError::Writing {
@@ -178,6 +196,7 @@ fn write_run(
     opts: &RunOptions,
     dir: &Path,
     progress: &mut dyn RunProgress,
+    policy: Option<Box<dyn crate::policy::Policy>>,
 ) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
     let ext = loaded
@@ -187,11 +206,19 @@ fn write_run(
         .unwrap_or("yaml");
     std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
     report::files::write_overrides(dir, &loaded.overrides)?;
-    let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
+    let sim = match policy {
+        Some(p) => Simulation::with_policy(sc, sc.seed, p),
+        None => Simulation::new(sc, sc.seed),
+    }
+    .map_err(RunError::Setup)?;
     let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
-    let mut outcome = sim.run(&mut obs).map_err(RunError::SimulationInFolder)?;
+    let mut outcome = sim.run(&mut obs).map_err(|e| match e {
+        // A file that could not be written, not a failed simulation.
+        SimError::Output(io) => RunError::Io(io),
+        e => RunError::SimulationInFolder(e),
+    })?;
     let Watched { files, progress } = obs;
     progress.finish();
     if let Some(dt) = files.finish()? {

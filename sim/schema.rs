@@ -52,6 +52,8 @@ pub const JOB_COLUMNS: &[&str] = &[
     "source_id",
     "estimate_s",
     "killed",
+    "classes",
+    "slots",
 ];
 
 /// Appends `s` as one CSV field, quoted only when it must be.

@@ -92,7 +92,7 @@ const FORMATS: [FormatInfo; 5] = [
     FormatInfo {
         name: "swf",
         mapping: swf::MAPPING,
-        read: |r, ctx, _| swf::read(r, ctx),
+        read: |r, ctx, opts| swf::read(r, ctx, opts.procs),
     },
     FormatInfo {
         name: "alibaba",
@@ -149,6 +149,18 @@ pub enum LlmMode {
     Split,
 }
 
+/// Which SWF processor count is a job's device count.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SwfProcs {
+    /// Field 8 (requested processors, what the scheduler knew at submit), else field
+    /// 5 (allocated) when it is -1.
+    #[default]
+    Requested,
+    /// Field 5 (allocated processors, what the job got), else field 8 when it is -1.
+    Allocated,
+}
+
 /// How an Alibaba task's fractional GPU (`gpu_milli` < 1000) is modelled.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
@@ -158,13 +170,23 @@ pub enum GpuShare {
     Scaled,
     /// The task holds a whole GPU for its whole run time.
     Whole,
+    /// The task runs on its share of one GPU: `gpu_milli / 10` of the GPU's
+    /// [`GPU_SLOTS`] slots (the device classes need `slots: 100`), for its traced run
+    /// time.
+    Slots,
 }
+
+/// Slots per GPU for [`GpuShare::Slots`]: the Alibaba 2023 trace gives GPU shares in
+/// thousandths, all multiples of 10, so 100 slots represent every share exactly.
+pub const GPU_SLOTS: u32 = 100;
 
 /// Reader options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// Skip and count malformed lines instead of failing on the first.
     pub skip_bad: bool,
+    /// swf: requested-first or allocated-first processor counts.
+    pub procs: SwfProcs,
     /// azure-llm: combined or split.
     pub mode: LlmMode,
     /// azure-llm combined: cost of one generated token in prompt-token units.
@@ -177,6 +199,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             skip_bad: false,
+            procs: SwfProcs::Requested,
             mode: LlmMode::Combined,
             decode_weight: azure::DEFAULT_DECODE_WEIGHT,
             gpu_share: GpuShare::Scaled,
@@ -197,6 +220,8 @@ pub struct TraceJob {
     pub work: f64,
     /// Gang size.
     pub devices: Option<u32>,
+    /// Slots of one device (a share of a GPU); `None`: whole devices.
+    pub slots: Option<u32>,
     /// Memory per device, bytes.
     pub memory: Option<f64>,
     /// Relative deadline, s.

@@ -23,7 +23,7 @@ fn parse_with_units(
             !(c.is_ascii_digit()
                 || c == '.'
                 || c == '_'
-                || ((c == '-' || c == '+') && i == 0)
+                || ((c == '-' || c == '+') && (i == 0 || t[..i].ends_with(['e', 'E'])))
                 || ((c == 'e' || c == 'E')
                     && t[i + 1..]
                         .starts_with(|d: char| d.is_ascii_digit() || d == '-' || d == '+')
@@ -38,6 +38,14 @@ fn parse_with_units(
         what,
         units: units_hint(units),
     })?;
+    // `1e-400` parses as 0: a value the user wrote as non-zero must not vanish.
+    let mantissa = num.split(['e', 'E']).next().unwrap_or("");
+    if value == 0.0 && mantissa.contains(|c: char| ('1'..='9').contains(&c)) {
+        return Err(UnitError::Underflow {
+            text: text.to_string(),
+            what,
+        });
+    }
     let unit = unit.trim();
     let factor = if unit.is_empty() {
         1.0
@@ -85,6 +93,14 @@ pub enum UnitError {
         what: &'static str,
         /// The accepted units, comma-separated.
         units: String,
+    },
+    /// A non-zero number too small for a 64-bit float (it would read as 0).
+    #[error("`{text}` is too small to represent (it would read as 0); write 0 for none")]
+    Underflow {
+        /// The text as written.
+        text: String,
+        /// What was expected.
+        what: &'static str,
     },
     /// Infinite or NaN.
     #[error("{what} must be a finite number, got {value}")]
@@ -306,5 +322,20 @@ mod tests {
                 .contains("at most")
         );
         assert!(Seconds::parse("101 d").is_ok());
+    }
+
+    #[test]
+    fn signed_exponents_parse_and_underflow_is_refused() {
+        assert_eq!(Watts::parse("1e-3kW").unwrap().0, 1.0);
+        assert_eq!(Watts::parse("2E+3W").unwrap().0, 2000.0);
+        assert_eq!(Watts::parse("0e-400W").unwrap().0, 0.0);
+        let e = Watts::parse("1e-400W").unwrap_err().to_string();
+        assert!(e.contains("too small to represent"), "{e}");
+        assert!(
+            Seconds::parse("-1e-3")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
     }
 }

@@ -154,7 +154,7 @@ pub fn check_trace(data: &[u8]) {
     let r: Box<dyn std::io::BufRead> = Box::new(std::io::Cursor::new(body.to_vec()));
     let o = Options::default();
     let res = match format {
-        trace::Format::Swf => trace::swf::read(r, &mut ctx),
+        trace::Format::Swf => trace::swf::read(r, &mut ctx, Default::default()),
         trace::Format::Csv => trace::joblist::read(r, &mut ctx),
         trace::Format::Alibaba => trace::alibaba::read(r, &mut ctx, &o),
         trace::Format::AzureLlm => trace::azure::read(r, &mut ctx, &o),

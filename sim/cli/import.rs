@@ -40,6 +40,10 @@ pub struct ImportArgs {
     /// alibaba: treat shared GPUs as whole GPUs (default: scale work by the share).
     #[arg(long)]
     pub whole_gpus: bool,
+    /// swf: which processor count a job asks for: requested (field 8, else 5) or
+    /// allocated (field 5, else 8).
+    #[arg(long, default_value = "requested", value_parser = ["requested", "allocated"])]
+    pub procs: String,
 }
 
 /// Runs `hetsim import`. Every failure is the trace's (exit code 2).
@@ -51,6 +55,11 @@ pub fn main(a: ImportArgs) -> anyhow::Result<()> {
         out,
         read: trace::Options {
             skip_bad: a.skip_bad,
+            procs: if a.procs == "allocated" {
+                trace::SwfProcs::Allocated
+            } else {
+                trace::SwfProcs::Requested
+            },
             mode: if a.mode == "split" {
                 trace::LlmMode::Split
             } else {

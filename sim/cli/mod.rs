@@ -88,6 +88,34 @@ pub fn main_with(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The whole `hetsim` program with extra policies available by name: what a crate
+/// with its own policies calls from its `main` (`examples/custom_policy.rs`). It
+/// installs `extra` ([`crate::policy::install`]), then parses the command line, runs
+/// it, prints any error and returns the exit code, exactly as the `hetsim` binary.
+pub fn main_with_policies(extra: &'static [crate::policy::PolicyInfo]) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    // Die quietly on a closed pipe (`hetsim policies | head`) like other Unix tools,
+    // instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to its default before any threads start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    if let Err(e) = crate::policy::install(extra) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
+    signals::install();
+    let cli = Cli::parse();
+    match main_with(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
 /// The process exit code of an error: 2 when the user's input is at fault (an
 /// input error anywhere in the chain, a trace that cannot be imported, a [`Usage`]
 /// error), 1 otherwise.

@@ -99,11 +99,28 @@ pub enum SweepAction {
     },
 }
 
+/// Prints a sweep's warnings, even with --quiet (the comparison they flag is
+/// misleading): the first three, then how many more `warnings.txt` holds.
+fn print_warnings(warnings: &[String], dir: &std::path::Path) {
+    const SHOWN: usize = 3;
+    for w in warnings.iter().take(SHOWN) {
+        eprintln!("warning: {w}");
+    }
+    if warnings.len() > SHOWN {
+        eprintln!(
+            "warning: {} more like these in {}",
+            warnings.len() - SHOWN,
+            dir.join("warnings.txt").display()
+        );
+    }
+}
+
 /// Runs `hetsim sweep ...`.
 pub fn main(cmd: SweepCmd) -> anyhow::Result<()> {
     match cmd.action {
         Some(SweepAction::Merge { dirs, out, quiet }) => {
             let r = crate::sweep::merge::merge_with(&dirs, &out, &Progress::new(quiet))?;
+            print_warnings(&r.warnings, &r.dir);
             if !quiet {
                 eprintln!(
                     "merged {} runs from {} folder(s) into {}",
@@ -165,6 +182,7 @@ pub fn main(cmd: SweepCmd) -> anyhow::Result<()> {
             };
             let progress = Progress::new(cmd.quiet);
             let r = crate::sweep::run_with(&file, &opts, &progress)?;
+            print_warnings(&r.warnings, &r.dir);
             if !cmd.quiet {
                 let rate = if r.run_s > 0.0 {
                     r.ran as f64 / r.run_s

@@ -1,6 +1,7 @@
 //! `hetsim validate FILE...`: check scenario files without running them.
 
 use super::Usage;
+use crate::report::terminal::plural;
 use crate::scenario;
 use clap::Args;
 use std::path::PathBuf;
@@ -23,13 +24,14 @@ pub fn main(a: ValidateArgs) -> anyhow::Result<()> {
         match scenario::load_with_budget(&f, &[], &a.budget.budget()) {
             Ok(l) => {
                 let s = &l.scenario;
+                let n = |v: usize, one: &str, many: &str| plural(v as u64, one, many);
                 println!(
-                    "{}: ok ({} device classes, {} devices, {} job kinds, {} listed jobs, policy {})",
+                    "{}: ok ({}, {}, {}, {}, policy {})",
                     f.display(),
-                    s.classes.len(),
-                    s.device_count(),
-                    s.kinds.len(),
-                    s.jobs.len(),
+                    n(s.classes.len(), "device class", "device classes"),
+                    plural(s.device_count(), "device", "devices"),
+                    n(s.kinds.len(), "job kind", "job kinds"),
+                    n(s.jobs.len(), "listed job", "listed jobs"),
                     s.policy.name
                 );
                 if let Err(e) = crate::run::check_policies(&l) {

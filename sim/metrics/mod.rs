@@ -64,6 +64,11 @@ pub struct JobRecord {
     pub estimate_s: Option<f64>,
     /// Killed at its requested time (`workload.walltime: kill`).
     pub killed: bool,
+    /// Every class that ran a part of the job, `;`-joined, in file order (`class` is
+    /// the class of its first device).
+    pub classes: String,
+    /// Slots the job asked for on one device; empty for a whole-device job.
+    pub slots: Option<u32>,
 }
 
 // jobs.csv's column names and the CSV field writers live in the run-folder schema.
@@ -136,6 +141,12 @@ impl JobRecord {
         } else {
             b"false".as_slice()
         });
+        out.push(b',');
+        csv_field(out, &self.classes);
+        out.push(b',');
+        if let Some(s) = self.slots {
+            out.extend_from_slice(ib.format(s).as_bytes());
+        }
         out.push(b'\n');
     }
 }
@@ -145,11 +156,14 @@ impl JobRecord {
 pub struct ClassSummary {
     /// Number of devices.
     pub devices: u32,
-    /// Busy device-seconds / device-seconds.
+    /// Busy device-seconds / device-seconds (on devices with slots: busy
+    /// slot-seconds / slot-seconds).
     pub utilization: f64,
-    /// IT energy, J.
+    /// IT energy of the class's devices, J: a job that ran parts on several classes
+    /// is charged to each by what its devices there drew.
     pub energy_j: f64,
-    /// Jobs completed on this class.
+    /// Jobs completed that ran at least a part on this class (a split or cross-class
+    /// job counts in every class it used).
     pub jobs: u64,
     /// Wait, response and deadline figures of the jobs that ran on this class (their
     /// first device's class).
@@ -329,8 +343,9 @@ pub struct Summary {
     /// not fit under the cap. `time_at_cap_s` counts only time with IT power within
     /// 0.1 % of the cap, which a cap can bind without reaching.
     pub cap_binding_s: f64,
-    /// Jobs taken back from device queues and placed again when capacity came back
-    /// (late binding, when the cap rises).
+    /// Jobs taken back from device queues and placed again (late binding): when the
+    /// cap rises, when a device wakes up, and when a job starts to end later than
+    /// planned (the jobs committed behind it).
     pub jobs_rebound: u64,
     /// What happens to a job that outlives its requested time: `run` or `kill`
     /// (`workload.walltime`).

@@ -101,7 +101,7 @@ pub struct RunTotals<'a> {
     pub events: u64,
     /// Jobs released.
     pub jobs_arrived: u64,
-    /// Jobs completed per class (of their first device).
+    /// Jobs completed per class: every class that ran a part of a job counts it once.
     pub class_jobs: &'a [u64],
     /// Statistics of the finished jobs.
     pub collector: Collector,
@@ -119,6 +119,10 @@ pub struct RunTotals<'a> {
     pub cap_binding_ns: Time,
     /// End-to-end latencies per pipeline root kind.
     pub e2e: Vec<Quantiles>,
+    /// Per device: for a device with slots, its busy slot-seconds / slots (the time
+    /// it would be busy if its load were packed), which utilisation counts instead of
+    /// the time any slot was busy; `None` for one-slot devices.
+    pub slot_busy_s: &'a [Option<f64>],
 }
 
 /// Builds the summary.
@@ -145,13 +149,19 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
     let done = col.waits.len();
     let n = done.max(1) as f64;
     let total_dev: u64 = sc.device_count();
-    let busy_total: f64 = devices.iter().map(|d| d.busy_s).sum();
+    let busy_of =
+        |i: usize, d: &DeviceRecord| t.slot_busy_s.get(i).copied().flatten().unwrap_or(d.busy_s);
+    let busy_total: f64 = devices.iter().enumerate().map(|(i, d)| busy_of(i, d)).sum();
     let mut per_class = indexmap::IndexMap::new();
     let mut first = 0usize;
     for (ci, c) in sc.classes.iter().enumerate() {
         let range = &devices[first..first + c.count as usize];
+        let busy: f64 = range
+            .iter()
+            .enumerate()
+            .map(|(i, d)| busy_of(first + i, d))
+            .sum();
         first += c.count as usize;
-        let busy: f64 = range.iter().map(|d| d.busy_s).sum();
         per_class.insert(
             c.name.clone(),
             ClassSummary {

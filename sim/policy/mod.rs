@@ -24,11 +24,14 @@
 //!
 //! # Adding a policy
 //! Write a type implementing [`Policy`] in its own file, add it to [`REGISTRY`] with a
-//! name, a one-line summary and its parameters. Policies must not scan all devices:
-//! use the per-class queries on [`ClusterView`], which cost O(log n).
+//! name, a one-line summary and its parameters. A policy kept outside hetsim is
+//! given by name with [`install`] (see `examples/custom_policy.rs`). Policies must
+//! not scan all devices: use the per-class queries on [`ClusterView`], which cost
+//! O(log n).
 
 mod batch;
 mod carbon_aware;
+mod custom;
 mod easy_backfill;
 mod edf;
 mod eft;
@@ -50,6 +53,7 @@ mod round_robin;
 mod sjf;
 
 pub use batch::{Backfill, Batch, Length, Order};
+pub use custom::{all, install, installed, lookup};
 pub use easy_backfill::{EasyBackfill, Reservation, ReservationLog};
 
 /// Building blocks the built-in policies share, for custom policies and for the
@@ -364,7 +368,7 @@ fn base_param(
 
 /// Builds the policy a scenario names.
 pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, ParamError> {
-    let info = REGISTRY.get(&spec.name)?;
+    let info = lookup(&spec.name)?;
     (info.build)(sc, &spec.params)
 }
 
@@ -389,8 +393,26 @@ pub(crate) fn assign_by<K: PartialOrd>(
     Some(assign_earliest(job, view, c))
 }
 
-/// Commits `job` to the earliest-available gang of class `c`.
+/// On a class with slots, the slots `job` takes on one device when it needs more than
+/// one (a whole-device job takes them all); `None` elsewhere.
+fn multi_slot_need(job: &JobInfo, view: &ClusterView, c: usize) -> Option<u32> {
+    let s = view.slots(c);
+    let k = job.slots().map_or(s, |k| k.min(s));
+    (s > 1 && k > 1).then_some(k)
+}
+
+/// Commits `job` to the earliest-available gang of class `c`. On a class with slots, a
+/// job needing several slots goes to a device that has them free now if there is one
+/// (best fit), else to the device where that many slots are available first.
 pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> Decision {
+    if let Some(k) = multi_slot_need(job, view, c)
+        && let Some((lane, _)) = view.earliest_slots(c, k)
+    {
+        return Decision::Assign {
+            job: job.slot,
+            devices: vec![lane],
+        };
+    }
     let devices = view
         .earliest_devices(c, job.devices() as usize)
         .map(|(d, _)| d)
@@ -401,8 +423,13 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> De
     }
 }
 
-/// Finish time of `job` on class `c` if committed now to its earliest devices.
+/// Finish time of `job` on class `c` if committed now to its earliest devices (on a
+/// class with slots, for a job needing several: when that many slots of one device
+/// are first available).
 pub(crate) fn finish_on(job: &JobInfo, view: &ClusterView, c: usize) -> Option<Time> {
-    let start = view.earliest_start(c, job.devices() as usize)?;
+    let start = match multi_slot_need(job, view, c) {
+        Some(k) => view.earliest_slots(c, k)?.1,
+        None => view.earliest_start(c, job.devices() as usize)?,
+    };
     Some(start.saturating_add(view.runtime(c, job)?))
 }

@@ -36,6 +36,7 @@
 
 pub mod energy;
 pub mod gantt;
+pub mod heatmap;
 pub mod lines;
 pub mod power;
 pub mod power_states;

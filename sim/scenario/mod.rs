@@ -10,6 +10,7 @@ pub mod error;
 pub mod file;
 pub mod limits;
 pub mod locate;
+mod power_model;
 pub mod raw;
 pub mod series;
 mod workload;
@@ -20,6 +21,8 @@ pub use file::read_text;
 use crate::model::*;
 use raw::*;
 use std::path::{Path, PathBuf};
+
+pub use power_model::MAX_SLOTS;
 
 /// Largest total number of devices a scenario may declare. It bounds memory before
 /// anything is allocated; raise it here if you really have a bigger machine room.
@@ -180,6 +183,9 @@ fn yaml_options() -> serde_saphyr::Options {
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
         },
+        // A tag hetsim does not know (`!evil`) would otherwise be dropped without a word.
+        reject_unsupported_tags: true,
+        reject_tagged_field_names: true,
     }
 }
 
@@ -490,7 +496,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 "count must be at least 1",
             ));
         }
-        total = total.saturating_add(count);
+        // Every slot is a lane the simulation keeps: slots count against the limit.
+        total = total.saturating_add(count.saturating_mul(c.slots.unwrap_or(1).max(1)));
         if total > MAX_DEVICES {
             return Err(FieldError::new(
                 format!("{p}.count"),
@@ -537,6 +544,11 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             (Some(b), _) => b,
             (None, Some(d)) => {
                 busy_default = RawBusyPower::Same(d.busy_power.value);
+                &busy_default
+            }
+            // Set from the points below.
+            (None, None) if matches!(c.power_model, Some(RawPowerModel::Points { .. })) => {
+                busy_default = RawBusyPower::Same(crate::units::Watts(0.0));
                 &busy_default
             }
             (None, None) => {
@@ -626,6 +638,16 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
                 })
             }
         };
+        let (slots, power_model, idle_w, busy_w) = power_model::slots_and_power(
+            &p,
+            c,
+            catalog,
+            sleep.is_some(),
+            pstates.len(),
+            idle_w,
+            busy_w,
+            kind_names.len(),
+        )?;
         classes.push(DeviceClass {
             name: cname.clone(),
             category,
@@ -633,6 +655,8 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             speed,
             idle_w,
             busy_w,
+            slots,
+            power_model,
             memory: c
                 .memory
                 .or(catalog.and_then(|d| d.memory.as_ref().map(|m| m.value)))
@@ -793,9 +817,21 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
             let fits = sc.classes.iter().any(|c| {
                 c.speed[ki].is_some() && {
                     let ps = c.pstates.len() - 1;
-                    idle - c.idle_w * k.req.devices as f64
-                        + c.busy_power(ki, ps) * k.req.devices as f64
-                        <= lo
+                    match k.req.slots {
+                        // A job on k slots of one otherwise idle device.
+                        Some(n) if c.slots > 1 => {
+                            let n = n.min(c.slots);
+                            let w =
+                                c.power_model
+                                    .power(c.idle_w, c.slots, n, n as f64 * c.busy_w[ki]);
+                            idle - c.idle_w + w <= lo
+                        }
+                        _ => {
+                            idle - c.idle_w * k.req.devices as f64
+                                + c.busy_power(ki, ps) * k.req.devices as f64
+                                <= lo
+                        }
+                    }
                 }
             });
             if !fits

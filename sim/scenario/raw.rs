@@ -126,6 +126,24 @@ pub struct RawClass {
     pub pstate_switch: Option<Seconds>,
     /// Sleep state.
     pub sleep: Option<RawSleep>,
+    /// Jobs a device runs at once (cores, accelerator shares; default 1).
+    pub slots: Option<u64>,
+    /// How power follows load: `linear` (default), `cubic`, or `{points: [[load, W],
+    /// ...]}`.
+    pub power_model: Option<RawPowerModel>,
+}
+
+/// A class's power model.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawPowerModel {
+    /// `linear` or `cubic`.
+    Name(String),
+    /// Measured points: load in [0, 1] and power.
+    Points {
+        /// `[load, W]` pairs, load strictly increasing from 0 to 1.
+        points: Vec<(f64, Watts)>,
+    },
 }
 
 /// A P-state, relative to the top state.
@@ -387,6 +405,8 @@ pub struct RawKind {
     pub size: Option<RawSize>,
     /// Gang size (default 1).
     pub devices: Option<u32>,
+    /// Slots of one device the job runs on (default: whole devices).
+    pub slots: Option<u32>,
     /// Memory per device.
     pub memory: Option<Bytes>,
     /// Relative deadline.
@@ -426,6 +446,8 @@ pub struct RawJob {
     pub work: NonNeg,
     /// Gang size (default: the kind's).
     pub devices: Option<u32>,
+    /// Slots of one device (default: the kind's).
+    pub slots: Option<u32>,
     /// Memory per device (default: the kind's).
     pub memory: Option<Bytes>,
     /// Relative deadline (default: the kind's).
@@ -475,6 +497,8 @@ pub struct RawTrace {
     pub every: Option<Seconds>,
     /// Skip and count malformed lines instead of failing. Default false.
     pub skip_bad: Option<bool>,
+    /// swf: `requested` (default: field 8, else 5) or `allocated` (field 5, else 8).
+    pub procs: Option<crate::trace::SwfProcs>,
     /// Relative deadline for every job (default: the kind's).
     pub deadline: Option<Seconds>,
     /// Deferral slack for every job (default: the kind's).

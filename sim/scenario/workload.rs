@@ -88,6 +88,7 @@ pub(super) fn build(
                 "devices must be at least 1",
             ));
         }
+        check_slots(&p, k.slots, devices)?;
         let estimate = match &k.estimate {
             None => None,
             Some(e) => Some(match (&e.factor, &e.factor_dist) {
@@ -114,6 +115,7 @@ pub(super) fn build(
             req: JobRequirements {
                 work: 0.0,
                 devices,
+                slots: k.slots,
                 memory: k.memory.map_or(0.0, |b| b.0),
                 deadline: k.deadline.map(|d| d.0),
                 priority: k.priority.unwrap_or(0),
@@ -219,6 +221,13 @@ fn explicit_jobs(
                 "devices must be at least 1",
             ));
         }
+        // A job giving `devices` asks for whole devices unless it also gives `slots`.
+        let slots = match (j.slots, j.devices) {
+            (Some(s), _) => Some(s),
+            (None, Some(_)) => None,
+            (None, None) => kd.slots,
+        };
+        check_slots(&p, slots, devices)?;
         let after = match &j.after {
             None => None,
             Some(a) => {
@@ -248,6 +257,7 @@ fn explicit_jobs(
             req: JobRequirements {
                 work: j.work.0,
                 devices,
+                slots,
                 memory: j.memory.map_or(kd.memory, |m| m.0),
                 deadline: j.deadline.map(|d| d.0).or(kd.deadline),
                 priority: j.priority.unwrap_or(kd.priority),
@@ -296,6 +306,7 @@ fn trace_jobs(
             Ok(())
         }
     };
+    not_for("procs", t.procs.is_some(), Format::Swf)?;
     not_for("mode", t.mode.is_some(), Format::AzureLlm)?;
     not_for("decode_weight", t.decode_weight.is_some(), Format::AzureLlm)?;
     not_for("gpu_share", t.gpu_share.is_some(), Format::Alibaba)?;
@@ -319,6 +330,7 @@ fn trace_jobs(
     let work_scale = positive(t.work_scale, "work_scale")?;
     let opts = trace::Options {
         skip_bad: t.skip_bad.unwrap_or(false),
+        procs: t.procs.unwrap_or_default(),
         mode: t.mode.unwrap_or_default(),
         decode_weight: t
             .decode_weight
@@ -426,6 +438,11 @@ fn trace_jobs(
                 req: JobRequirements {
                     work: j.work * work_scale,
                     devices,
+                    // A trace job giving its device count asks for whole devices,
+                    // unless it gives slots too.
+                    slots: j
+                        .slots
+                        .or(if j.devices.is_some() { None } else { kd.slots }),
                     memory: j.memory.unwrap_or(kd.memory),
                     deadline: t.deadline.map(|d| d.0).or(j.deadline).or(kd.deadline),
                     priority: j.priority.unwrap_or(kd.priority),
@@ -473,29 +490,50 @@ fn sort_jobs(mut jobs: Vec<JobSpec>) -> Vec<JobSpec> {
     jobs
 }
 
+/// `slots`, when given, is at least 1 and asks for part of one device.
+fn check_slots(p: &str, slots: Option<u32>, devices: u32) -> Result<(), FieldError> {
+    match slots {
+        Some(0) => Err(FieldError::new(
+            format!("{p}.slots"),
+            "slots must be at least 1",
+        )),
+        Some(_) if devices > 1 => Err(FieldError::new(
+            format!("{p}.slots"),
+            "a job asks for slots on one device, or for whole devices (`devices`), not both",
+        )
+        .with_hint("leave out `devices` (or set it to 1)")),
+        _ => Ok(()),
+    }
+}
+
 /// Every kind that has jobs (generated, released, listed or replayed) must be
 /// runnable on some class with its gang sizes and memory.
 pub(super) fn check_runnable(sc: &Scenario) -> Result<(), FieldError> {
-    let mut need: Vec<BTreeSet<(u32, u64)>> = vec![BTreeSet::new(); sc.kinds.len()];
+    type Need = (u32, u64, Option<u32>);
+    let mut need: Vec<BTreeSet<Need>> = vec![BTreeSet::new(); sc.kinds.len()];
+    let of = |r: &crate::model::JobRequirements| (r.devices, r.memory.to_bits(), r.slots);
     for (ki, k) in sc.kinds.iter().enumerate() {
         if k.arrival != Arrival::None {
-            need[ki].insert((k.req.devices, k.req.memory.to_bits()));
+            need[ki].insert(of(&k.req));
         }
         for &s in &k.then {
-            let sk = &sc.kinds[s as usize];
-            need[s as usize].insert((sk.req.devices, sk.req.memory.to_bits()));
+            need[s as usize].insert(of(&sc.kinds[s as usize].req));
         }
     }
     for j in &sc.jobs {
-        need[j.kind as usize].insert((j.req.devices, j.req.memory.to_bits()));
+        need[j.kind as usize].insert(of(&j.req));
     }
     for (ki, k) in sc.kinds.iter().enumerate() {
-        for &(gang, mem) in &need[ki] {
+        for &(gang, mem, slots) in &need[ki] {
             let mem = f64::from_bits(mem);
-            if !(0..sc.classes.len()).any(|c| sc.can_run(c, ki, mem, gang)) {
+            if !(0..sc.classes.len()).any(|c| sc.can_run(c, ki, mem, gang, slots)) {
                 let speed_any = sc.classes.iter().any(|c| c.speed[ki].is_some());
                 let why = if !speed_any {
                     "no device class has a speed for it".to_string()
+                } else if let Some(s) = slots {
+                    format!(
+                        "no class with a speed for it has {s} slots per device with {mem} bytes of memory on them"
+                    )
                 } else {
                     format!(
                         "no class with a speed for it has {gang} devices with {mem} bytes of memory each"

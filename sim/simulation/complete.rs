@@ -17,21 +17,24 @@ impl Simulation<'_> {
         obs: &mut dyn Observer,
     ) -> Result<(), SimError> {
         let devices = self.jobs.at(slot).devices.clone();
+        let mut last_host = None;
         for &d in &devices {
             self.enter(d, DevState::Idle);
             let dev = &mut self.cluster.devices[d as usize];
             dev.running = None;
             dev.jobs_done += 1;
+            // A job on several slots of a device counts once for the device.
+            if last_host != Some(dev.host) {
+                last_host = Some(dev.host);
+                self.cluster.hosts[dev.host as usize].jobs_done += 1;
+            }
         }
         let aj = self.jobs.remove(slot);
         if aj.pstate.is_none() {
             // Killed while paused by the cap: it no longer waits to resume.
             self.gate.drop_paused(slot);
         }
-        let (e1, c1, k1) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
-            let acc = self.meter.device(d as usize);
-            (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
-        });
+        let (e1, c1, k1) = self.job_acc(&devices);
         let done = PartsDone {
             start: aj.start.expect("started"),
             devices: devices.clone(),
@@ -122,15 +125,35 @@ impl Simulation<'_> {
     ) -> Result<(), SimError> {
         let now = self.engine.now();
         let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
-        self.class_jobs[c0] += 1;
+        // Every class that ran a part counts the job once (devices.csv counts it on
+        // each of its devices); jobs.csv lists them in file order.
+        let mut rec = std::mem::take(&mut self.rec);
+        rec.classes.clear();
+        let mut used = std::mem::take(&mut self.used_classes);
+        used.clear();
+        used.extend(
+            done.devices
+                .iter()
+                .map(|&d| self.cluster.devices[d as usize].class as usize),
+        );
+        used.sort_unstable();
+        used.dedup();
+        for &c in &used {
+            self.class_jobs[c] += 1;
+            if !rec.classes.is_empty() {
+                rec.classes.push(';');
+            }
+            rec.classes.push_str(&self.sc.classes[c].name);
+        }
+        self.used_classes = used;
+        rec.slots = info.slots();
         let arrival = to_secs(info.arrival);
         let start = to_secs(done.start);
         let end = to_secs(now);
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
-        // Fill the reusable record in place: no allocation per job.
-        let mut rec = std::mem::take(&mut self.rec);
+        // The reusable record (taken above) is filled in place: no allocation per job.
         rec.id = info.id;
         rec.kind.clear();
         rec.kind.push_str(&self.sc.kinds[info.kind as usize].name);
@@ -144,12 +167,19 @@ impl Simulation<'_> {
         rec.bounded_slowdown = bsld;
         rec.class.clear();
         rec.class.push_str(&self.sc.classes[c0].name);
+        // Physical devices: a job's slots on one device name it once.
         rec.devices.clear();
-        for (i, d) in done.devices.iter().enumerate() {
-            if i > 0 {
+        let mut last = None;
+        for &d in &done.devices {
+            let h = self.cluster.devices[d as usize].host;
+            if last == Some(h) {
+                continue;
+            }
+            if last.is_some() {
                 rec.devices.push(';');
             }
-            rec.devices.push_str(itoa::Buffer::new().format(*d));
+            last = Some(h);
+            rec.devices.push_str(itoa::Buffer::new().format(h));
         }
         rec.work = info.work();
         rec.energy_j = done.energy;

@@ -29,14 +29,35 @@ pub(crate) fn power_of(class: &DeviceClass, state: DevState, pstate: usize) -> f
     }
 }
 
+/// Power of a device of `class` (with slots) whose busy slots run `by_kind[k]` jobs of
+/// each kind `k`, `busy` in all, W.
+pub(crate) fn host_power(class: &DeviceClass, busy: u32, by_kind: &[u32]) -> f64 {
+    let busy_sum: f64 = by_kind
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, &n)| n as f64 * class.busy_w[k])
+        .sum();
+    class
+        .power_model
+        .power(class.idle_w, class.slots, busy, busy_sum)
+}
+
 impl Simulation<'_> {
     /// Changes a device's state and power, closing the accounting of the old state.
+    /// On a class with slots, `d` is a lane and `w` is ignored: the host's power
+    /// follows its load through the class's power model.
     pub(super) fn set_state(&mut self, d: DeviceId, state: DevState, w: f64) {
         let now = self.engine.now();
         let dev = &mut self.cluster.devices[d as usize];
         let c = dev.class as usize;
+        let h = dev.host as usize;
+        if self.sc.classes[c].slots > 1 {
+            self.set_lane_state(d, state);
+            return;
+        }
         self.meter
-            .close_device(d as usize, dev.power_w, dev.state.bucket(), now);
+            .close_device(h, dev.power_w, dev.state.bucket(), now);
         self.levels.class_w[c] += w - dev.power_w;
         dev.power_w = w;
         let old = dev.state;
@@ -54,6 +75,51 @@ impl Simulation<'_> {
         }
         if matches!(state, DevState::Busy(_)) {
             self.cluster.classes[c].busy += 1;
+        }
+    }
+
+    /// A lane of a device with slots goes busy or idle (the only states such lanes
+    /// have): the host's account is closed at its old power, each busy lane's share of
+    /// the closed segment is credited, and the host's load and power are updated. A
+    /// host counts as busy (power.csv, time per state) while any of its slots is.
+    fn set_lane_state(&mut self, d: DeviceId, state: DevState) {
+        let now = self.engine.now();
+        let dev = &mut self.cluster.devices[d as usize];
+        let (c, h) = (dev.class as usize, dev.host as usize);
+        let old = dev.state;
+        dev.state = state;
+        let cl = &self.sc.classes[c];
+        let host = &mut self.cluster.hosts[h];
+        let bucket = if host.busy > 0 { 0 } else { 1 };
+        self.meter.close_device(h, host.power_w, bucket, now);
+        let acc = self.meter.device(h);
+        let cur = [acc.energy_j, acc.carbon_g, acc.cost];
+        if host.busy > 0 {
+            for (i, v) in cur.iter().enumerate() {
+                host.lane_acc[i] += (v - host.last_acc[i]) / host.busy as f64;
+            }
+        }
+        host.last_acc = cur;
+        host.lane_busy_ns += host.busy as u128 * (now - host.last_t) as u128;
+        host.last_t = now;
+        let was_busy = host.busy > 0;
+        if let DevState::Busy(k) = old {
+            host.busy -= 1;
+            host.by_kind[k as usize] -= 1;
+            self.cluster.classes[c].busy -= 1;
+        }
+        if let DevState::Busy(k) = state {
+            host.busy += 1;
+            host.by_kind[k as usize] += 1;
+            self.cluster.classes[c].busy += 1;
+        }
+        let w = host_power(cl, host.busy, &host.by_kind);
+        self.levels.class_w[c] += w - host.power_w;
+        host.power_w = w;
+        match (was_busy, host.busy > 0) {
+            (false, true) => self.levels.busy += 1,
+            (true, false) => self.levels.busy -= 1,
+            _ => {}
         }
     }
 
@@ -121,6 +187,11 @@ impl Simulation<'_> {
     fn finish_wake(&mut self, d: DeviceId) {
         self.enter(d, DevState::Idle);
         self.cluster.devices[d as usize].wakeups += 1;
+        // Capacity came back: work committed behind other devices' heads may now
+        // finish earlier elsewhere (late binding, at the end of the instant).
+        if self.device_queued > 0 {
+            self.woke = true;
+        }
         self.kick(d);
         if self.cluster.devices[d as usize].queue.is_empty() {
             self.on_device_free(d);

@@ -30,12 +30,16 @@
 //!   running jobs.
 //! - Energy is the exact integral of piecewise-constant power, per device and in total.
 //! - Per device, time busy + idle + asleep + in transition = the simulated span.
+//! - On a device with slots, power is the class's power model at its load (busy
+//!   slots / slots), and the jobs' energy shares add up to its busy energy.
 //!
 //! The simulation writes nothing itself: records go to an [`Observer`].
 //!
 //! # Layout
 //! The parts own their state; the event loop below only routes events to them.
-//! - `jobs.rs`: the job table (slots, generations, per-job progress).
+//! - `jobs.rs`: the job table (slots, generations, per-job progress). (Job-table
+//!   "slots" are entries of that table; a device's `slots` are its lanes, see
+//!   [`crate::cluster`].)
 //! - `cap.rs`: the cap gate (the cap now, the FIFO of what waits for power, counters).
 //! - `devices.rs`: the device power-state machine (sleep, wake-up, timers, and
 //!   `power_of`, the one place that says what a device draws); energy, carbon and
@@ -67,7 +71,7 @@ use jobs::JobTable;
 
 pub use crate::error::{MAX_RUN_S, SimError};
 pub use crate::metrics::DeviceRecord;
-pub(crate) use devices::power_of;
+pub(crate) use devices::{host_power, power_of};
 
 /// The order class of idle timeouts in an instant (they expire after the pass).
 const TIMERS: u8 = 4;
@@ -157,8 +161,15 @@ pub struct Simulation<'a> {
     device_queued: u64,
     /// Jobs taken back from device queues and placed again (late binding).
     rebound: u64,
+    /// Devices whose running job ends later than planned with jobs committed behind it
+    /// (late binding at the end of the instant).
+    stale: Vec<DeviceId>,
+    /// A device finished waking this instant while jobs waited in device queues.
+    woke: bool,
     collector: Collector,
     class_jobs: Vec<u64>,
+    /// Scratch: the classes of one finished job.
+    used_classes: Vec<usize>,
     decisions: Vec<Decision>,
     pending: Vec<Option<NewJob>>,
     tick_gen: u32,
@@ -224,7 +235,7 @@ impl<'a> Simulation<'a> {
             sc,
             engine: Engine::with_capacity(4096),
             meter: Meter::new(sc.classes.len(), signals, interval)
-                .with_devices(cluster.devices.len()),
+                .with_devices(cluster.hosts.len()),
             cluster,
             workload: Workload::new(sc, seed),
             policy,
@@ -237,8 +248,11 @@ impl<'a> Simulation<'a> {
             gate: CapGate::new(sc.facility.power_cap.as_ref().map(|c| c.at(0))),
             device_queued: 0,
             rebound: 0,
+            stale: Vec::new(),
+            woke: false,
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
+            used_classes: Vec::new(),
             decisions: Vec::new(),
             pending: Vec::new(),
             tick_gen: 0,
@@ -358,6 +372,20 @@ impl<'a> Simulation<'a> {
 
     /// The decision pass, once nothing else is pending now, if something changed.
     fn decision_pass(&mut self) -> Result<(), SimError> {
+        // Late binding for plans that proved wrong this instant: a device woke (every
+        // queue), or a job started to end later than planned (its devices' queues).
+        if std::mem::take(&mut self.woke) {
+            self.stale.clear();
+            let all: Vec<DeviceId> = (0..self.cluster.devices.len() as DeviceId).collect();
+            self.rebind_from(&all, true)?;
+        } else if !self.stale.is_empty() {
+            let mut stale = std::mem::take(&mut self.stale);
+            stale.sort_unstable();
+            stale.dedup();
+            self.rebind_from(&stale, true)?;
+            stale.clear();
+            self.stale = stale;
+        }
         // Released jobs that a placing-on-arrival policy already placed leave nothing
         // to decide: skip the pass then (it would be an empty call per arrival).
         let released = std::mem::take(&mut self.released_now);
@@ -558,16 +586,30 @@ impl<'a> Simulation<'a> {
         wall_s: f64,
     ) -> Outcome {
         let sc = self.sc;
-        let mut devices = Vec::with_capacity(self.cluster.devices.len());
-        for (i, dev) in self.cluster.devices.iter().enumerate() {
-            self.meter
-                .close_device(i, dev.power_w, dev.state.bucket(), window);
+        let mut devices = Vec::with_capacity(self.cluster.hosts.len());
+        let mut slot_busy_s = Vec::with_capacity(self.cluster.hosts.len());
+        for (i, host) in self.cluster.hosts.iter().enumerate() {
+            let class = &sc.classes[host.class as usize];
+            slot_busy_s.push((class.slots > 1).then(|| {
+                let ns = host.lane_busy_ns + host.busy as u128 * (window - host.last_t) as u128;
+                ns as f64 / 1e9 / class.slots as f64
+            }));
+            let (jobs_done, wakeups) = if class.slots > 1 {
+                let bucket = if host.busy > 0 { 0 } else { 1 };
+                self.meter.close_device(i, host.power_w, bucket, window);
+                (host.jobs_done, 0)
+            } else {
+                let dev = &self.cluster.devices[host.first_lane as usize];
+                self.meter
+                    .close_device(i, dev.power_w, dev.state.bucket(), window);
+                (dev.jobs_done, dev.wakeups)
+            };
             devices.push(DeviceRecord::new(
                 i as u32,
-                &sc.classes[dev.class as usize],
+                class,
                 self.meter.device(i),
-                dev.jobs_done,
-                dev.wakeups,
+                jobs_done,
+                wakeups,
             ));
         }
         let totals = RunTotals {
@@ -588,6 +630,7 @@ impl<'a> Simulation<'a> {
             cap_delay_ns: self.gate.delay_ns,
             cap_binding_ns: self.gate.binding_ns,
             jobs_rebound: self.rebound,
+            slot_busy_s: &slot_busy_s,
             setting_warnings: crate::metrics::warnings_for(
                 sc,
                 self.pm.as_ref(),

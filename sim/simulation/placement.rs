@@ -8,6 +8,16 @@ use crate::cluster::{DevState, DeviceId, JobInfo};
 use crate::engine::secs;
 use crate::policy::Decision;
 
+/// The job's top-state speed on a device of `class`: the class's speed for its kind,
+/// times `k / slots` for a job on `k` of a device's slots.
+fn slot_speed(class: &crate::model::DeviceClass, info: &JobInfo) -> f64 {
+    let s = class.speed[info.kind as usize].expect("checked");
+    match info.slots() {
+        Some(k) if class.slots > 1 => s * k.min(class.slots) as f64 / class.slots as f64,
+        _ => s,
+    }
+}
+
 impl Simulation<'_> {
     /// A policy-bug error naming the policy.
     fn bug(&self, detail: String) -> SimError {
@@ -23,6 +33,7 @@ impl Simulation<'_> {
                 Decision::Assign { job, devices } => {
                     let info = self.placeable(job)?;
                     self.check_devices(&info, &devices)?;
+                    let devices = self.expand(&info, devices);
                     self.commit(job, devices);
                 }
                 Decision::Split { job, parts } => {
@@ -58,6 +69,7 @@ impl Simulation<'_> {
                             ActiveJob::new(info.part(slot, work), self.jobs.generation(slot));
                         child.parent = Some(job);
                         self.jobs.insert(slot, child);
+                        let devices = self.expand(&info, devices);
                         self.commit(slot, devices);
                     }
                 }
@@ -112,7 +124,14 @@ impl Simulation<'_> {
                 return Err(self.bug(format!("named device {d}, which does not exist")));
             };
             let c = dev.class as usize;
-            if !self.sc.can_run(c, info.kind as usize, info.memory(), 1)
+            let gang = if self.sc.classes[c].slots > 1 {
+                info.devices()
+            } else {
+                1
+            };
+            if !self
+                .sc
+                .can_run(c, info.kind as usize, info.memory(), gang, info.slots())
                 || devices[..i].contains(&d)
             {
                 return Err(self.bug(format!(
@@ -124,6 +143,31 @@ impl Simulation<'_> {
         Ok(())
     }
 
+    /// The lanes a checked decision commits a job to. On a class with slots the policy
+    /// names one lane; the job takes its `slots` (all slots for a whole-device job):
+    /// that lane and the host's other lanes that finish their committed work first
+    /// (free ones first, then by id). Elsewhere the named devices themselves.
+    fn expand(&self, info: &JobInfo, devices: Vec<DeviceId>) -> Vec<DeviceId> {
+        let first = devices[0];
+        let dev = &self.cluster.devices[first as usize];
+        let slots = self.sc.classes[dev.class as usize].slots;
+        let need = info.slots().map_or(slots, |k| k.min(slots));
+        if slots == 1 || need <= 1 {
+            return devices;
+        }
+        let mut others: Vec<(crate::engine::Time, DeviceId)> = self
+            .cluster
+            .lanes_of(dev.host)
+            .filter(|&l| l != first)
+            .map(|l| (self.cluster.devices[l as usize].avail_key(), l))
+            .collect();
+        others.sort_unstable();
+        let mut out = Vec::with_capacity(need as usize);
+        out.push(first);
+        out.extend(others.iter().take(need as usize - 1).map(|&(_, l)| l));
+        out
+    }
+
     /// Appends a checked job to its devices' queues and lets idle ones act.
     fn commit(&mut self, job: u32, devices: Vec<DeviceId>) {
         let now = self.engine.now();
@@ -131,9 +175,8 @@ impl Simulation<'_> {
         let min_speed = devices
             .iter()
             .map(|&d| {
-                self.sc.classes[self.cluster.devices[d as usize].class as usize].speed
-                    [info.kind as usize]
-                    .expect("checked")
+                let cl = &self.sc.classes[self.cluster.devices[d as usize].class as usize];
+                slot_speed(cl, &info)
             })
             .fold(f64::INFINITY, f64::min);
         // Index upkeep: estimate at the top P-state; corrected when the job starts.
@@ -172,23 +215,44 @@ impl Simulation<'_> {
     /// Late binding: takes back every job committed to a device queue behind its head
     /// (the job the device holds, wakes for or takes next) and announces it to the
     /// policy again, in arrival order, as if it arrived now (its arrival time is kept).
-    /// Called when capacity comes back (the cap rises), so a backlog placed under a
-    /// stale plan spreads over the devices that can now run it. Gang jobs (held across
-    /// several queues) and parts of split jobs stay where they are. O(devices + taken x
+    /// Called when capacity comes back (the cap rises, a device wakes up), so a
+    /// backlog placed under a stale plan spreads over the devices that can now run it.
+    /// Gang jobs (held across several queues) and parts of split jobs stay where they
+    /// are. O(devices + taken x
     /// the policy's cost). Every device with work gets its availability key recomputed
     /// first ([`Self::reset_avail`]).
     pub(super) fn rebind_queued(&mut self) -> Result<(), SimError> {
+        let all: Vec<DeviceId> = (0..self.cluster.devices.len() as DeviceId).collect();
+        self.rebind_from(&all, false)
+    }
+
+    /// Late binding for the devices in `from` only: their committed jobs behind the
+    /// head are announced to the policy again (see [`Self::rebind_queued`]). With
+    /// `take_next`, a device running a started job gives back the job it would take
+    /// next too (it does not hold it yet).
+    pub(super) fn rebind_from(
+        &mut self,
+        from: &[DeviceId],
+        take_next: bool,
+    ) -> Result<(), SimError> {
         let now = self.engine.now();
         let mut taken: Vec<(u64, u32)> = Vec::new();
-        for d in 0..self.cluster.devices.len() {
-            if self.cluster.devices[d].queue.len() < 2 {
+        for &d in from {
+            let d = d as usize;
+            let dev = &self.cluster.devices[d];
+            let next_free = take_next
+                && dev.queue.front().is_some_and(|&q| {
+                    dev.running
+                        .is_some_and(|r| r != q && self.jobs.at(r).start.is_some())
+                });
+            if dev.queue.len() < if next_free { 1 } else { 2 } {
                 continue;
             }
             let queue = std::mem::take(&mut self.cluster.devices[d].queue);
             let mut kept = std::collections::VecDeque::with_capacity(1);
             for (i, slot) in queue.into_iter().enumerate() {
                 let aj = self.jobs.at(slot);
-                if i == 0 || aj.devices.len() != 1 || aj.parent.is_some() {
+                if (i == 0 && !next_free) || aj.devices.len() != 1 || aj.parent.is_some() {
                     kept.push_back(slot);
                     continue;
                 }
@@ -196,7 +260,7 @@ impl Simulation<'_> {
             }
             self.cluster.devices[d].queue = kept;
         }
-        for d in 0..self.cluster.devices.len() as DeviceId {
+        for &d in from {
             let dev = &self.cluster.devices[d as usize];
             if dev.running.is_some() || !dev.queue.is_empty() {
                 self.reset_avail(d, now);
@@ -239,7 +303,7 @@ impl Simulation<'_> {
                 continue;
             }
             let info = self.jobs.at(slot).info;
-            let speed = class.speed[info.kind as usize].expect("placed");
+            let speed = slot_speed(class, &info);
             t = t.saturating_add(secs(info.work() / speed));
         }
         self.cluster.set_avail(d, t);

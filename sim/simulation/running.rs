@@ -3,23 +3,61 @@
 //! reaction to a cap that moves (slow, then pause running jobs; admit waiting ones).
 
 use super::cap::Blocked;
-use super::{Event, SimError, Simulation, power_of};
-use crate::cluster::DevState;
+use super::{Event, SimError, Simulation, host_power, power_of};
+use crate::cluster::{DevState, DeviceId};
 use crate::engine::{NANOS_PER_SEC, Time, secs};
 use crate::model::Walltime;
 
 impl Simulation<'_> {
-    /// Power added by running `slot` at P-state `ps` on its devices.
+    /// Power added by running `slot` at P-state `ps` on its devices (from what they
+    /// draw now: 0 for a running job at its current state).
     fn start_delta(&self, slot: u32, ps: usize) -> f64 {
         let aj = self.jobs.at(slot);
-        aj.devices
-            .iter()
-            .map(|&d| {
-                let dev = &self.cluster.devices[d as usize];
-                let cl = &self.sc.classes[dev.class as usize];
-                power_of(cl, DevState::Busy(aj.info.kind), ps) - dev.power_w
-            })
-            .sum()
+        let mut delta = 0.0;
+        let mut i = 0;
+        while i < aj.devices.len() {
+            let dev = &self.cluster.devices[aj.devices[i] as usize];
+            let cl = &self.sc.classes[dev.class as usize];
+            if cl.slots == 1 {
+                delta += power_of(cl, DevState::Busy(aj.info.kind), ps) - dev.power_w;
+                i += 1;
+                continue;
+            }
+            // The job's lanes on one host are listed together: the host's power with
+            // all of them busy with the job, minus its power now.
+            let h = dev.host;
+            let host = &self.cluster.hosts[h as usize];
+            let mut by_kind = host.by_kind.clone();
+            let mut busy = host.busy;
+            while i < aj.devices.len() && self.cluster.devices[aj.devices[i] as usize].host == h {
+                let lane = &self.cluster.devices[aj.devices[i] as usize];
+                if let DevState::Busy(k) = lane.state {
+                    by_kind[k as usize] -= 1;
+                    busy -= 1;
+                }
+                by_kind[aj.info.kind as usize] += 1;
+                busy += 1;
+                i += 1;
+            }
+            delta += host_power(cl, busy, &by_kind) - host.power_w;
+        }
+        delta
+    }
+
+    /// Per-job accounts of `devices` (energy J, carbon g, cost): a device's own account
+    /// on a one-slot class, the host's per-busy-lane share on a class with slots.
+    pub(super) fn job_acc(&self, devices: &[DeviceId]) -> (f64, f64, f64) {
+        devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
+            let dev = &self.cluster.devices[d as usize];
+            let host = &self.cluster.hosts[dev.host as usize];
+            if self.sc.classes[dev.class as usize].slots > 1 {
+                let l = host.lane_acc;
+                (a.0 + l[0], a.1 + l[1], a.2 + l[2])
+            } else {
+                let acc = self.meter.device(dev.host as usize);
+                (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
+            }
+        })
     }
 
     /// Whether adding `delta` W keeps IT power under the cap.
@@ -50,7 +88,14 @@ impl Simulation<'_> {
             let low = cl.pstates[cl.pstates.len() - 1].power;
             let cheapest = (0..self.sc.kinds.len())
                 .filter(|&k| cl.speed[k].is_some())
-                .map(|k| cl.busy_w[k] * low - cl.idle_w)
+                .map(|k| {
+                    if cl.slots > 1 {
+                        // One more busy slot on an idle device.
+                        cl.power_model.power(cl.idle_w, cl.slots, 1, cl.busy_w[k]) - cl.idle_w
+                    } else {
+                        cl.busy_w[k] * low - cl.idle_w
+                    }
+                })
                 .fold(f64::INFINITY, f64::min);
             cheapest > headroom && self.cluster.has_free(c)
         })
@@ -87,7 +132,8 @@ impl Simulation<'_> {
         self.gate.block(b, first_wait);
     }
 
-    /// The slowest member class of a job and its top-state speed for the job.
+    /// The slowest member class of a job and its top-state speed for the job (on a
+    /// class with slots, `k / slots` of the class's speed for a job on `k` slots).
     fn job_class_speed(&self, slot: u32) -> (usize, f64) {
         let aj = self.jobs.at(slot);
         let k = aj.info.kind as usize;
@@ -95,7 +141,12 @@ impl Simulation<'_> {
             .iter()
             .map(|&d| {
                 let c = self.cluster.devices[d as usize].class as usize;
-                (c, self.sc.classes[c].speed[k].expect("can run"))
+                let cl = &self.sc.classes[c];
+                let s = cl.speed[k].expect("can run");
+                match aj.info.slots() {
+                    Some(n) if cl.slots > 1 => (c, s * n.min(cl.slots) as f64 / cl.slots as f64),
+                    _ => (c, s),
+                }
             })
             .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a })
     }
@@ -162,12 +213,14 @@ impl Simulation<'_> {
             if new_key != key {
                 self.cluster.set_avail(d, new_key);
             }
+            // The job ends later than planned (a lower P-state, a wait for power or for
+            // gang partners): jobs committed behind it were placed on a stale plan.
+            if delta_end > 0 && !self.cluster.devices[d as usize].queue.is_empty() {
+                self.stale.push(d);
+            }
         }
         self.device_queued -= 1;
-        let (e0, c0, k0) = devices.iter().fold((0.0, 0.0, 0.0), |a, &d| {
-            let acc = self.meter.device(d as usize);
-            (a.0 + acc.energy_j, a.1 + acc.carbon_g, a.2 + acc.cost)
-        });
+        let (e0, c0, k0) = self.job_acc(&devices);
         let aj = self.jobs.at_mut(slot);
         aj.devices = devices;
         aj.start = Some(now);

@@ -49,6 +49,8 @@ pub struct Report {
     pub jobs: usize,
     /// Wall-clock seconds spent simulating (the parallel phase).
     pub run_s: f64,
+    /// Compared runs accounted over different windows (also in `warnings.txt`).
+    pub warnings: Vec<String>,
 }
 
 /// Threads to use: `jobs`, else `SLURM_CPUS_PER_TASK`, else all cores.
@@ -337,11 +339,12 @@ pub fn run_with(
             missing[0]
         )));
     }
-    if opts.shard.is_some() {
+    let warnings = if opts.shard.is_some() {
         write_atomic(&dir.join(super::RUNS), &table.to_bytes())?;
+        Vec::new()
     } else {
-        super::output::write_final(&dir, m, &table)?;
-    }
+        super::output::write_final(&dir, m, &table)?
+    };
     Ok(Report {
         name: m.name.clone(),
         dir,
@@ -350,6 +353,7 @@ pub fn run_with(
         ran: todo.len(),
         jobs,
         run_s,
+        warnings,
     })
 }
 

@@ -10,7 +10,13 @@ use crate::report::metric;
 use std::fmt::Write;
 
 /// The page.
-pub fn page(m: &Manifest, agg: &Aggregate, pareto: &[ParetoPoint], charts: &[ChartInfo]) -> String {
+pub fn page(
+    m: &Manifest,
+    agg: &Aggregate,
+    pareto: &[ParetoPoint],
+    charts: &[ChartInfo],
+    warnings: &[String],
+) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -54,6 +60,14 @@ img {{ max-width: 100%; border: 1px solid #eee; margin: 0.3em 0; }}
          <a href=\"pareto.csv\">pareto.csv</a>, <a href=\"manifest.json\">manifest.json</a> \
          (the plan and every seed).</p>"
     );
+
+    if !warnings.is_empty() {
+        h.push_str("<h2>Warnings</h2>\n<ul>\n");
+        for w in warnings {
+            let _ = writeln!(h, "<li>{}</li>", esc(w));
+        }
+        h.push_str("</ul>\n");
+    }
 
     // Axes.
     h.push_str(

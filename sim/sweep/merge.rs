@@ -19,6 +19,8 @@ pub struct MergeReport {
     pub runs: usize,
     /// Input folders.
     pub inputs: usize,
+    /// Compared runs accounted over different windows (also in `warnings.txt`).
+    pub warnings: Vec<String>,
 }
 
 /// Merges the sweep folders `dirs` into `out`. Every folder must hold the same plan
@@ -183,7 +185,7 @@ pub fn merge_with(
         dropped: 0,
     };
     let _lock = prepare(out, &m, None)?;
-    super::output::write_final(out, &m, &table)?;
+    let warnings = super::output::write_final(out, &m, &table)?;
     // Timing lines (not deterministic): every input's, by run.
     let mut timing: Vec<(usize, String)> = Vec::new();
     for d in dirs {
@@ -210,5 +212,6 @@ pub fn merge_with(
         dir: out.to_path_buf(),
         runs: m.runs.len(),
         inputs: dirs.len(),
+        warnings,
     })
 }

@@ -87,6 +87,7 @@ pub mod seed;
 pub mod shard;
 pub mod slurm;
 pub mod stats;
+pub mod windows;
 
 pub use crate::output::write_atomic;
 pub use error::SweepError;

@@ -43,9 +43,10 @@ pub fn check_metrics(m: &Manifest, header: &[String]) -> Result<(), InputError> 
 }
 
 /// Writes `runs.csv` (plan order), `summary.csv`, `pareto.csv`, `charts/` and
-/// `index.html` into `dir`. `manifest.json` must already be there. Every run must have
-/// a row.
-pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<(), SweepError> {
+/// `index.html` into `dir`, and `warnings.txt` when runs compared with each other
+/// were accounted over different windows. `manifest.json` must already be there.
+/// Every run must have a row. Returns the warnings.
+pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<Vec<String>, SweepError> {
     if table.rows.len() != m.runs.len() {
         return Err(SweepError::Inconsistent(format!(
             "{} of {} runs have rows; cannot write the final outputs",
@@ -67,7 +68,25 @@ pub fn write_final(dir: &Path, m: &Manifest, table: &Table) -> Result<(), SweepE
     let staged = StagedFolder::part(&dir.join("charts"))?;
     let charts = super::charts::draw_all(staged.dir(), m, &agg, &pareto)?;
     staged.commit()?;
-    let html = super::html::page(m, &agg, &pareto, &charts);
+    let warnings = super::windows::window_warnings(m, table);
+    let path = dir.join("warnings.txt");
+    if warnings.is_empty() {
+        // A resumed sweep whose old warnings no longer hold.
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SweepError::file(format!(
+                    "cannot remove {}",
+                    path.display()
+                ))(e));
+            }
+            _ => {}
+        }
+    } else {
+        let mut text = warnings.join("\n");
+        text.push('\n');
+        write_atomic(&path, text.as_bytes())?;
+    }
+    let html = super::html::page(m, &agg, &pareto, &charts, &warnings);
     write_atomic(&dir.join("index.html"), html.as_bytes())?;
-    Ok(())
+    Ok(warnings)
 }

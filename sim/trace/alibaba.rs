@@ -10,6 +10,7 @@
 //! | run time on the traced GPU | `deletion_time - scheduled_time` | pods never scheduled (`scheduled_time` empty, the `Pending` ones) are dropped; pods still running at the end of the trace are kept with their run time so far |
 //! | devices | `num_gpu` | 0 (a CPU-only pod): 1 device of kind `cpu` |
 //! | work | run time x share | share = `gpu_milli / 1000` for single-GPU pods that share a GPU (`gpu_share: scaled`, the default: the pod holds a whole GPU for the same GPU-seconds) or 1 (`gpu_share: whole`). Work units = seconds on the traced GPU |
+//! | slots | `gpu_milli` | with `gpu_share: slots`, a single-GPU pod with `gpu_milli` < 1000 runs on `gpu_milli / 10` of a GPU's 100 slots (the classes need `slots: 100`), at that share of its speed, for its traced run time (work = run time x share); other pods take whole GPUs |
 //! | kind | `num_gpu`, `gpu_spec` | `cpu` when `num_gpu` is 0; `gpu` when `gpu_spec` is empty; else `gpu-` and the allowed models, e.g. `gpu-v100m16-v100m32` (so a scenario gives speeds only on the allowed classes: GPU-type affinity) |
 //! | priority | `qos` | `LS` and `Guaranteed` 1, `Burstable` and `BE` 0 |
 //!
@@ -20,7 +21,8 @@
 //! the CPU-only nodes.
 
 use super::{
-    Ctx, GpuShare, InventoryClass, Options, RecordError, TraceError, TraceJob, column, number, slug,
+    Ctx, GPU_SLOTS, GpuShare, InventoryClass, Options, RecordError, TraceError, TraceJob, column,
+    number, slug,
 };
 use crate::model::Category;
 use std::collections::BTreeMap;
@@ -30,7 +32,8 @@ use std::path::Path;
 /// The mapping, one line per rule (for imported files).
 pub const MAPPING: &[&str] = &[
     "arrival  = creation_time (s)",
-    "work     = (deletion_time - scheduled_time) x share; share = gpu_milli/1000 for single-GPU shared pods (gpu_share: scaled) else 1; work units = seconds on the traced GPU",
+    "work     = (deletion_time - scheduled_time) x share; share = gpu_milli/1000 for single-GPU shared pods (gpu_share: scaled or slots) else 1; work units = seconds on the traced GPU",
+    "slots    = gpu_milli/10 of a GPU's 100 slots for single-GPU shared pods (gpu_share: slots), else whole GPUs",
     "devices  = num_gpu (0 -> 1 device of kind cpu)",
     "kind     = cpu (num_gpu 0) | gpu (no gpu_spec) | gpu-<allowed models> (gpu_spec)",
     "priority = 1 for qos LS/Guaranteed, 0 for Burstable/BE; pods never scheduled are dropped",
@@ -97,10 +100,16 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             }
             Err(m) => return ctx.malformed(line, m),
         };
-        let share = if num_gpu == 1 && opts.gpu_share == GpuShare::Scaled && milli > 0.0 {
-            (milli / 1000.0).min(1.0)
-        } else {
-            1.0
+        let shared = num_gpu == 1 && milli > 0.0 && milli < 1000.0;
+        let (share, slots) = match opts.gpu_share {
+            GpuShare::Scaled if num_gpu == 1 && milli > 0.0 => ((milli / 1000.0).min(1.0), None),
+            // k of the GPU's slots run at k / GPU_SLOTS of its speed: work = run x k /
+            // GPU_SLOTS keeps the traced run time (k rounds a share up to 1/GPU_SLOTS).
+            GpuShare::Slots if shared => {
+                let k = ((milli * GPU_SLOTS as f64 / 1000.0).ceil() as u32).clamp(1, GPU_SLOTS);
+                (k as f64 / GPU_SLOTS as f64, Some(k))
+            }
+            _ => (1.0, None),
         };
         let cat_name = if num_gpu == 0 {
             "cpu".to_string()
@@ -123,6 +132,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             category,
             work: run * share,
             devices: Some(num_gpu.max(1)),
+            slots,
             memory: None,
             deadline: None,
             priority: Some(priority),

@@ -93,6 +93,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             estimate: None,
             slack: None,
             after,
+            slots: None,
             source_id: Some(row),
         };
         match opts.mode {

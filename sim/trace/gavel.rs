@@ -100,6 +100,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             estimate: None,
             slack: None,
             after: None,
+            slots: None,
             source_id: Some(ctx.trace.records - 1),
         });
     }

@@ -132,6 +132,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
                 estimate: dur(7)?,
                 slack: dur(8)?,
                 after,
+                slots: None,
                 source_id: cell(9).and_then(|s| s.parse::<u64>().ok()),
             })
         })();

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | arrival | field 2, submit time (s) | |
 //! | work | field 4, run time (s) | work units = seconds on one of the traced machine's processors, so a class with speed 1 replays the trace's run times. -1: dropped ("run time unknown") |
-//! | devices | field 8, requested processors (what a scheduler knows at submit) | -1: field 5, allocated processors; both -1: dropped ("processor count unknown"); more than the machine's processors (MaxProcs, else MaxNodes): dropped and counted |
+//! | devices | field 8, requested processors (what a scheduler knows at submit); with `procs: allocated` (`--procs allocated`), field 5 first | -1: the other field (field 5, allocated processors, by default); both -1: dropped ("processor count unknown"); more than the machine's processors (MaxProcs, else MaxNodes): dropped and counted |
 //! | estimate | field 9, requested time (s) | -1: none (policies fall back to the run time, as RLScheduler does) |
 //! | kind | (none) | category `job` |
 //!
@@ -19,21 +19,21 @@
 //! `../shared/data/swf/`). A line with fewer than 18 fields, or a field that is not a
 //! number, is malformed.
 
-use super::{Ctx, TraceError, TraceJob};
+use super::{Ctx, SwfProcs, TraceError, TraceJob};
 use std::io::BufRead;
 
 /// The mapping, one line per rule (for imported files).
 pub const MAPPING: &[&str] = &[
     "arrival  = field 2 (submit time, s)",
     "work     = field 4 (run time, s): seconds on one traced processor; speed 1 replays the trace; -1 -> dropped",
-    "devices  = field 8 (requested processors), else field 5 (allocated) when -1; both -1 -> dropped; > MaxProcs (else MaxNodes) -> dropped",
+    "devices  = field 8 (requested processors), else field 5 (allocated) when -1 (procs: allocated: field 5 first); both -1 -> dropped; > MaxProcs (else MaxNodes) -> dropped",
     "estimate = field 9 (requested time, s); -1 -> none",
     "source_id = field 1 (job number); time origin = header UnixStartTime (else 0)",
     "kind     = category `job`; status, wait, memory, user, queue and dependency fields are not mapped",
 ];
 
 /// Reads an SWF log.
-pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
+pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, which: SwfProcs) -> Result<(), TraceError> {
     let cat = ctx.trace.category("job");
     let mut max_nodes = None;
     let mut fields = [0.0f64; 18];
@@ -82,12 +82,13 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             ctx.trace.drop_record("run time unknown");
             continue;
         }
-        // What the scheduler knew at submit (requested), else what the job got.
-        let procs = if fields[7] > 0.0 {
-            fields[7]
-        } else {
-            fields[4]
+        // By default what the scheduler knew at submit (requested), else what the job
+        // got; `procs: allocated` the other way round.
+        let (first, second) = match which {
+            SwfProcs::Requested => (fields[7], fields[4]),
+            SwfProcs::Allocated => (fields[4], fields[7]),
         };
+        let procs = if first > 0.0 { first } else { second };
         if procs <= 0.0 {
             ctx.trace.drop_record("processor count unknown");
             continue;
@@ -109,6 +110,7 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx) -> Result<(), TraceError> {
             estimate: (fields[8] > 0.0).then_some(fields[8]),
             slack: None,
             after: None,
+            slots: None,
             source_id: (fields[0] >= 0.0 && fields[0].fract() == 0.0).then_some(fields[0] as u64),
         });
     }

@@ -22,6 +22,16 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Each bad corpus file and what its error must contain (besides the file name).
 const BAD: &[(&str, &[&str])] = &[
+    // A tag hetsim does not know is refused, not dropped.
+    ("unknown-tag.yaml", &[":20:", "unsupported tag `!evil`"]),
+    // A non-zero power too small for a float would read as 0 W.
+    (
+        "power-underflow.yaml",
+        &[
+            "datacenter.classes.cpu.idle_power",
+            "too small to represent",
+        ],
+    ),
     // YAML and JSON bombs: the parser's budget stops them before memory grows.
     (
         "alias-bomb.yaml",

@@ -154,3 +154,47 @@ fn a_backlog_is_placed_again_when_the_cap_lifts() {
     assert!(close(s.cap_binding_s, 24.0), "{}", s.cap_binding_s);
     assert_eq!(s.cap_delayed_jobs, 0);
 }
+
+/// Late binding when a plan proves wrong: `slow` runs every job at a quarter of its
+/// speed (fixed P-state 1) although eft plans with the top state; `ok` has no P-states.
+/// All four jobs arrive at 0 and eft commits them at once:
+///   A (8 units): tie at 8 s -> slow (file order); it really ends at 32.
+///   B (36): slow 32 + 36 vs ok 36 -> ok, ends 36.
+///   C (2): slow 34 vs ok 38 -> slow, behind A.
+///   D (4): slow 38 vs ok 40 -> slow, behind C.
+/// At 32 C starts and will end at 40, not 34: D is placed again, and eft now sees slow
+/// free at 40 + 4 against ok at 36 + 4 = 40, so D runs on ok from 36 to 40. Without late
+/// binding it would run on slow from 40 to 56.
+#[test]
+fn a_plan_that_proves_wrong_is_placed_again() {
+    let (out, keep) = run("datacenter:
+  classes:
+    slow: {category: cpu, speed: {a: 1}, idle_power: 0W, busy_power: 100W, pstates: [{speed: 0.25, power: 0.25}]}
+    ok: {category: cpu, speed: {a: 1}, idle_power: 0W, busy_power: 100W}
+workload:
+  kinds: {a: {}}
+  jobs:
+    - {kind: a, arrival: 0, work: 8}
+    - {kind: a, arrival: 0, work: 36}
+    - {kind: a, arrival: 0, work: 2}
+    - {kind: a, arrival: 0, work: 4}
+policy: {name: eft}
+power_manager: {name: fixed-pstate, params: {state: 1}}
+");
+    let mut jobs = keep.jobs.clone();
+    jobs.sort_by_key(|j| j.id);
+    let got: Vec<(&str, f64, f64)> = jobs
+        .iter()
+        .map(|j| (j.class.as_str(), j.start_s, j.end_s))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("slow", 0.0, 32.0),
+            ("ok", 0.0, 36.0),
+            ("slow", 32.0, 40.0),
+            ("ok", 36.0, 40.0)
+        ]
+    );
+    assert_eq!(out.summary.jobs_rebound, 1);
+}

@@ -4,6 +4,7 @@
 mod common;
 mod fuzz_corpus;
 
+mod attribution;
 mod bad_input;
 mod batch_agreement;
 mod batch_reference;
@@ -19,6 +20,7 @@ mod report;
 mod safety;
 mod scenarios;
 mod seed_example;
+mod slots;
 mod slurm;
 mod sweep;
 mod theory;

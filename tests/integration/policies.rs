@@ -805,7 +805,7 @@ fn every_policy_on_shipped(data: bool) {
                 info.name,
                 f.display()
             );
-            crate::properties::check_run(info.name, &out, &recs);
+            crate::properties::check_run(info.name, &sc, &out, &recs);
         }
     }
 }
@@ -829,4 +829,108 @@ fn the_custom_policy_example_runs_on_the_seed_example() {
     assert_eq!(s.jobs_completed, 3);
     assert!((s.makespan_s - 200.0).abs() < 1e-9);
     assert!((s.energy_it_j - (100.0 / 3.0 + 100.0 + 200.0)).abs() < 1e-6);
+}
+
+#[test]
+fn a_custom_policy_runs_by_name_through_run_sweep_and_compare() {
+    use clap::Parser;
+    use hetsim::cli::{Cli, main_with};
+    hetsim::policy::install(custom_policy::POLICIES).unwrap();
+    // A second install of the same list is harmless; a built-in name is refused.
+    hetsim::policy::install(custom_policy::POLICIES).unwrap();
+    static CLASH: &[hetsim::policy::PolicyInfo] = &[hetsim::policy::Entry {
+        name: "eft",
+        summary: "",
+        params: &[],
+        build: |_, _| unreachable!(),
+    }];
+    let e = hetsim::policy::install(CLASH).unwrap_err().to_string();
+    assert!(e.contains("name of a built-in"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        let mut argv = vec!["hetsim"];
+        argv.extend_from_slice(args);
+        main_with(Cli::try_parse_from(argv).unwrap())
+    };
+    let seed = crate::common::scenario("seed-example.yaml");
+    let seed = seed.to_str().unwrap();
+    let run = |policy: &str| {
+        let out = dir.path().join(policy);
+        let o = out.to_str().unwrap();
+        cli(&["run", seed, "--policy", policy, "--out", o]).unwrap();
+        out
+    };
+    let custom = run("cheapest-free");
+    let fcfs = run("fcfs");
+    // The run folder is complete and holds the same numbers as the library route.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(custom.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["policy"], "cheapest-free");
+    assert!((summary["energy_it_to_makespan_j"].as_f64().unwrap() - 1000.0 / 3.0).abs() < 1e-6);
+    for f in [
+        "jobs.csv",
+        "devices.csv",
+        "power.csv",
+        "index.html",
+        "charts",
+    ] {
+        assert!(custom.join(f).exists(), "{f} missing");
+    }
+    // In a scenario file, by name.
+    let sc = std::fs::read_to_string(crate::common::scenario("seed-example.yaml")).unwrap();
+    assert!(sc.contains("policy:\n  name: fcfs"));
+    let named = dir.path().join("named.yaml");
+    std::fs::write(
+        &named,
+        sc.replace("policy:\n  name: fcfs", "policy:\n  name: cheapest-free"),
+    )
+    .unwrap();
+    let named_out = dir.path().join("named");
+    cli(&[
+        "run",
+        named.to_str().unwrap(),
+        "--out",
+        named_out.to_str().unwrap(),
+    ])
+    .unwrap();
+    assert_eq!(
+        std::fs::read(named_out.join("jobs.csv")).unwrap(),
+        std::fs::read(custom.join("jobs.csv")).unwrap()
+    );
+    // A sweep with the custom policy on its policy axis.
+    let sweep = dir.path().join("sweep.yaml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "name: custom\nscenario: {seed}\naxes:\n  policy.name: [fcfs, cheapest-free]\n\
+             metrics: [energy_it_j, makespan_s]\n"
+        ),
+    )
+    .unwrap();
+    let sweep_out = dir.path().join("sweep");
+    cli(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        sweep_out.to_str().unwrap(),
+    ])
+    .unwrap();
+    let runs = std::fs::read_to_string(sweep_out.join("runs.csv")).unwrap();
+    let rows = runs
+        .lines()
+        .filter(|l| l.split(',').nth(3) == Some("cheapest-free"));
+    assert_eq!(rows.count(), 1, "{runs}");
+    // Compare the custom run with a built-in one.
+    let cmp = dir.path().join("cmp");
+    cli(&[
+        "compare",
+        fcfs.to_str().unwrap(),
+        custom.to_str().unwrap(),
+        "--out",
+        cmp.to_str().unwrap(),
+    ])
+    .unwrap();
+    let table = std::fs::read_to_string(cmp.join("comparison.csv")).unwrap();
+    assert!(table.contains("cheapest-free"), "{table}");
 }

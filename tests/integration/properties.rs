@@ -231,14 +231,22 @@ fn with_policy(sc: &Scenario, name: &str, params: &[(&str, serde_json::Value)]) 
 }
 
 /// Checks the invariants every run must satisfy: every job arrived completes, once;
-/// no device runs two jobs at once; no job starts before it arrives; device energies
-/// add up to the summary's; each device's state times add up to the horizon.
-pub fn check_run(name: &str, out: &Outcome, recs: &[JobRecord]) {
+/// no device runs more jobs at once than it has slots; no job starts before it
+/// arrives; device energies add up to the summary's; each device's state times add up
+/// to the horizon.
+pub fn check_run(name: &str, sc: &Scenario, out: &Outcome, recs: &[JobRecord]) {
     let s = &out.summary;
     let n = s.jobs_arrived;
     assert_eq!(s.jobs_completed, n, "{name}: every job completes");
     assert_eq!(recs.len() as u64, n, "{name}: one record per job");
-    let mut per_device: BTreeMap<u32, Vec<(f64, f64, u64)>> = BTreeMap::new();
+    // Per device, the slots in use never exceed the class's: a job takes its `slots`
+    // (at most the device's), a whole-device job all of them; on a one-slot device
+    // that is "never two jobs at once".
+    let slots_of = |d: usize| {
+        let class = &out.devices[d].class;
+        sc.classes.iter().find(|c| &c.name == class).unwrap().slots
+    };
+    let mut per_device: BTreeMap<u32, Vec<(f64, i64, u64)>> = BTreeMap::new();
     for r in recs {
         assert!(
             r.start_s >= r.arrival_s,
@@ -248,24 +256,24 @@ pub fn check_run(name: &str, out: &Outcome, recs: &[JobRecord]) {
             r.arrival_s
         );
         for d in r.devices.split(';') {
-            per_device
-                .entry(d.parse().unwrap())
-                .or_default()
-                .push((r.start_s, r.end_s, r.id));
+            let d: u32 = d.parse().unwrap();
+            let s = slots_of(d as usize);
+            let w = r.slots.map_or(s, |k| k.min(s)) as i64;
+            let iv = per_device.entry(d).or_default();
+            iv.push((r.start_s, w, r.id));
+            // At equal times ends sort first (a job may start as another ends).
+            iv.push((r.end_s, -w, r.id));
         }
     }
-    for (d, iv) in &mut per_device {
-        iv.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        for w in iv.windows(2) {
+    for (d, ev) in &mut per_device {
+        ev.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let cap = slots_of(*d as usize) as i64;
+        let mut used = 0;
+        for &(t, w, id) in ev.iter() {
+            used += w;
             assert!(
-                w[0].1 <= w[1].0 + 1e-9,
-                "{name}: device {d} runs jobs {} [{}, {}] and {} [{}, {}] at once",
-                w[0].2,
-                w[0].0,
-                w[0].1,
-                w[1].2,
-                w[1].0,
-                w[1].1
+                used <= cap,
+                "{name}: device {d} has {used} of {cap} slots in use at {t} (job {id})"
             );
         }
     }
@@ -323,7 +331,7 @@ proptest! {
             let sc = with_policy(&sc, info.name, &[]);
             let (out, recs) = run(&sc);
             prop_assert_eq!(out.summary.jobs_arrived, sc.jobs.len() as u64);
-            check_run(info.name, &out, &recs);
+            check_run(info.name, &sc, &out, &recs);
         }
     }
 
@@ -335,7 +343,7 @@ proptest! {
         let sc = with_policy(&parse(&yaml(&case)), "easy-backfill", &[]);
         let log = ReservationLog::default();
         let (out, recs) = run_with(&sc, Box::new(EasyBackfill::with_log(depth, log.clone())));
-        check_run("easy-backfill", &out, &recs);
+        check_run("easy-backfill", &sc, &out, &recs);
         let log = log.lock().unwrap();
         let mut first: BTreeMap<u64, u64> = BTreeMap::new();
         for r in log.iter() {

@@ -563,3 +563,67 @@ fn report_renders_in_headless_chromium() {
     std::fs::copy(&shot, &keep).unwrap();
     eprintln!("screenshot: {}", keep.display());
 }
+
+#[test]
+fn hourly_power_is_exact_and_long_runs_get_the_day_hour_chart() {
+    // The hand run (4 s, 115 J): its one hour holds the mean over the 4 s covered.
+    let t = tempfile::tempdir().unwrap();
+    hand_run(t.path());
+    let opts = ReadOptions {
+        hourly_min_s: 0.0,
+        ..ReadOptions::default()
+    };
+    let run = read_run(t.path(), None, &opts).unwrap();
+    assert_eq!(run.hourly_it_w, vec![Some(115.0 / 4.0)]);
+    // Runs shorter than 3 days have none by default.
+    assert!(hand().1.hourly_it_w.is_empty());
+
+    // A 4-day run with a daily load profile: every hour's mean x 3600 s adds up to
+    // the integral of power.csv over the same hours, and the chart is drawn.
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("days.yaml");
+    std::fs::write(
+        &sc,
+        "name: days\nseed: 3\nhorizon: 4d\ndatacenter:\n  classes:\n    s: {category: cpu, count: 2, speed: {j: 1}, idle_power: 10W, busy_power: 100W}\n\
+         workload:\n  kinds:\n    j:\n      arrival: {process: poisson, rate: 0.004/s}\n      size: {dist: exponential, mean: 200}\n\
+         policy: {name: fcfs}\noutput: {power_interval: 10min}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    hetsim()
+        .args(["run", sc.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(out.join("charts/power_heatmap.png").exists());
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("IT power by day and hour"));
+    let run = read_run(&out, None, &ReadOptions::default()).unwrap();
+    let hours = run.hourly_it_w.len();
+    assert!(hours >= 96, "{hours}");
+    let (header, rows) = read_csv(&out.join("power.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (ti, di, wi) = (col("time_s"), col("duration_s"), col("it_w"));
+    let mut integral = vec![0.0; hours];
+    for r in &rows {
+        let (t0, d, w) = (
+            r[ti].parse::<f64>().unwrap(),
+            r[di].parse::<f64>().unwrap(),
+            r[wi].parse::<f64>().unwrap(),
+        );
+        for (h, acc) in integral.iter_mut().enumerate() {
+            let (a, b) = (h as f64 * 3600.0, (h + 1) as f64 * 3600.0);
+            let overlap = (t0 + d).min(b) - t0.max(a);
+            if overlap > 0.0 {
+                *acc += w * overlap;
+            }
+        }
+    }
+    for (h, (mean, joules)) in run.hourly_it_w.iter().zip(&integral).take(96).enumerate() {
+        let mean = mean.unwrap();
+        assert!(
+            close(mean * 3600.0, *joules),
+            "hour {h}: {mean} W vs {joules} J"
+        );
+        assert!((20.0..=200.0).contains(&mean), "hour {h}: {mean} W");
+    }
+}

@@ -710,3 +710,66 @@ fn slurm_scripts_are_written_with_absolute_paths() {
             .unwrap();
     }
 }
+
+#[test]
+fn a_sweep_flags_policies_accounted_over_different_windows() {
+    // M/M/16 without a horizon: each run is accounted to its own last completion, so
+    // fcfs and a policy that finishes at another time (different seeds here) are not
+    // accounted over one window. The sweep must say so, in warnings.txt, the HTML
+    // and on stderr; with `accounting.until` fixed, it must not.
+    let dir = tempfile::tempdir().unwrap();
+    let mmc = crate::common::scenario("mmc.yaml");
+    let write = |name: &str, extra: &str| {
+        let f = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &f,
+            format!(
+                "name: {name}\nscenario: {}\nset:\n  workload.kinds.request.arrival.count: 200\n{extra}\
+                 axes:\n  policy.name: [fcfs, min-energy]\nreplications: 2\nmetrics: [energy_it_j]\n",
+                mmc.display()
+            ),
+        )
+        .unwrap();
+        f
+    };
+    let free = write("free", "");
+    let out = dir.path().join("free-out");
+    let o = crate::common::hetsim()
+        .args([
+            "sweep",
+            free.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let text = std::fs::read_to_string(out.join("warnings.txt")).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("replication 0") && text.contains("replication 1"),
+        "{text}"
+    );
+    assert!(text.contains("different windows"), "{text}");
+    assert!(stderr.contains("warning: runs 0 and 2"), "{stderr}");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("<h2>Warnings</h2>"));
+
+    let fixed = write("fixed", "  accounting: {until: 100s}\n");
+    let out = dir.path().join("fixed-out");
+    crate::common::hetsim()
+        .args([
+            "sweep",
+            fixed.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    assert!(!out.join("warnings.txt").exists());
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!html.contains("<h2>Warnings</h2>"));
+}

@@ -503,3 +503,50 @@ fn trace_format_names_parse() {
             .contains("swf, alibaba, azure-llm, gavel, csv")
     );
 }
+
+#[test]
+fn swf_processors_are_requested_first_or_allocated_first() {
+    // Job 1: allocated 2, requested 4. Job 2: allocated -1, requested 3. Job 3:
+    // allocated 5, requested -1.
+    let dir = tempfile::tempdir().unwrap();
+    let swf = write(
+        dir.path(),
+        "p.swf",
+        "; MaxProcs: 8\n1 0 0 10 2 -1 -1 4 20 -1 1 1 1 -1 -1 -1 -1 -1\n2 1 0 10 -1 -1 -1 3 20 -1 1 1 1 -1 -1 -1 -1 -1\n3 2 0 10 5 -1 -1 -1 20 -1 1 1 1 -1 -1 -1 -1 -1\n",
+    );
+    let devices = |procs| {
+        let t = trace::read(
+            Format::Swf,
+            &swf,
+            &Options {
+                procs,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        t.jobs
+            .iter()
+            .map(|j| j.devices.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(devices(trace::SwfProcs::Requested), vec![4, 3, 5]);
+    assert_eq!(devices(trace::SwfProcs::Allocated), vec![2, 3, 5]);
+
+    // In a scenario, and refused on another format.
+    let sc = |format: &str| {
+        format!(
+            "name: p\ndatacenter:\n  classes:\n    n: {{category: cpu, count: 8, speed: {{job: 1}}, idle_power: 0W, busy_power: 1W}}\n\
+             workload:\n  kinds:\n    job: {{}}\n  traces:\n    - {{format: {format}, file: p.swf, kind: job, procs: allocated}}\n"
+        )
+    };
+    let ok = write(dir.path(), "ok.yaml", &sc("swf"));
+    let loaded = crate::common::load(&ok);
+    let d: Vec<u32> = loaded.scenario.jobs.iter().map(|j| j.req.devices).collect();
+    assert_eq!(d, vec![2, 3, 5]);
+    let bad = write(dir.path(), "bad.yaml", &sc("csv"));
+    let e = hetsim::scenario::load(&bad, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("procs") && e.contains("applies to format `swf`"),
+        "{e}"
+    );
+}

@@ -144,9 +144,9 @@ fn kill_at_the_requested_time_by_hand() {
             (2, 70_000_000_000, false)
         ]
     );
-    // jobs.csv: the three new columns close the row.
+    // jobs.csv: the three columns, then `classes` and `slots` (added after them).
     assert_eq!(
-        &JOB_COLUMNS[JOB_COLUMNS.len() - 3..],
+        &JOB_COLUMNS[JOB_COLUMNS.len() - 5..JOB_COLUMNS.len() - 2],
         &["source_id", "estimate_s", "killed"]
     );
     let mut line = Vec::new();
@@ -302,10 +302,11 @@ policy: {name: fcfs}
     assert!(seen.contains(&(1, 30_000_000_000, true)));
 }
 
-/// The last three jobs.csv fields of a row: source_id, estimate_s (parsed), killed.
+/// The jobs.csv fields source_id, estimate_s (parsed) and killed of a row (the last
+/// three before `classes` and `slots`).
 fn tail3(line: &str) -> (String, Option<f64>, String) {
     let f: Vec<&str> = line.trim_end().split(',').collect();
-    let n = f.len();
+    let n = f.len() - 2;
     (
         f[n - 3].to_string(),
         f[n - 2].parse().ok(),

@@ -4,7 +4,7 @@
 //! [`Drawable`]) plus one line in [`CHARTS`].
 
 use super::read::RunData;
-use super::{energy, gantt, power, power_states, queue, response_cdf, utilization};
+use super::{energy, gantt, heatmap, power, power_states, queue, response_cdf, utilization};
 use crate::report::error::Result;
 use crate::report::kit::render::{Drawable, render};
 use crate::report::kit::style;
@@ -13,6 +13,7 @@ use std::path::Path;
 /// Every chart of a run report, in report order.
 pub const CHARTS: &[Entry] = &[
     entry::<power::PowerChart>,
+    entry::<heatmap::HeatmapChart>,
     entry::<energy::EnergyChart>,
     entry::<utilization::UtilizationChart>,
     entry::<power_states::PowerStatesChart>,

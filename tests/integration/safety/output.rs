@@ -241,3 +241,46 @@ fn output_links_and_names_are_checked_before_simulating() {
     );
     assert!(!tmp.path().join("nowhere").exists());
 }
+
+#[test]
+fn a_full_disk_fails_with_the_path_and_keeps_the_previous_run() {
+    // A file-size limit makes every write past 20 KiB fail like a full disk (EFBIG
+    // instead of ENOSPC; SIGXFSZ ignored so the write returns the error).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    crate::common::hetsim()
+        .args([
+            "run",
+            crate::common::scenario("seed-example.yaml")
+                .to_str()
+                .unwrap(),
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 40 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_hetsim"))
+        .args(["run", crate::common::scenario("mmc.yaml").to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("cannot write run folder {}", out.display())),
+        "{err}"
+    );
+    assert!(err.contains("writing jobs.csv"), "{err}");
+    assert!(!err.contains("simulation failed"), "{err}");
+    // The previous run is untouched and no staging folder is left.
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["r".to_string()]);
+}

@@ -33,6 +33,9 @@ pub struct ReadOptions {
     pub gantt_max_jobs: usize,
     /// Response times kept exactly per kind before switching to a histogram.
     pub exact_cdf: usize,
+    /// Runs at least this long (s) also get IT power hour by hour (the day x hour
+    /// view), read exactly from power.csv.
+    pub hourly_min_s: f64,
 }
 
 impl Default for ReadOptions {
@@ -42,6 +45,7 @@ impl Default for ReadOptions {
             gantt_max_devices: 64,
             gantt_max_jobs: 2000,
             exact_cdf: 4096,
+            hourly_min_s: 3.0 * 86400.0,
         }
     }
 }
@@ -86,6 +90,9 @@ pub struct RunData {
     /// True when `busy` comes from power.csv's `<class>_busy_devices` columns, false
     /// when it was rebuilt from jobs.csv.
     pub busy_from_power: bool,
+    /// Mean IT power per hour since t = 0 (`None`: no power.csv row covers the hour);
+    /// empty for runs shorter than [`ReadOptions::hourly_min_s`] or without power.csv.
+    pub hourly_it_w: Vec<Option<f64>>,
     /// Jobs for the Gantt chart, or why it is not drawn.
     pub gantt: Result<Vec<GanttJob>, String>,
     /// The scenario (the run's own when given, else parsed from the copy).
@@ -157,8 +164,13 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         .context("summary.json has no horizon_s")?;
     let grid = Grid::new(horizon, opts.cols);
 
+    // Runs of several days also get IT power hour by hour (the day x hour view).
+    let hourly_end = (horizon >= opts.hourly_min_s).then_some(horizon);
+    let mut hourly_it_w = Vec::new();
     let power = if csv_file::existing(&dir.join(crate::schema::POWER_CSV)).is_some() {
-        read_power(dir, grid, Signals::from_summary(&summary))?
+        let (p, h) = read_power(dir, grid, Signals::from_summary(&summary), hourly_end)?;
+        hourly_it_w = h;
+        p
     } else {
         notes.push(
             "power.csv was not written (output.power: none), so there are no power, energy, carbon, cost or queue charts."
@@ -264,6 +276,7 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         power,
         busy,
         busy_from_power,
+        hourly_it_w,
         gantt,
         scenario,
         scenario_file,

@@ -1,7 +1,7 @@
 //! Reads power.csv into one time series, with carbon and cost rates derived from it.
 
 use super::csv_file::{CsvFile, need, parse_f64};
-use crate::report::charts::series::{Grid, SeriesBuilder, TimeSeries};
+use crate::report::charts::series::{Grid, HourlyBuilder, SeriesBuilder, TimeSeries};
 use crate::report::error::Result;
 use crate::schema::derived::{CARBON_RATE, COST_RATE};
 use crate::schema::{POWER_CSV, power, summary};
@@ -81,7 +81,14 @@ fn signal_col(names: &[String], prefix: &str) -> Option<usize> {
 /// the derived carbon and cost rates ([`CARBON_RATE`], [`COST_RATE`]), computed row by
 /// row (from the `carbon_g` and `cost` amounts of each row when power.csv has them)
 /// so their integrals are exact however the series is downsampled.
-pub(super) fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSeries> {
+/// Reads power.csv into the chart series and, when `hourly_end_s` is given, the hourly
+/// means of IT power over `[0, hourly_end_s)`.
+pub(super) fn read_power(
+    dir: &Path,
+    grid: Grid,
+    sig: Signals,
+    hourly_end_s: Option<f64>,
+) -> Result<(TimeSeries, Vec<Option<f64>>)> {
     let file = CsvFile::open(dir.join(POWER_CSV))?;
     let h = &file.header;
     let ti = need(h, power::TIME_S, POWER_CSV)?;
@@ -102,9 +109,17 @@ pub(super) fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSer
         names.push(COST_RATE.into());
     }
     let width = names.len();
+    let it = names.iter().position(|n| n == power::IT_W);
+    let hourly_end = hourly_end_s.filter(|_| it.is_some()).unwrap_or(0.0);
     let parts = file.fold(
-        || (SeriesBuilder::new(names.clone(), grid), vec![0.0; width]),
-        |(b, vals), rec| {
+        || {
+            (
+                SeriesBuilder::new(names.clone(), grid),
+                vec![0.0; width],
+                HourlyBuilder::new(hourly_end),
+            )
+        },
+        |(b, vals, hourly), rec| {
             for (v, &i) in vals.iter_mut().zip(&value_cols) {
                 *v = parse_f64(rec.get(i));
             }
@@ -113,13 +128,17 @@ pub(super) fn read_power(dir: &Path, grid: Grid, sig: Signals) -> Result<TimeSer
                 vals[k] = r.per_s(vals, dur);
             }
             b.push(t0, dur, vals);
+            if let Some(i) = it {
+                hourly.push(t0, dur, vals[i]);
+            }
             Ok(())
         },
     )?;
-    let mut parts = parts.into_iter().map(|p| p.0);
-    let mut b = parts.next().expect("at least one chunk");
-    for p in parts {
+    let mut parts = parts.into_iter().map(|p| (p.0, p.2));
+    let (mut b, mut h) = parts.next().expect("at least one chunk");
+    for (p, q) in parts {
         b.merge(p);
+        h.merge(q);
     }
-    Ok(b.finish())
+    Ok((b.finish(), h.finish()))
 }

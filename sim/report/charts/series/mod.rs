@@ -15,10 +15,12 @@
 mod busy;
 mod cdf;
 mod gantt;
+mod hourly;
 
 pub use busy::BusyBuilder;
 pub use cdf::{Cdf, CdfBuilder, Deadlines};
 pub use gantt::{Bar, GanttJob, gantt_bars};
+pub use hourly::{HOUR_S, HourlyBuilder};
 
 /// A series keeps its rows exactly while it has at most this many rows per column.
 pub const EXACT_ROWS_PER_COLUMN: usize = 2;
