@@ -571,6 +571,7 @@ mod tests {
                 slack: None,
                 divisible: false,
                 source_id: None,
+                slots: None,
             },
             after,
         }
