@@ -144,8 +144,8 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
     let mut warnings = window_warnings(sc, end);
     warnings.extend(t.setting_warnings);
     let mut col = t.collector;
-    col.waits.finish();
-    col.responses.finish();
+    let [w50, w95, w99] = col.waits.quantiles([0.5, 0.95, 0.99]);
+    let [r50, r95, r99] = col.responses.quantiles([0.5, 0.95, 0.99]);
     let done = col.waits.len();
     let n = done.max(1) as f64;
     let total_dev: u64 = sc.device_count();
@@ -223,13 +223,13 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
             0.0
         },
         wait_mean_s: col.waits.mean(),
-        wait_p50_s: col.waits.quantile(0.5),
-        wait_p95_s: col.waits.quantile(0.95),
-        wait_p99_s: col.waits.quantile(0.99),
+        wait_p50_s: w50,
+        wait_p95_s: w95,
+        wait_p99_s: w99,
         response_mean_s: col.responses.mean(),
-        response_p50_s: col.responses.quantile(0.5),
-        response_p95_s: col.responses.quantile(0.95),
-        response_p99_s: col.responses.quantile(0.99),
+        response_p50_s: r50,
+        response_p95_s: r95,
+        response_p99_s: r99,
         slowdown_mean: col.slowdown_sum / n,
         bounded_slowdown_mean: col.bsld_sum / n,
         deadline_miss_rate: if col.with_deadline > 0 {
