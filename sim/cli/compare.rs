@@ -21,6 +21,13 @@ pub struct CompareArgs {
 
 /// Runs `hetsim compare`.
 pub fn main(a: CompareArgs) -> anyhow::Result<()> {
+    for d in &a.runs {
+        super::refuse_serving_folder(
+            d,
+            "compare reads job runs; compare serving configurations with \
+             `hetsim sweep scenarios/sweeps/llm-serving.yaml` (summary.csv)",
+        )?;
+    }
     let c = crate::report::compare::compare(&a.runs, &a.labels, a.out.as_deref())?;
     for w in &c.warnings {
         eprintln!("warning: {w}");

@@ -116,6 +116,17 @@ pub fn main_with_policies(extra: &'static [crate::policy::PolicyInfo]) -> std::p
     }
 }
 
+/// Refuses an LLM serving run folder (requests.csv, no devices.csv) where a job run
+/// is expected, saying `why` (exit code 2).
+fn refuse_serving_folder(dir: &std::path::Path, why: &str) -> Result<(), Usage> {
+    if dir.join("requests.csv").is_file() && !dir.join("devices.csv").exists() {
+        return Err(Usage(
+            format!("{} is an LLM serving run folder: {why}", dir.display()).into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The process exit code of an error: 2 when the user's input is at fault (an
 /// input error anywhere in the chain, a trace that cannot be imported, a [`Usage`]
 /// error), 1 otherwise.

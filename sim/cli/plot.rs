@@ -15,17 +15,11 @@ pub struct PlotArgs {
 pub fn main(a: PlotArgs) -> anyhow::Result<()> {
     // A serving run's charts come from the simulation's in-memory records, which its
     // files do not hold whole; say so instead of failing on a missing devices.csv.
-    if a.run_dir.join("requests.csv").is_file() && !a.run_dir.join("devices.csv").exists() {
-        return Err(super::Usage(
-            format!(
-                "{} is an LLM serving run folder: its charts are drawn when the run is \
-                 written; run its scenario again with `hetsim run` to redraw them",
-                a.run_dir.display()
-            )
-            .into(),
-        )
-        .into());
-    }
+    super::refuse_serving_folder(
+        &a.run_dir,
+        "its charts are drawn when the run is written; run its scenario again with \
+         `hetsim run` to redraw them",
+    )?;
     let st = crate::report::plot::draw_run(&a.run_dir, None)?;
     println!(
         "drew {} charts in {:.3} s (reading {:.3} s, drawing {:.3} s)",

@@ -239,7 +239,7 @@ fn run_serving(
                 }
             );
         }
-        println!("  run folder: {}", dir.display());
+        println!("wrote {}", dir.display());
     }
     Ok(())
 }

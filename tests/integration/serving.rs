@@ -794,4 +794,18 @@ fn a_sweep_over_serving_configurations_matches_single_runs() {
         out.join("charts/pareto-energy_per_output_token_j-vs-e2e_p99_s.png")
             .exists()
     );
+    // plot and compare refuse a serving run folder clearly (exit 2), not with a
+    // missing-file error.
+    let run0 = out.join("runs/0");
+    for args in [vec!["plot"], vec!["compare", run0.to_str().unwrap()]] {
+        let o = assert_cmd::Command::cargo_bin("hetsim")
+            .unwrap()
+            .args(&args)
+            .arg(&run0)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is an LLM serving run folder"), "{err}");
+    }
 }

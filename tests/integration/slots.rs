@@ -84,7 +84,6 @@ workload:
     - {{kind: a, arrival: 3, work: 6, slots: 3}}
 accounting: {{until: 12s}}
 policy: {{name: fcfs}}
-output: {{power_interval: null}}
 ",
         r740_points()
     )
