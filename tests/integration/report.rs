@@ -627,3 +627,27 @@ fn hourly_power_is_exact_and_long_runs_get_the_day_hour_chart() {
         assert!((20.0..=200.0).contains(&mean), "hour {h}: {mean} W");
     }
 }
+
+#[test]
+fn carbon_and_cost_panels_are_left_out_when_they_would_be_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        hetsim()
+            .args(["run", scenario("mmc.yaml").to_str().unwrap(), "-q", "--out"])
+            .arg(&out)
+            .args(["--set", "workload.kinds.request.arrival.count=300"])
+            .args(extra)
+            .assert()
+            .success();
+        let data = read_run(&out, None, &ReadOptions::default()).unwrap();
+        let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+        (EnergyChart::from_run(&data).unwrap(), html)
+    };
+    let (bare, html) = run("bare", &[]);
+    assert!(bare.carbon_g.is_none() && bare.cost.is_none());
+    assert!(html.contains("There are no carbon and cost panels"));
+    let (carbon, html) = run("carbon", &["--set", "datacenter.carbon_intensity=300"]);
+    assert!(carbon.carbon_g.is_some() && carbon.cost.is_none());
+    assert!(html.contains("there is no cost panel"));
+}

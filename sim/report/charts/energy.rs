@@ -35,12 +35,15 @@ impl EnergyChart {
             return None;
         }
         let cum = |name: &str| run.power_col(name).map(|k| run.power.cumulative(k));
+        // A carbon or cost curve that stays at zero (no intensity or price set) is an
+        // empty panel: leave it out (the caption says why).
+        let nonzero = |c: Option<Vec<(f64, f64)>>| c.filter(|v| v.iter().any(|&(_, y)| y != 0.0));
         Some(EnergyChart {
             end_s: run.power.end_s,
             it_j: run.power.cumulative(it),
             facility_j: cum("facility_w").unwrap_or_default(),
-            carbon_g: cum(crate::schema::derived::CARBON_RATE),
-            cost: cum(crate::schema::derived::COST_RATE),
+            carbon_g: nonzero(cum(crate::schema::derived::CARBON_RATE)),
+            cost: nonzero(cum(crate::schema::derived::COST_RATE)),
         })
     }
 }
@@ -79,10 +82,15 @@ impl Chart for EnergyChart {
         let e = self;
         format!(
             "Energy drawn since the start, the integral of power.csv; it ends at the summary's energy_it_j and energy_facility_j.{}",
-            if e.carbon_g.is_some() || e.cost.is_some() {
-                " The lower panel converts facility energy to carbon and cost with the scenario's carbon intensity and price."
-            } else {
-                ""
+            match (e.carbon_g.is_some(), e.cost.is_some()) {
+                (true, true) =>
+                    " The lower panel converts facility energy to carbon and cost with the scenario's carbon intensity and price.",
+                (true, false) =>
+                    " The lower panel converts facility energy to carbon with the scenario's carbon intensity; there is no cost panel because the scenario sets no electricity price.",
+                (false, true) =>
+                    " The lower panel converts facility energy to cost with the scenario's electricity price; there is no carbon panel because the scenario sets no carbon intensity.",
+                (false, false) =>
+                    " There are no carbon and cost panels because the scenario sets neither a carbon intensity nor an electricity price.",
             }
         )
     }
