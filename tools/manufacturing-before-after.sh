@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Before/after figures of scenarios/manufacturing.yaml (issue 12, slots + SPECpower curve).
-# Before: main's binary at the start of phase 3 on main's scenario file; after: the
-# energy branch's release binary on its scenario file. Usage (from the worktree):
+# Before/after figures of scenarios/manufacturing.yaml when its servers gained 56 slots
+# and a SPECpower curve. Before: OLD_BIN (hetsim built from commit 67ff60e, before
+# slots) on that commit's scenario file; after: NEW_BIN on the current file. Usage
+# (from the repository root):
 #   tools/manufacturing-before-after.sh OLD_BIN NEW_BIN
 set -euo pipefail
 OLD=$1; NEW=$2; T=$(mktemp -d)
