@@ -183,81 +183,6 @@ pub const REGISTRY: &[Entry] = &[
         Plain,
         Higher,
     ),
-    m("ttft_mean_s", "time to first token, mean", Seconds, Lower),
-    m("ttft_p50_s", "time to first token, median", Seconds, Lower),
-    m("ttft_p90_s", "time to first token, p90", Seconds, Lower),
-    m("ttft_p95_s", "time to first token, p95", Seconds, Lower),
-    m("ttft_p99_s", "time to first token, p99", Seconds, Lower),
-    m("ttft_p999_s", "time to first token, p99.9", Seconds, Lower),
-    m("tbt_mean_s", "time between tokens, mean", Seconds, Lower),
-    m("tbt_p50_s", "time between tokens, median", Seconds, Lower),
-    m("tbt_p90_s", "time between tokens, p90", Seconds, Lower),
-    m("tbt_p95_s", "time between tokens, p95", Seconds, Lower),
-    m("tbt_p99_s", "time between tokens, p99", Seconds, Lower),
-    m("tbt_p999_s", "time between tokens, p99.9", Seconds, Lower),
-    m(
-        "tbt_decode_mean_s",
-        "time between decode tokens, mean",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "tbt_decode_p50_s",
-        "time between decode tokens, median",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "tbt_decode_p90_s",
-        "time between decode tokens, p90",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "tbt_decode_p95_s",
-        "time between decode tokens, p95",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "tbt_decode_p99_s",
-        "time between decode tokens, p99",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "tbt_decode_p999_s",
-        "time between decode tokens, p99.9",
-        Seconds,
-        Lower,
-    ),
-    m("e2e_mean_s", "end-to-end latency, mean", Seconds, Lower),
-    m("e2e_p50_s", "end-to-end latency, median", Seconds, Lower),
-    m("e2e_p90_s", "end-to-end latency, p90", Seconds, Lower),
-    m("e2e_p95_s", "end-to-end latency, p95", Seconds, Lower),
-    m("e2e_p99_s", "end-to-end latency, p99", Seconds, Lower),
-    m("e2e_p999_s", "end-to-end latency, p99.9", Seconds, Lower),
-    m(
-        "kv_transfer_mean_s",
-        "KV transfer time, mean",
-        Seconds,
-        Lower,
-    ),
-    m(
-        "kv_transfer_p50_s",
-        "KV transfer time, median",
-        Seconds,
-        Lower,
-    ),
-    m("kv_transfer_p90_s", "KV transfer time, p90", Seconds, Lower),
-    m("kv_transfer_p95_s", "KV transfer time, p95", Seconds, Lower),
-    m("kv_transfer_p99_s", "KV transfer time, p99", Seconds, Lower),
-    m(
-        "kv_transfer_p999_s",
-        "KV transfer time, p99.9",
-        Seconds,
-        Lower,
-    ),
     m("kv_transfers", "KV transfers", Count, Neither),
     m("kv_transfer_retries", "KV transfer retries", Count, Lower),
     m("preemptions", "decode preemptions", Count, Lower),
@@ -269,27 +194,52 @@ pub const REGISTRY: &[Entry] = &[
         Energy,
         Lower,
     ),
-    m("slowdown_ttft_mean", "TTFT slowdown, mean", Plain, Lower),
-    m("slowdown_ttft_p50", "TTFT slowdown, median", Plain, Lower),
-    m("slowdown_ttft_p90", "TTFT slowdown, p90", Plain, Lower),
-    m("slowdown_ttft_p95", "TTFT slowdown, p95", Plain, Lower),
-    m("slowdown_ttft_p99", "TTFT slowdown, p99", Plain, Lower),
-    m("slowdown_ttft_p999", "TTFT slowdown, p99.9", Plain, Lower),
-    m("slowdown_tbt_mean", "TBT slowdown, mean", Plain, Lower),
-    m("slowdown_tbt_p50", "TBT slowdown, median", Plain, Lower),
-    m("slowdown_tbt_p90", "TBT slowdown, p90", Plain, Lower),
-    m("slowdown_tbt_p95", "TBT slowdown, p95", Plain, Lower),
-    m("slowdown_tbt_p99", "TBT slowdown, p99", Plain, Lower),
-    m("slowdown_tbt_p999", "TBT slowdown, p99.9", Plain, Lower),
-    m("slowdown_e2e_mean", "E2E slowdown, mean", Plain, Lower),
-    m("slowdown_e2e_p50", "E2E slowdown, median", Plain, Lower),
-    m("slowdown_e2e_p90", "E2E slowdown, p90", Plain, Lower),
-    m("slowdown_e2e_p95", "E2E slowdown, p95", Plain, Lower),
-    m("slowdown_e2e_p99", "E2E slowdown, p99", Plain, Lower),
-    m("slowdown_e2e_p999", "E2E slowdown, p99.9", Plain, Lower),
     m("slo_met", "Splitwise SLOs met", Text, Neither),
     m("slo_missed", "first SLO missed", Text, Neither),
 ];
+
+/// Families of summary keys `<stem>_<stat>[_s]` for `stat` in [`STATS`] (the LLM
+/// serving latencies and slowdowns): one line per family instead of one per key.
+/// `suffix` is what follows the stat (`_s` for times, empty for ratios).
+const FAMILIES: &[(&str, &str, Quantity, &str)] = &[
+    ("ttft", "time to first token", Seconds, "_s"),
+    ("tbt", "time between tokens", Seconds, "_s"),
+    ("tbt_decode", "time between decode tokens", Seconds, "_s"),
+    ("e2e", "end-to-end latency", Seconds, "_s"),
+    ("kv_transfer", "KV transfer time", Seconds, "_s"),
+    ("slowdown_ttft", "TTFT slowdown", Plain, ""),
+    ("slowdown_tbt", "TBT slowdown", Plain, ""),
+    ("slowdown_e2e", "E2E slowdown", Plain, ""),
+];
+
+/// The statistics of a [`FAMILIES`] key and how labels name them.
+const STATS: &[(&str, &str)] = &[
+    ("mean", "mean"),
+    ("p50", "median"),
+    ("p90", "p90"),
+    ("p95", "p95"),
+    ("p99", "p99"),
+    ("p999", "p99.9"),
+];
+
+/// The family entry of `key` (lower is better), with its label.
+fn family(key: &str) -> Option<(Quantity, String)> {
+    FAMILIES
+        .iter()
+        .find_map(|&(stem, label, quantity, suffix)| {
+            let stat = key
+                .strip_prefix(stem)?
+                .strip_prefix('_')?
+                .strip_suffix(suffix)?;
+            let (_, name) = STATS.iter().find(|(s, _)| *s == stat)?;
+            Some((quantity, format!("{label}, {name}")))
+        })
+}
+
+/// Whether `key` is a registered summary key ([`REGISTRY`] or a [`FAMILIES`] key).
+pub fn is_registered(key: &str) -> bool {
+    REGISTRY.iter().any(|e| e.key == key) || family(key).is_some()
+}
 
 /// Fields of the per-kind, per-class and per-pipeline groups.
 const GROUP_FIELDS: &[Entry] = &[
@@ -339,6 +289,15 @@ pub fn lookup(key: &str) -> Metric {
     };
     if let Some(e) = REGISTRY.iter().find(|e| e.key == key) {
         return from(e, e.label.to_string());
+    }
+    if let Some((quantity, label)) = family(key) {
+        return Metric {
+            key: key.to_string(),
+            label,
+            quantity,
+            better: Better::Lower,
+            volatile: false,
+        };
     }
     for (prefix, what) in [
         ("per_kind.", "kind"),
@@ -629,8 +588,19 @@ mod tests {
             if ["per_class", "pipelines", "per_kind", "warnings"].contains(&k.as_str()) {
                 continue;
             }
-            assert!(REGISTRY.iter().any(|e| e.key == k), "{k} not registered");
+            assert!(is_registered(k), "{k} not registered");
         }
+    }
+
+    #[test]
+    fn family_keys_have_their_labels_and_units() {
+        let m = lookup("tbt_decode_p999_s");
+        assert_eq!(m.label, "time between decode tokens, p99.9");
+        assert_eq!((m.quantity, m.better), (Seconds, Lower));
+        let m = lookup("slowdown_e2e_p50");
+        assert_eq!((m.label.as_str(), m.quantity), ("E2E slowdown, median", Plain));
+        assert!(is_registered("kv_transfer_mean_s"));
+        assert!(!is_registered("ttft_p42_s") && !is_registered("ttft_p50"));
     }
 
     #[test]

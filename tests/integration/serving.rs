@@ -352,7 +352,7 @@ fn shipped_scenario_writes_a_run_folder() {
     }
     for k in s.as_object().unwrap().keys() {
         assert!(
-            hetsim::report::metric::REGISTRY.iter().any(|e| e.key == k),
+            hetsim::report::metric::is_registered(k),
             "summary key {k} is not registered in report::metric"
         );
     }
@@ -636,7 +636,7 @@ fn tiny_scenario_writes_a_complete_run_folder() {
     assert_eq!(s["kv_transfers"], 3);
     for k in s.as_object().unwrap().keys() {
         assert!(
-            hetsim::report::metric::REGISTRY.iter().any(|e| e.key == k),
+            hetsim::report::metric::is_registered(k),
             "summary key {k} is not registered in report::metric"
         );
     }
