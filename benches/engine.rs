@@ -1,7 +1,8 @@
 //! Engine speed, side by side in one binary (the engine must reach a stated fraction of
 //! a bare loop's events/s, so both are measured in the same run on the same machine):
 //!
-//! 1. a bare `BinaryHeap` M/M/c loop written here, the reference;
+//! 1. a bare `BinaryHeap` M/M/c loop (`table/bare.rs`, shared with the table bench),
+//!    the reference;
 //! 2. the same model on `hetsim::engine::Engine`, the ratio to publish;
 //! 3. the whole datacenter simulation (`Simulation` on scenarios/mmc.yaml, FCFS,
 //!    power integration, job records, no file output);
@@ -17,6 +18,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::Instant;
 
+#[allow(dead_code)] // the table bench uses the rest of it
+#[path = "table/bare.rs"]
+mod bare;
+
 const C: u32 = 16;
 const LAMBDA: f64 = 12.8;
 const CUSTOMERS: u64 = 2_000_000;
@@ -27,46 +32,10 @@ enum Ev {
     Departure,
 }
 
-/// Returns (events, mean wait) for M/M/c on the bare heap.
+/// Returns (events, mean wait) for M/M/c on the bare heap (the table bench's
+/// reference, shared so both benches divide by the same loop).
 fn mmc_bare() -> (u64, f64) {
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let ia = Exp::new(LAMBDA).unwrap();
-    let sv = Exp::new(1.0).unwrap();
-    let mut heap: BinaryHeap<Reverse<(Time, u64, Ev)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut queue: VecDeque<Time> = VecDeque::new();
-    let mut free = C;
-    let (mut arrived, mut events, mut wait_sum) = (0u64, 0u64, 0.0f64);
-    heap.push(Reverse((secs(ia.sample(&mut rng)), seq, Ev::Arrival)));
-    while let Some(Reverse((t, _, ev))) = heap.pop() {
-        events += 1;
-        match ev {
-            Ev::Arrival => {
-                arrived += 1;
-                if arrived < CUSTOMERS {
-                    seq += 1;
-                    heap.push(Reverse((t + secs(ia.sample(&mut rng)), seq, Ev::Arrival)));
-                }
-                if free > 0 {
-                    free -= 1;
-                    seq += 1;
-                    heap.push(Reverse((t + secs(sv.sample(&mut rng)), seq, Ev::Departure)));
-                } else {
-                    queue.push_back(t);
-                }
-            }
-            Ev::Departure => {
-                if let Some(a) = queue.pop_front() {
-                    wait_sum += (t - a) as f64 * 1e-9;
-                    seq += 1;
-                    heap.push(Reverse((t + secs(sv.sample(&mut rng)), seq, Ev::Departure)));
-                } else {
-                    free += 1;
-                }
-            }
-        }
-    }
-    (events, wait_sum / CUSTOMERS as f64)
+    bare::mmc(C, LAMBDA, CUSTOMERS)
 }
 
 /// The same model through the engine's public API.

@@ -598,7 +598,10 @@ mod tests {
         assert_eq!(m.label, "time between decode tokens, p99.9");
         assert_eq!((m.quantity, m.better), (Seconds, Lower));
         let m = lookup("slowdown_e2e_p50");
-        assert_eq!((m.label.as_str(), m.quantity), ("E2E slowdown, median", Plain));
+        assert_eq!(
+            (m.label.as_str(), m.quantity),
+            ("E2E slowdown, median", Plain)
+        );
         assert!(is_registered("kv_transfer_mean_s"));
         assert!(!is_registered("ttft_p42_s") && !is_registered("ttft_p50"));
     }

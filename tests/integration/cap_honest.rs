@@ -2,28 +2,10 @@
 //! `power-capped` preferring the devices that do the most work per watt, each against a
 //! hand computation.
 
-use hetsim::metrics::JobRecord;
-use hetsim::power::PowerRow;
+use crate::common::Keep;
 use hetsim::scenario::{Format, parse_str};
-use hetsim::simulation::{Observer, Outcome, Simulation};
+use hetsim::simulation::{Outcome, Simulation};
 use std::path::Path;
-
-#[derive(Default)]
-struct Keep {
-    jobs: Vec<JobRecord>,
-    power: Vec<PowerRow>,
-}
-
-impl Observer for Keep {
-    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.jobs.push(r.clone());
-        Ok(())
-    }
-    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.power.push(r.clone());
-        Ok(())
-    }
-}
 
 fn run(yaml: &str) -> (Outcome, Keep) {
     let sc = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));

@@ -57,3 +57,48 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         .collect();
     (header, rows)
 }
+
+/// An observer that keeps every job record and power row of a run.
+#[derive(Default)]
+pub struct Keep {
+    /// Job records, in completion order.
+    pub jobs: Vec<hetsim::metrics::JobRecord>,
+    /// Power rows.
+    pub power: Vec<hetsim::power::PowerRow>,
+}
+
+impl hetsim::simulation::Observer for Keep {
+    fn job(&mut self, r: &hetsim::metrics::JobRecord) -> std::io::Result<()> {
+        self.jobs.push(r.clone());
+        Ok(())
+    }
+    fn power(&mut self, r: &hetsim::power::PowerRow) -> std::io::Result<()> {
+        self.power.push(r.clone());
+        Ok(())
+    }
+}
+
+/// Mean and the half-width of a ~99.7 % interval (3 standard errors), 20 batch means.
+pub fn batch_means(x: &[f64]) -> (f64, f64) {
+    let b = 20;
+    let n = x.len() / b;
+    let means: Vec<f64> = (0..b)
+        .map(|i| x[i * n..(i + 1) * n].iter().sum::<f64>() / n as f64)
+        .collect();
+    let m = means.iter().sum::<f64>() / b as f64;
+    let var = means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (b - 1) as f64;
+    (m, 3.0 * (var / b as f64).sqrt())
+}
+
+/// Erlang C: probability of waiting in M/M/c with offered load a = lambda/mu.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let rho = a / c as f64;
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 / (1.0 - rho);
+    last / (sum + last)
+}

@@ -1,29 +1,11 @@
 //! Properties of the power-state machine on random small scenarios: every power
 //! manager, sleep states, P-states, constant and falling caps, several policies.
 
-use hetsim::metrics::JobRecord;
-use hetsim::power::PowerRow;
+use crate::common::Keep;
 use hetsim::scenario::{Format, parse_str};
-use hetsim::simulation::{Observer, Simulation};
+use hetsim::simulation::Simulation;
 use proptest::prelude::*;
 use std::path::Path;
-
-#[derive(Default)]
-struct Keep {
-    jobs: Vec<JobRecord>,
-    power: Vec<PowerRow>,
-}
-
-impl Observer for Keep {
-    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.jobs.push(r.clone());
-        Ok(())
-    }
-    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.power.push(r.clone());
-        Ok(())
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Case {

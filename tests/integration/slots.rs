@@ -4,28 +4,10 @@
 //! classes unchanged by the new fields.
 
 use crate::common::*;
-use hetsim::metrics::JobRecord;
-use hetsim::power::PowerRow;
+use crate::common::{Keep, batch_means, erlang_c};
 use hetsim::scenario::{Format, parse_str};
-use hetsim::simulation::{Observer, Outcome, Simulation};
+use hetsim::simulation::{Outcome, Simulation};
 use std::path::Path;
-
-#[derive(Default)]
-struct Keep {
-    jobs: Vec<JobRecord>,
-    power: Vec<PowerRow>,
-}
-
-impl Observer for Keep {
-    fn job(&mut self, r: &JobRecord) -> std::io::Result<()> {
-        self.jobs.push(r.clone());
-        Ok(())
-    }
-    fn power(&mut self, r: &PowerRow) -> std::io::Result<()> {
-        self.power.push(r.clone());
-        Ok(())
-    }
-}
 
 fn run_sc(sc: &hetsim::model::Scenario) -> (Outcome, Keep) {
     let mut keep = Keep::default();
@@ -275,31 +257,6 @@ fn mmc_as_one_device_with_c_slots_matches_erlang_c() {
         s.utilization
     );
     assert!((s.utilization - 0.8).abs() < 0.02, "offered load 0.8");
-}
-
-/// Mean and the half-width of a ~99.7 % interval (3 standard errors), 20 batch means.
-fn batch_means(x: &[f64]) -> (f64, f64) {
-    let b = 20;
-    let n = x.len() / b;
-    let means: Vec<f64> = (0..b)
-        .map(|i| x[i * n..(i + 1) * n].iter().sum::<f64>() / n as f64)
-        .collect();
-    let m = means.iter().sum::<f64>() / b as f64;
-    let var = means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (b - 1) as f64;
-    (m, 3.0 * (var / b as f64).sqrt())
-}
-
-/// Erlang C: probability of waiting in M/M/c with offered load a = lambda/mu.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let rho = a / c as f64;
-    let mut term = 1.0;
-    let mut sum = 1.0;
-    for k in 1..c {
-        term *= a / k as f64;
-        sum += term;
-    }
-    let last = term * a / c as f64 / (1.0 - rho);
-    last / (sum + last)
 }
 
 #[test]
