@@ -270,7 +270,8 @@ pub fn summary_pairs(s: &Summary) -> Vec<(String, String)> {
     out
 }
 
-fn scalar(v: &serde_json::Value) -> String {
+/// A summary value as a CSV cell: null is empty, text is unquoted, numbers as JSON.
+pub(crate) fn scalar(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),

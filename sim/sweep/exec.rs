@@ -265,51 +265,35 @@ pub fn run_with(
     let one = |k: usize| -> Result<(), SweepError> {
         let t0 = Instant::now();
         let mut loaded = plan.loaded(k)?;
-        let failed = |source| SweepError::Run {
-            context: format!(
-                "run {k} (point {}: {}, replication {}) failed",
-                m.runs[k].point,
-                m.point_label(m.runs[k].point),
-                m.runs[k].replication
-            ),
-            source,
-        };
         let t1 = Instant::now();
-        if plan.is_serving() {
-            let (header, row) = serving_run(&plan, k, &loaded, opts, &dir)?;
-            let t2 = Instant::now();
-            let timing = Timing {
-                load_s: (t1 - t0).as_secs_f64(),
-                simulate_s: (t2 - t1).as_secs_f64(),
-                total_s: t0.elapsed().as_secs_f64(),
-            };
-            writer.append(&header, &row, k, &timing)?;
-            progress.run_done();
-            return Ok(());
-        }
-        let outcome = if opts.run_folders || opts.run_charts {
-            let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
-            text.push('\n');
-            loaded.text = text;
-            let ro = crate::run::RunOptions {
-                out: Some(dir.join("runs").join(k.to_string())),
-                no_charts: !opts.run_charts,
-            };
-            crate::run::run_to_folder_with(&loaded, &ro, &mut RunNotices(progress))
-                .map_err(failed)?
-                .outcome
+        let (header, row) = if plan.is_serving() {
+            serving_run(&plan, k, &loaded, opts, &dir)?
         } else {
-            crate::run::run_in_memory(&loaded).map_err(failed)?
+            let failed = |source| SweepError::Run {
+                context: run_context(m, k),
+                source,
+            };
+            let outcome = if opts.run_folders || opts.run_charts {
+                loaded.text = plan.document_text(k)?;
+                let ro = crate::run::RunOptions {
+                    out: Some(dir.join("runs").join(k.to_string())),
+                    no_charts: !opts.run_charts,
+                };
+                crate::run::run_to_folder_with(&loaded, &ro, &mut RunNotices(progress))
+                    .map_err(failed)?
+                    .outcome
+            } else {
+                crate::run::run_in_memory(&loaded).map_err(failed)?
+            };
+            if outcome.summary.seed != m.runs[k].seed {
+                return Err(SweepError::Inconsistent(format!(
+                    "run {k}: the summary reports seed {}, the plan says {}",
+                    outcome.summary.seed, m.runs[k].seed
+                )));
+            }
+            journal::row_of(m, k, &outcome.summary)?
         };
         let t2 = Instant::now();
-        if outcome.summary.seed != m.runs[k].seed {
-            return Err(SweepError::Inconsistent(format!(
-                "run {k}: the summary reports seed {}, the plan says {}",
-                outcome.summary.seed, m.runs[k].seed
-            )));
-        }
-        let (header, row) = journal::row_of(m, k, &outcome.summary)?;
-        drop(outcome);
         let timing = Timing {
             load_s: (t1 - t0).as_secs_f64(),
             simulate_s: (t2 - t1).as_secs_f64(),
@@ -319,6 +303,7 @@ pub fn run_with(
         progress.run_done();
         Ok(())
     };
+
     let mut rest = &todo[..];
     if table.header.is_empty()
         && let Some((&first, tail)) = todo.split_first()
@@ -369,6 +354,16 @@ pub fn run_with(
     })
 }
 
+/// Names run `k` in an error: its index, point and replication.
+fn run_context(m: &Manifest, k: usize) -> String {
+    format!(
+        "run {k} (point {}: {}, replication {}) failed",
+        m.runs[k].point,
+        m.point_label(m.runs[k].point),
+        m.runs[k].replication
+    )
+}
+
 /// One run of a serving scenario (`serving:`): simulated by the serving model (its
 /// run folder written with `--run-folders`), its flat summary as the journal row.
 fn serving_run(
@@ -382,9 +377,7 @@ fn serving_run(
     // The run's document (axis values applied) is what the serving section is read
     // from, and what its run folder records.
     let mut l = loaded.clone();
-    let mut text = serde_json::to_string_pretty(&plan.document(k)?)?;
-    text.push('\n');
-    l.text = text;
+    l.text = plan.document_text(k)?;
     let spec = &crate::scenario::serving_spec(&l)?.ok_or_else(|| {
         SweepError::Inconsistent(format!("run {k}: the serving section disappeared"))
     })?;
@@ -392,12 +385,7 @@ fn serving_run(
         let target = dir.join("runs").join(k.to_string());
         crate::serving::output::run_to_folder(&l, spec, &target, !opts.run_charts)
             .map_err(|source| SweepError::Serving {
-                context: format!(
-                    "run {k} (point {}: {}, replication {}) failed",
-                    m.runs[k].point,
-                    m.point_label(m.runs[k].point),
-                    m.runs[k].replication
-                ),
+                context: run_context(m, k),
                 source,
             })?
             .1
@@ -407,11 +395,7 @@ fn serving_run(
     };
     let mut pairs = vec![("seed".to_string(), loaded.scenario.seed.to_string())];
     for (key, v) in crate::serving::output::flat(&summary) {
-        let cell = match v {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        };
+        let cell = crate::report::files::scalar(&v);
         pairs.push((key, cell));
     }
     if loaded.scenario.seed != m.runs[k].seed {

@@ -544,6 +544,15 @@ impl Plan {
             .map_err(|e| self.blame(e, self.manifest.runs[run].point))
     }
 
+    /// [`Plan::document`] as pretty JSON text: what a run folder records as its
+    /// scenario file.
+    pub fn document_text(&self, run: usize) -> Result<String, InputError> {
+        let mut text =
+            serde_json::to_string_pretty(&self.document(run)?).expect("a JSON value serializes");
+        text.push('\n');
+        Ok(text)
+    }
+
     /// Whether the scenario is run by the LLM serving model (it has `serving:`).
     pub fn is_serving(&self) -> bool {
         self.base_doc.get("serving").is_some()
