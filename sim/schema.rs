@@ -117,6 +117,8 @@ pub mod jobs {
     pub const DEADLINE_S: &str = "deadline_s";
     /// Whether the deadline was met.
     pub const DEADLINE_MET: &str = "deadline_met";
+    /// Slots the job held on one device (empty: whole devices).
+    pub const SLOTS: &str = "slots";
 }
 
 /// Columns of power.csv: `time_s`, `duration_s`, one `<class>_w` per device class,

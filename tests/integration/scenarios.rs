@@ -9,7 +9,7 @@ use hetsim::simulation::{NullObserver, Simulation};
 use hetsim::workload::Workload;
 
 /// Scenarios that read ../shared/data (skipped when it is absent).
-const NEED_DATA: &[&str] = &["llm-cluster.yaml", "hpc-swf.yaml"];
+const NEED_DATA: &[&str] = &["llm-cluster.yaml", "hpc-swf.yaml", "llm-serving.yaml"];
 /// The application scenarios this project ships with header comments.
 const APPLICATION: &[&str] = &[
     "manufacturing.yaml",

@@ -28,6 +28,7 @@ struct JobCols {
     arrival: Option<usize>,
     deadline: Option<usize>,
     met: Option<usize>,
+    slots: Option<usize>,
 }
 
 /// What one chunk of jobs.csv adds up to.
@@ -38,7 +39,8 @@ struct JobsAcc {
     busy: BusyBuilder,
     // `None` once the chunk has more jobs than the Gantt chart shows.
     gantt: Option<Vec<GanttJob>>,
-    per_class: Vec<u32>,
+    // Devices (in device-equivalents: a job on k of S slots counts k/S) per class.
+    per_class: Vec<f64>,
     devs: Vec<u32>,
     last_kind: usize,
     exact_cdf: usize,
@@ -71,6 +73,7 @@ impl JobsAcc {
         rec: &Fields<'_>,
         c: &JobCols,
         device_class: &[usize],
+        class_slots: &[u32],
         gantt_max: usize,
     ) -> Result<()> {
         let k = self.kind(rec.get(c.kind));
@@ -100,16 +103,21 @@ impl JobsAcc {
             }
             self.devs.push(v);
         }
+        // Slots held on one device; more than a device has means the whole device.
+        let held = c
+            .slots
+            .and_then(|i| std::str::from_utf8(rec.get(i)).ok()?.parse::<u32>().ok());
         for &d in &self.devs {
             let cl = *device_class
                 .get(d as usize)
                 .with_context(|| format!("unknown device {d}"))?;
-            self.per_class[cl] += 1;
+            let s = class_slots.get(cl).copied().unwrap_or(1).max(1);
+            self.per_class[cl] += held.map_or(1.0, |k| k.min(s) as f64 / s as f64);
         }
         for (cl, n) in self.per_class.iter_mut().enumerate() {
-            if *n > 0 {
+            if *n > 0.0 {
                 self.busy.add(cl, *n, start, end);
-                *n = 0;
+                *n = 0.0;
             }
         }
         if let Some(g) = &mut self.gantt {
@@ -177,7 +185,9 @@ pub(super) fn read_jobs(
         arrival: col(h, jobs::ARRIVAL_S),
         deadline: col(h, jobs::DEADLINE_S),
         met: col(h, jobs::DEADLINE_MET),
+        slots: col(h, jobs::SLOTS),
     };
+    let class_slots: Vec<u32> = classes.iter().map(|c| c.slots).collect();
     let want_gantt = gantt.is_ok();
     let init = || JobsAcc {
         kinds: kind_names.iter().map(|k| k.as_bytes().to_vec()).collect(),
@@ -193,13 +203,13 @@ pub(super) fn read_jobs(
             opts.gantt_max_jobs,
         ),
         gantt: want_gantt.then(Vec::new),
-        per_class: vec![0; classes.len()],
+        per_class: vec![0.0; classes.len()],
         devs: Vec::new(),
         last_kind: 0,
         exact_cdf: opts.exact_cdf,
     };
     let parts = file.fold(init, |acc, rec| {
-        acc.row(rec, &cols, device_class, opts.gantt_max_jobs)
+        acc.row(rec, &cols, device_class, &class_slots, opts.gantt_max_jobs)
     })?;
     let mut parts = parts.into_iter();
     let mut acc = parts.next().expect("at least one chunk");

@@ -57,6 +57,8 @@ pub struct ClassInfo {
     pub name: String,
     /// Number of devices.
     pub devices: u32,
+    /// Slots per device (1 unless the run's scenario gives the class slots).
+    pub slots: u32,
 }
 
 /// The response times and deadlines of one job kind.
@@ -151,6 +153,7 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
             .map(|(name, v)| ClassInfo {
                 name: name.clone(),
                 devices: v.get(keys::DEVICES).and_then(Value::as_u64).unwrap_or(0) as u32,
+                slots: 1,
             })
             .collect(),
         _ => Vec::new(),
@@ -207,6 +210,15 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
     } else {
         Ok(Vec::new())
     };
+    // Slots per class (from the run's scenario), so a job on k of a device's S slots
+    // counts as k/S of a busy device, as the summary's utilisation does.
+    if let Some(sc) = &scenario {
+        for c in &mut classes {
+            if let Some(k) = sc.classes.iter().find(|k| k.name == c.name) {
+                c.slots = k.slots;
+            }
+        }
+    }
     let has_jobs = csv_file::existing(&dir.join(crate::schema::JOBS_CSV)).is_some();
     let jobs = if has_jobs {
         read_jobs(
@@ -239,7 +251,21 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
     // if a later engine version lets devices be busy without a job record).
     for (i, c) in classes.iter().enumerate() {
         let from_jobs = jobs.busy_s[i];
-        let from_dev = busy_from_devices.get(i).copied().unwrap_or(0.0);
+        // devices.csv's busy_s is time with any slot busy; on a class with slots the
+        // summary's utilisation (busy slot-seconds / slots) is the comparable figure.
+        let slot_util = (c.slots > 1)
+            .then(|| {
+                let u = summary
+                    .get(keys::PER_CLASS)?
+                    .get(&c.name)?
+                    .get(keys::UTILIZATION)?
+                    .as_f64()?;
+                let window = summary.get("window_s")?.as_f64()?;
+                Some(u * c.devices as f64 * window)
+            })
+            .flatten();
+        let from_dev =
+            slot_util.unwrap_or_else(|| busy_from_devices.get(i).copied().unwrap_or(0.0));
         if (from_jobs - from_dev).abs() > 1e-6 * (1.0 + from_dev.abs()) {
             notes.push(format!(
                 "Busy time of class {} from jobs.csv ({:.6} device-s) differs from devices.csv ({:.6} device-s); the utilisation chart follows jobs.csv.",
@@ -334,6 +360,7 @@ fn read_devices(dir: &Path, classes: &mut Vec<ClassInfo>) -> Result<(Vec<usize>,
                 classes.push(ClassInfo {
                     name: name.into_owned(),
                     devices: 0,
+                    slots: 1,
                 });
                 busy.push(0.0);
                 counts.push(0);

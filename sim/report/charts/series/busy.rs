@@ -39,12 +39,12 @@ impl BusyBuilder {
         }
     }
 
-    /// Adds `n` devices of class `class` busy over `[start, end)`.
-    pub fn add(&mut self, class: usize, n: u32, start: f64, end: f64) {
-        if end.is_nan() || end <= start || n == 0 {
+    /// Adds `nf` busy devices (device-equivalents: a job on k of S slots is k/S) of
+    /// class `class` over `[start, end)`.
+    pub fn add(&mut self, class: usize, nf: f64, start: f64, end: f64) {
+        if end.is_nan() || end <= start || nf <= 0.0 {
             return;
         }
-        let nf = n as f64;
         self.total_s[class] += nf * (end - start);
         if let Some(ev) = &mut self.events {
             if ev.len() + 2 <= self.limit {

@@ -449,9 +449,9 @@ mod tests {
             Grid::new(8.0, 8),
             exact_jobs,
         );
-        b.add(0, 2, 1.0, 3.0);
-        b.add(0, 1, 2.0, 6.0);
-        b.add(1, 1, 0.0, 8.0);
+        b.add(0, 2.0, 1.0, 3.0);
+        b.add(0, 1.0, 2.0, 6.0);
+        b.add(1, 1.0, 0.0, 8.0);
         assert_eq!(b.busy_device_seconds(), &[8.0, 8.0]);
         b.finish()
     }
@@ -483,7 +483,7 @@ mod tests {
     #[test]
     fn busy_mean_over_partial_columns() {
         let mut b = BusyBuilder::new(vec!["a".into()], vec![1], Grid::new(10.0, 4), 0);
-        b.add(0, 1, 1.0, 9.0);
+        b.add(0, 1.0, 1.0, 9.0);
         let ts = b.finish();
         // Columns of 2.5 s: busy 1.5, 2.5, 2.5, 1.5 s.
         assert_eq!(ts.tracks[0].mean, vec![0.6, 1.0, 1.0, 0.6]);
