@@ -4,10 +4,12 @@
 //! The model knows nothing about files; `scenario` builds it from YAML or JSON, and
 //! reports a value it cannot build as a [`FieldError`] about one field.
 
+mod ids;
 mod math;
 mod power_model;
 mod workload;
 
+pub use ids::{ClassId, JobSlot, KindId};
 pub use math::{gamma_fn, normal_cdf, normal_pdf, truncated_normal_moments};
 pub use power_model::{PowerModel, interpolate};
 pub use workload::{Arrival, Interpolation, RateProfile, SizeDist};
