@@ -453,7 +453,7 @@ impl<'a> ClusterView<'a> {
         idx.free.range(lanes).next().copied()
     }
 
-    /// On a class with slots: the earliest time `k` slots of one device are all
+    /// On a class with slots: the earliest time (ns) `k` slots of one device are all
     /// available, with a lane of that device to name in a decision (the simulation adds
     /// the device's other earliest-available lanes). A device with `k` free slots now
     /// answers in O(log n) ([`ClusterView::best_fit_lane`]); otherwise lanes are read in
@@ -500,7 +500,7 @@ impl<'a> ClusterView<'a> {
         self.scenario.facility.carbon.at(self.now)
     }
 
-    /// Current simulated time.
+    /// Current simulated time, ns.
     pub fn now(&self) -> Time {
         self.now
     }
@@ -548,7 +548,7 @@ impl<'a> ClusterView<'a> {
         })
     }
 
-    /// Run time of `job` on devices of class `c`.
+    /// Run time of `job` on devices of class `c`, ns.
     pub fn runtime(&self, c: ClassId, job: &JobInfo) -> Option<Time> {
         self.speed(c, job).map(|s| secs(job.work() / s))
     }
@@ -576,7 +576,7 @@ impl<'a> ClusterView<'a> {
     }
 
     /// The `k` devices of class `c` that finish their committed work first, with the
-    /// time each becomes available (never before now). Ties go to the lower id.
+    /// time each becomes available (ns, never before now). Ties go to the lower id.
     pub fn earliest_devices(
         &self,
         c: ClassId,
@@ -590,7 +590,8 @@ impl<'a> ClusterView<'a> {
             .map(move |&(t, d)| (d, t.max(now)))
     }
 
-    /// When `k` devices of class `c` are all available (the k-th earliest), if it has k.
+    /// When `k` devices of class `c` are all available (the k-th earliest), ns, if it
+    /// has k.
     pub fn earliest_start(&self, c: ClassId, k: usize) -> Option<Time> {
         self.earliest_devices(c, k)
             .nth(k.checked_sub(1)?)
@@ -618,7 +619,7 @@ impl<'a> ClusterView<'a> {
     }
 
     /// Devices of class `c` in the order of [`ClusterView::earliest_devices`], each with
-    /// its raw committed-work end (0 for a free device; it may lie before now), starting
+    /// its raw committed-work end (ns; 0 for a free device; it may lie before now), starting
     /// strictly after the entry `after` (`None`: from the first). O(log n) to position,
     /// O(1) per item. Policies that place several jobs in one call use it to resume
     /// where they stopped.
@@ -638,7 +639,7 @@ impl<'a> ClusterView<'a> {
             .copied()
     }
 
-    /// Raw committed-work end of device `d` (0 when free). O(1).
+    /// Raw committed-work end of device `d`, ns (0 when free). O(1).
     pub fn committed_end(&self, d: DeviceId) -> Time {
         self.cluster.devices[d as usize].avail_key
     }

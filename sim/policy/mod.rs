@@ -110,7 +110,7 @@ pub trait Policy: Send {
     fn on_complete(&mut self, _done: &Completion<'_>) {}
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
-    /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
+    /// A time (ns) at which the policy wants [`Policy::on_tick`] called (e.g. the start of
     /// a low-carbon hour). Asked after every event; `None` (the default): never.
     fn wakeup(&self) -> Option<Time> {
         None
