@@ -2,8 +2,8 @@
 //! devices per class, each kept in an ordered set so one query costs O(log n).
 //!
 //! A device with `slots` > 1 runs that many jobs at once. Inside the simulation each
-//! slot is a lane: a [`Device`] with its own queue, running one job at a time, and the
-//! physical device is a [`Host`] that owns the power draw and the energy account. On a
+//! slot is a lane: a `Device` with its own queue, running one job at a time, and the
+//! physical device is a `Host` that owns the power draw and the energy account. On a
 //! one-slot class lane and host are the same device. Policies name lanes (a
 //! [`DeviceId`]); a job asking `k` slots names one lane and the simulation adds
 //! `k - 1` more lanes of the same host.
