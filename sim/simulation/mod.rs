@@ -423,7 +423,7 @@ impl<'a> Simulation<'a> {
         let key = match ev {
             // A split job's parts share the job's id: then by slot.
             Event::Complete { slot, generation } => match self.jobs.get(slot) {
-                Some(j) if self.jobs.generation(slot) == generation => (0, j.info.id, slot),
+                Some(j) if self.jobs.generation(slot) == generation => (0, j.info.id(), slot),
                 _ => (1, 0, slot),
             },
             Event::Arrival { stream } => (2, 0, stream),
