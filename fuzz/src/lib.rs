@@ -45,9 +45,11 @@ pub fn check_scenario(data: &[u8], format: Format) {
     // The loader's own path after the file read: parse, validate (with the `serving:`
     // section and the default size budget).
     let budget = scenario::limits::Budget::default();
-    let sc = match scenario::parse_strict::<scenario::raw::RawScenario>(text, format, &file)
-        .and_then(|raw| scenario::validate_document(raw, &file, text, &budget))
-    {
+    let raw = match scenario::parse_strict::<scenario::raw::RawScenario>(text, format, &file) {
+        Ok(raw) => raw,
+        Err(e) => return named(e),
+    };
+    let sc = match scenario::validate_document(raw, &file, text, &budget) {
         Ok(sc) => sc,
         Err(e) => return named(e),
     };
