@@ -258,15 +258,9 @@ fn waiting_budget(loaded: &Loaded) -> u64 {
 
 /// Number of jobs the scenario will release, when every source is finite by count.
 fn expected_jobs(sc: &crate::model::Scenario) -> Option<u64> {
-    use crate::model::Arrival;
     let mut n = sc.jobs.len() as u64;
     for k in &sc.kinds {
-        n += match k.arrival {
-            Arrival::Poisson { count: Some(c), .. } | Arrival::Periodic { count: Some(c), .. } => c,
-            Arrival::Batch { count, .. } => count,
-            Arrival::None => 0,
-            _ => return None,
-        };
+        n = n.saturating_add(k.arrival.count_bound()?);
     }
     Some(n)
 }

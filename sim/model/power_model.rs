@@ -1,8 +1,6 @@
 //! How a device's power follows its load, and the long-run rate of arrival processes
 //! (for the overload warning).
 
-use super::Arrival;
-
 /// How a device's power follows its load `u` = busy slots / slots, in [0, 1]. Load is
 /// piecewise constant between events, so power is too and energy stays an exact sum.
 /// On a one-slot device every model gives idle power at load 0 and the kind's busy
@@ -60,31 +58,4 @@ pub fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
     let (x0, y0) = points[i - 1];
     let (x1, y1) = points[i];
     y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-}
-
-impl Arrival {
-    /// The long-run mean arrival rate, jobs/s: `None` for processes without one (a
-    /// single batch, no arrivals).
-    pub fn mean_rate(&self) -> Option<f64> {
-        match self {
-            Arrival::Poisson { rate, .. } => Some(*rate),
-            Arrival::Periodic {
-                period, sources, ..
-            } => Some(*sources as f64 / period),
-            Arrival::Burst {
-                on_rate,
-                off_rate,
-                on_mean,
-                off_mean,
-                ..
-            } => Some((on_rate * on_mean + off_rate * off_mean) / (on_mean + off_mean)),
-            Arrival::Profile { rate, profile, .. } => Some(rate * profile.mean_level()),
-            Arrival::Batch {
-                count,
-                every: Some(e),
-                ..
-            } => Some(*count as f64 / e),
-            Arrival::Batch { every: None, .. } | Arrival::None => None,
-        }
-    }
 }

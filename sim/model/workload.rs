@@ -87,6 +87,67 @@ pub enum Arrival {
     None,
 }
 
+impl Arrival {
+    /// The long-run mean arrival rate, jobs/s (a repeating batch: its jobs per
+    /// `every`); `None` for processes without one (a single batch, no arrivals).
+    pub fn mean_rate(&self) -> Option<f64> {
+        match self {
+            Arrival::Poisson { rate, .. } => Some(*rate),
+            Arrival::Periodic {
+                period, sources, ..
+            } => Some(f64::from(*sources) / period),
+            Arrival::Burst {
+                on_rate,
+                off_rate,
+                on_mean,
+                off_mean,
+                ..
+            } => Some((on_rate * on_mean + off_rate * off_mean) / (on_mean + off_mean)),
+            Arrival::Profile { rate, profile, .. } => Some(rate * profile.mean_level()),
+            Arrival::Batch {
+                count,
+                every: Some(e),
+                ..
+            } => Some(*count as f64 / e),
+            Arrival::Batch { every: None, .. } | Arrival::None => None,
+        }
+    }
+
+    /// When the process starts, s (a batch: its first batch's time; none: 0).
+    pub fn start_s(&self) -> f64 {
+        match self {
+            Arrival::Poisson { start, .. }
+            | Arrival::Periodic { start, .. }
+            | Arrival::Burst { start, .. }
+            | Arrival::Profile { start, .. } => *start,
+            Arrival::Batch { at, .. } => *at,
+            Arrival::None => 0.0,
+        }
+    }
+
+    /// The most jobs the process releases when that is fixed by its settings (a
+    /// `count`, a one-off batch, a number of batches); `None` when only the horizon
+    /// ends it.
+    pub fn count_bound(&self) -> Option<u64> {
+        match self {
+            Arrival::Poisson { count, .. }
+            | Arrival::Periodic { count, .. }
+            | Arrival::Burst { count, .. }
+            | Arrival::Profile { count, .. } => *count,
+            Arrival::Batch {
+                count, every: None, ..
+            } => Some(*count),
+            Arrival::Batch {
+                count,
+                batches: Some(b),
+                ..
+            } => Some(count.saturating_mul(*b)),
+            Arrival::None => Some(0),
+            Arrival::Batch { .. } => None,
+        }
+    }
+}
+
 /// How a [`RateProfile`] joins its points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interpolation {

@@ -284,71 +284,15 @@ pub struct Estimate {
     pub waiting: f64,
 }
 
-/// Mean arrival rate of a source and its start, jobs/s (batches: per `every`).
-fn mean_rate(a: &crate::model::Arrival) -> Option<(f64, f64)> {
-    use crate::model::Arrival;
-    Some(match a {
-        Arrival::Poisson { rate, start, .. } => (*rate, *start),
-        Arrival::Periodic {
-            period,
-            start,
-            sources,
-            ..
-        } => (f64::from(*sources) / period, *start),
-        Arrival::Burst {
-            on_rate,
-            off_rate,
-            on_mean,
-            off_mean,
-            start,
-            ..
-        } => (
-            (on_rate * on_mean + off_rate * off_mean) / (on_mean + off_mean),
-            *start,
-        ),
-        Arrival::Profile {
-            rate,
-            profile,
-            start,
-            ..
-        } => (rate * profile.mean_level(), *start),
-        Arrival::Batch {
-            count,
-            at,
-            every: Some(e),
-            ..
-        } => (*count as f64 / e, *at),
-        _ => return None,
-    })
-}
-
 /// Estimates a run's size from its settings (no simulation).
 pub fn estimate(sc: &crate::model::Scenario) -> Estimate {
-    use crate::model::Arrival;
-    let count = |a: &Arrival| -> Option<f64> {
-        match a {
-            Arrival::Poisson { count, .. }
-            | Arrival::Periodic { count, .. }
-            | Arrival::Burst { count, .. }
-            | Arrival::Profile { count, .. } => count.map(|c| c as f64),
-            Arrival::Batch {
-                count, every: None, ..
-            } => Some(*count as f64),
-            Arrival::Batch {
-                count,
-                batches: Some(b),
-                ..
-            } => Some(*count as f64 * *b as f64),
-            Arrival::None => Some(0.0),
-            _ => None,
-        }
-    };
+    let count = |a: &crate::model::Arrival| a.count_bound().map(|c| c as f64);
     // Without a horizon the run lasts until the last counted arrival.
     let last_arrival = sc
         .kinds
         .iter()
         .filter_map(|k| {
-            let (r, s) = mean_rate(k.arrival())?;
+            let (r, s) = (k.arrival().mean_rate()?, k.arrival().start_s());
             Some(s + count(k.arrival())? / r)
         })
         .chain(sc.jobs.iter().map(|j| j.arrival))
@@ -359,8 +303,10 @@ pub fn estimate(sc: &crate::model::Scenario) -> Estimate {
         .kinds
         .iter()
         .map(|k| {
-            let by_rate = mean_rate(k.arrival())
-                .map(|(r, s)| r * (duration_s - s).max(0.0))
+            let by_rate = k
+                .arrival()
+                .mean_rate()
+                .map(|r| r * (duration_s - k.arrival().start_s()).max(0.0))
                 .unwrap_or(f64::INFINITY);
             count(k.arrival()).map_or(by_rate, |c| c.min(by_rate))
         })
@@ -373,7 +319,7 @@ pub fn estimate(sc: &crate::model::Scenario) -> Estimate {
     };
     let mut load = 0.0;
     for (ki, k) in sc.kinds.iter().enumerate() {
-        let Some((rate, _)) = mean_rate(k.arrival()) else {
+        let Some(rate) = k.arrival().mean_rate() else {
             continue;
         };
         let capacity: f64 = sc
