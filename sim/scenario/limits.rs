@@ -261,7 +261,7 @@ impl Default for Budget {
         Budget {
             max_jobs: 1e8,
             max_power_rows: 1e8,
-            max_waiting: crate::simulation::DEFAULT_MAX_WAITING as f64,
+            max_waiting: 1e7,
         }
     }
 }

@@ -195,9 +195,6 @@ pub struct Simulation<'a> {
     max_waiting: u64,
 }
 
-/// The default of [`Simulation::max_waiting`]: some GB of memory for waiting jobs.
-pub const DEFAULT_MAX_WAITING: u64 = 10_000_000;
-
 impl<'a> Simulation<'a> {
     /// Prepares a run of `sc` with `seed` and the scenario's policy and power manager.
     pub fn new(sc: &'a Scenario, seed: u64) -> Result<Self, SimError> {
@@ -274,13 +271,14 @@ impl<'a> Simulation<'a> {
             idle_check: Vec::new(),
             timers: Vec::new(),
             next_progress: 0x10000,
-            max_waiting: DEFAULT_MAX_WAITING,
+            max_waiting: u64::MAX,
         }
     }
 
     /// Stops the run with [`SimError::Overloaded`] if more than `n` jobs wait at once
     /// (released and not started: the load-time estimate cannot foresee every
     /// overload, for example a trace's bursts or a policy that holds jobs back).
+    /// Unbounded unless set; `run` sets the budget the scenario was loaded with.
     pub fn max_waiting(mut self, n: u64) -> Self {
         self.max_waiting = n;
         self
