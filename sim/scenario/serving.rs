@@ -578,7 +578,7 @@ pub fn load(
     if series_interval <= 0.0 {
         return Err(loc(fe("serving.series_interval", "must be positive")));
     }
-    Ok(serving::ServingSpec {
+    let spec = serving::ServingSpec {
         config: raw.config.clone(),
         kv_bytes_per_token: kv,
         weights: raw.model.weights.0 as u64,
@@ -596,7 +596,11 @@ pub fn load(
         slo,
         pue: sc.facility.pue,
         series_interval,
-    })
+    };
+    if serving::mixed::is_mixed(sc) {
+        serving::mixed::check(sc, &spec).map_err(loc)?;
+    }
+    Ok(spec)
 }
 
 /// A class's hardware entry for tensor parallelism `tp`.

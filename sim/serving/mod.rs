@@ -14,6 +14,7 @@
 //! - [`summary`] and [`output`]: per-request records, the summary, the run folder.
 
 pub mod instance;
+pub mod mixed;
 pub mod output;
 pub mod perf;
 pub mod sched;

@@ -93,6 +93,22 @@ pub struct ServingOutcome {
     /// Memory in use per instance at the end, bytes (the weights when every request
     /// finished: KV memory is conserved).
     pub final_memory: Vec<u64>,
+    /// Every change of an instance's power, in time order (recorded only by
+    /// [`simulate_recording`]; empty otherwise).
+    pub steps: Vec<PowerStep>,
+}
+
+/// An instance's power changes at `t` to `watts` (all its devices), busy or idle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowerStep {
+    /// When.
+    pub t: Time,
+    /// Instance.
+    pub inst: u32,
+    /// Its power from `t` on, W.
+    pub watts: f64,
+    /// Whether it runs an iteration from `t` on.
+    pub busy: bool,
 }
 
 struct Sim<'a> {
@@ -108,6 +124,8 @@ struct Sim<'a> {
     bin: Time,
     /// Shared links by (source, destination) instance: busy, and requests waiting.
     links: std::collections::HashMap<(u32, u32), (bool, std::collections::VecDeque<u32>)>,
+    /// Record every power change in `out.steps`.
+    record: bool,
 }
 
 struct ReqState {
@@ -120,6 +138,16 @@ struct ReqState {
 
 /// Runs a serving scenario to the last event.
 pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
+    run(spec, false)
+}
+
+/// [`simulate`], also recording every change of an instance's power
+/// ([`ServingOutcome::steps`]), for runs that add it to other power.
+pub fn simulate_recording(spec: &ServingSpec) -> ServingOutcome {
+    run(spec, true)
+}
+
+fn run(spec: &ServingSpec, record: bool) -> ServingOutcome {
     let kv = spec.kv_bytes_per_token;
     let mut tasks = Vec::with_capacity(spec.requests.len() * 2);
     for (i, r) in spec.requests.iter().enumerate() {
@@ -206,6 +234,7 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
         level,
         bin: secs(spec.series_interval).max(1),
         links: Default::default(),
+        record,
     };
     // One pending arrival at a time keeps the event list small.
     if !spec.requests.is_empty() {
@@ -262,12 +291,27 @@ impl Sim<'_> {
             }
             self.add_bin_energy(since, now, w);
         }
-        let w = match busy {
+        let new_w = match busy {
             None => hw.power.idle * d,
             Some(true) => hw.power.prefill * d,
             Some(false) => hw.power.decode * d,
         };
-        self.level[i as usize] = (w, now, busy.is_some());
+        if self.record && (new_w != w || busy.is_some() != was_busy) {
+            // Two changes at one instant (a block ends, the next starts) keep the last.
+            match self.out.steps.last_mut() {
+                Some(s) if s.t == now && s.inst == i => {
+                    s.watts = new_w;
+                    s.busy = busy.is_some();
+                }
+                _ => self.out.steps.push(PowerStep {
+                    t: now,
+                    inst: i,
+                    watts: new_w,
+                    busy: busy.is_some(),
+                }),
+            }
+        }
+        self.level[i as usize] = (new_w, now, busy.is_some());
     }
 
     fn add_bin_energy(&mut self, mut a: Time, b: Time, w: f64) {
