@@ -794,10 +794,23 @@ fn a_sweep_over_serving_configurations_matches_single_runs() {
         out.join("charts/pareto-energy_per_output_token_j-vs-e2e_p99_s.png")
             .exists()
     );
-    // plot and compare refuse a serving run folder clearly (exit 2), not with a
-    // missing-file error.
+    // plot redraws a serving run folder's charts from its files; compare refuses it
+    // clearly (exit 2), not with a missing-file error.
     let run0 = out.join("runs/0");
-    for args in [vec!["plot"], vec!["compare", run0.to_str().unwrap()]] {
+    let charts = run0.join("charts");
+    let _ = std::fs::remove_dir_all(&charts);
+    assert_cmd::Command::cargo_bin("hetsim")
+        .unwrap()
+        .arg("plot")
+        .arg(&run0)
+        .assert()
+        .success();
+    for stem in ["ttft_cdf", "tbt_cdf", "tokens_per_s", "serving_power"] {
+        for ext in ["png", "svg"] {
+            assert!(charts.join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+        }
+    }
+    for args in [vec!["compare", run0.to_str().unwrap()]] {
         let o = assert_cmd::Command::cargo_bin("hetsim")
             .unwrap()
             .args(&args)
