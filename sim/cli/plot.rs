@@ -18,7 +18,10 @@ pub fn main(a: PlotArgs) -> anyhow::Result<()> {
     if d.join("requests.csv").is_file() && !d.join("devices.csv").exists() {
         let n = crate::report::charts::serving::redraw_folder(d)?;
         println!("drew {n} charts");
-        println!("wrote {}", d.join(crate::report::charts::CHART_DIR).display());
+        println!(
+            "wrote {}",
+            d.join(crate::report::charts::CHART_DIR).display()
+        );
         return Ok(());
     }
     let st = crate::report::plot::draw_run(&a.run_dir, None)?;

@@ -210,7 +210,12 @@ pub const REGISTRY: &[Entry] = &[
         Carbon,
         Lower,
     ),
-    m("cost_window", "cost over the accounting window", Money, Lower),
+    m(
+        "cost_window",
+        "cost over the accounting window",
+        Money,
+        Lower,
+    ),
 ];
 
 /// Families of summary keys `<stem>_<stat>[_s]` for `stat` in [`STATS`] (the LLM

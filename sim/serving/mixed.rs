@@ -459,7 +459,10 @@ fn patch_summary(
             }
         }
     }
-    if let Some(n) = note {
+    // Said only when the serving part set the window (the job part may drain past it).
+    if let Some(n) = note
+        && (s.window_s - ss.makespan_s).abs() < 1e-6
+    {
         s.warnings.push(n);
     }
     let mut m = Map::new();

@@ -807,7 +807,10 @@ fn a_sweep_over_serving_configurations_matches_single_runs() {
         .success();
     for stem in ["ttft_cdf", "tbt_cdf", "tokens_per_s", "serving_power"] {
         for ext in ["png", "svg"] {
-            assert!(charts.join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+            assert!(
+                charts.join(format!("{stem}.{ext}")).exists(),
+                "{stem}.{ext}"
+            );
         }
     }
     for args in [vec!["compare", run0.to_str().unwrap()]] {

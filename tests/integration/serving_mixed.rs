@@ -67,7 +67,12 @@ fn facility_totals_of_both_parts_by_hand() {
     let mut keep = Keep::default();
     let m = mixed::simulate(&l.scenario, &spec, &mut keep).unwrap();
     // The serving part's timeline, by hand.
-    let got: Vec<(f64, f64, u32)> = m.serving.blocks.iter().map(|b| (b.start, b.dur, b.k)).collect();
+    let got: Vec<(f64, f64, u32)> = m
+        .serving
+        .blocks
+        .iter()
+        .map(|b| (b.start, b.dur, b.k))
+        .collect();
     let want = [
         (0.0, 0.1, 1),
         (0.1, 0.2211, 1),
@@ -215,7 +220,10 @@ fn mixed_scenarios_refuse_what_they_cannot_honour() {
     ] {
         let mut cmd = assert_cmd::Command::cargo_bin("hetsim").unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        cmd.arg("run").arg(fixture()).arg("--out").arg(tmp.path().join("r"));
+        cmd.arg("run")
+            .arg(fixture())
+            .arg("--out")
+            .arg(tmp.path().join("r"));
         for s in &sets {
             cmd.args(["--set", s]);
         }

@@ -13,6 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
+/// Most steps a latency CDF draws (more values are drawn at every k-th rank).
+const MAX_STEPS: usize = 4096;
+
 /// An empirical CDF of one latency.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LatencyCdf {
@@ -50,12 +53,18 @@ impl Drawable for LatencyCdf {
             zero_axis(max, self.x_label.clone(), &f),
             zero_axis(1.0, "fraction of requests".into(), &f),
         )?;
-        let n = self.values.len() as f64;
-        let pts = self
-            .values
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &v)| [(v, i as f64 / n), (v, (i + 1) as f64 / n)]);
+        let n = self.values.len();
+        // Past MAX_STEPS values, every (n / MAX_STEPS)-th rank and the last: steps
+        // finer than a pixel, and an SVG of bounded size.
+        let stride = n.div_ceil(MAX_STEPS).max(1);
+        let ranks = (0..n)
+            .step_by(stride)
+            .chain((n > 0 && (n - 1) % stride != 0).then_some(n - 1));
+        let nf = n as f64;
+        let pts = ranks.flat_map(|i| {
+            let v = self.values[i];
+            [(v, i as f64 / nf), (v, (i + stride).min(n) as f64 / nf)]
+        });
         chart.draw_series(LineSeries::new(pts, kind_color(0).stroke_width(2)))?;
         Ok(())
     }
@@ -289,7 +298,7 @@ macro_rules! serving_chart {
             }
             fn caption(&self, run: &RunData) -> String {
                 let n = run.serving.as_ref().map_or(0, |d| d.ttft.len());
-                format!($caption, n = n)
+                format!($caption, n = n, figures = figures(run, $pick))
             }
         }
     };
@@ -298,33 +307,87 @@ macro_rules! serving_chart {
 use super::read::RunData;
 use super::registry::{Chart, Skip};
 
+/// The summary's serving figures a chart's caption quotes (`serving.<config>.*`).
+fn figures(run: &RunData, chart: usize) -> String {
+    let Some((config, g)) = run
+        .summary
+        .get("serving")
+        .and_then(serde_json::Value::as_object)
+        .and_then(|m| m.iter().next())
+    else {
+        return String::new();
+    };
+    let f = |k: &str| {
+        g.get(k)
+            .and_then(serde_json::Value::as_f64)
+            .map_or("n/a".into(), |v| crate::report::metric::format(k, v))
+    };
+    match chart {
+        0 => {
+            let slo = match g.get("slo_met").and_then(serde_json::Value::as_bool) {
+                Some(true) => " Splitwise's SLOs are met.".to_string(),
+                Some(false) => format!(
+                    " Splitwise's SLOs are missed ({}).",
+                    g.get("slo_missed").and_then(|v| v.as_str()).unwrap_or("")
+                ),
+                None => String::new(),
+            };
+            format!(
+                "Configuration {config}: median {}, p99 {}.{slo}",
+                f("ttft_p50_s"),
+                f("ttft_p99_s")
+            )
+        }
+        1 => format!(
+            "Median {}, p99 {}; end to end: median {}, p99 {}.",
+            f("tbt_p50_s"),
+            f("tbt_p99_s"),
+            f("e2e_p50_s"),
+            f("e2e_p99_s")
+        ),
+        2 => format!(
+            "{} output tokens/s and {} requests/s over the serving part's {}.",
+            f("output_tokens_per_s"),
+            f("requests_per_s"),
+            f("makespan_s")
+        ),
+        _ => format!(
+            "{} serving devices; {} of IT energy per output token; over the accounting window they drew {} ({} of carbon).",
+            f("serving_devices"),
+            f("energy_per_output_token_j"),
+            f("energy_it_window_j"),
+            f("carbon_window_g")
+        ),
+    }
+}
+
 serving_chart!(
     TtftChart,
     LatencyCdf,
     0,
     "Serving: time to first token",
-    "Empirical CDF of the time to first token (prefill end - arrival) of the {n} finished requests (requests.csv, column ttft_s)."
+    "Empirical CDF of the time to first token (prefill end - arrival) of the {n} finished requests (requests.csv, column ttft_s). {figures}"
 );
 serving_chart!(
     TbtChart,
     LatencyCdf,
     1,
     "Serving: time between tokens",
-    "Empirical CDF of the time between tokens, (E2E - TTFT) / T as Splitwise defines it, of the {n} finished requests (requests.csv, column tbt_s)."
+    "Empirical CDF of the time between tokens, (E2E - TTFT) / T as Splitwise defines it, of the {n} finished requests (requests.csv, column tbt_s). {figures}"
 );
 serving_chart!(
     TokensChart,
     Timeline,
     2,
     "Serving: output tokens per second",
-    "Output tokens per second of the serving instances, per bin of series.csv (each token counted at the end of its iteration); {n} requests finished."
+    "Output tokens per second of the serving instances, per bin of series.csv (each token counted at the end of its iteration); {n} requests finished: {figures}"
 );
 serving_chart!(
     ServingPowerChart,
     Timeline,
     3,
     "Serving: IT power of the instances",
-    "IT power of the serving instances' devices, mean per bin of series.csv (busy and idle; without PUE). The power chart above holds the whole facility, serving included; {n} requests finished."
+    "IT power of the serving instances' devices, mean per bin of series.csv (busy and idle; without PUE); the power chart above holds the whole facility, serving included. {figures} ({n} requests finished.)"
 );
 
 /// Redraws the charts of a serving-only run folder (requests.csv, series.csv and
