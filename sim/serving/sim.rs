@@ -170,6 +170,8 @@ fn run(spec: &ServingSpec, record: bool) -> ServingOutcome {
                 arrival: r.arrival,
                 memory: kv * mem_tokens,
                 in_batch: false,
+                prefilled: 0,
+                chunk: 0,
             });
         }
     }
@@ -378,7 +380,8 @@ impl Sim<'_> {
             return;
         }
         if x.batch.len() < b.max_batch_size as usize
-            && x.batch_tokens + task.tokens_per_iteration() <= b.max_batch_tokens
+            && (b.chunk.is_some()
+                || x.batch_tokens + task.tokens_per_iteration() <= b.max_batch_tokens)
         {
             self.pause(i);
             return;
@@ -422,7 +425,10 @@ impl Sim<'_> {
     fn start_block(&mut self, i: u32) {
         let now = self.now();
         let b = self.spec.batching;
-        let (preempted, new) = self.insts[i as usize].select_batch(&self.tasks, &b);
+        let (preempted, new) = match b.chunk {
+            None => self.insts[i as usize].select_batch(&self.tasks, &b),
+            Some(c) => self.insts[i as usize].select_chunked(&mut self.tasks, &b, c),
+        };
         for t in preempted {
             self.tasks[t as usize].state = TaskState::Blocked;
             self.remove_from_batch(i, t);
@@ -455,10 +461,23 @@ impl Sim<'_> {
         } else {
             IterKind::Mixed
         };
+        if b.chunk.is_none() {
+            // A prefill runs whole.
+            for &t in &x.batch {
+                let task = &mut self.tasks[t as usize];
+                if task.prompt {
+                    task.chunk = task.size;
+                }
+            }
+        }
+        let x = &self.insts[i as usize];
         let tokens: u64 = x
             .batch
             .iter()
-            .map(|&t| self.tasks[t as usize].tokens_per_iteration())
+            .map(|&t| {
+                let task = &self.tasks[t as usize];
+                if task.prompt { task.chunk as u64 } else { 1 }
+            })
             .sum();
         let dur_s = self.spec.hardware[x.hw].perf.iteration(kind, tokens);
         // At least 1 ns: a block of k iterations must advance time (and divide).
@@ -539,7 +558,7 @@ impl Sim<'_> {
             .map(|&t| {
                 let task = &self.tasks[t as usize];
                 if task.prompt {
-                    task.size as u64
+                    task.chunk as u64
                 } else {
                     task.generating as u64
                 }
@@ -548,7 +567,7 @@ impl Sim<'_> {
         for &t in &batch {
             let task = &self.tasks[t as usize];
             let tok = if task.prompt {
-                task.size as u64
+                task.chunk as u64
             } else {
                 task.generating as u64
             };
@@ -565,23 +584,37 @@ impl Sim<'_> {
             tokens: blk.tokens,
             prefill: blk.prefill,
         });
-        // Each iteration emits one token per task.
-        for j in 1..=blk.k as u64 {
-            self.add_bin_tokens(blk.start + blk.dur * j, batch.len() as u64);
-        }
         let mut completed = Vec::new();
         for &t in &batch {
             let task = &mut self.tasks[t as usize];
-            task.generated += task.generating;
-            task.generating = 0;
             let complete = if task.prompt {
+                // Its first token when its last prompt chunk is processed.
+                task.prefilled += task.chunk;
+                task.chunk = 0;
+                task.generating = 0;
+                if task.prefilled == task.size {
+                    task.generated = 1;
+                }
                 task.generated == 1
             } else {
+                task.generated += task.generating;
+                task.generating = 0;
                 task.generated >= task.size
             };
             if complete {
                 completed.push(t);
             }
+        }
+        // Each iteration emits one token per decode and per finished prefill (a block
+        // with prefills is one iteration).
+        let prompts_done = completed
+            .iter()
+            .filter(|&&t| self.tasks[t as usize].prompt)
+            .count();
+        let per_iteration =
+            (batch.len() - self.insts[i as usize].batch_prompts + prompts_done) as u64;
+        for j in 1..=blk.k as u64 {
+            self.add_bin_tokens(blk.start + blk.dur * j, per_iteration);
         }
         // The block's energy is accounted; the next level starts now.
         self.set_level(i, None, now);

@@ -21,6 +21,7 @@ mod safety;
 mod scenarios;
 mod seed_example;
 mod serving;
+mod serving_chunked;
 mod serving_mixed;
 mod slots;
 mod slurm;

@@ -18,7 +18,12 @@ fn tiny_profile() -> Profile {
     }
 }
 
-fn spec(scheduler: Scheduler, roles: &[Role], reqs: &[(f64, u32, u32)], kv: u64) -> ServingSpec {
+pub(crate) fn spec(
+    scheduler: Scheduler,
+    roles: &[Role],
+    reqs: &[(f64, u32, u32)],
+    kv: u64,
+) -> ServingSpec {
     ServingSpec {
         config: "hand".into(),
         kv_bytes_per_token: kv,
@@ -66,11 +71,11 @@ fn spec(scheduler: Scheduler, roles: &[Role], reqs: &[(f64, u32, u32)], kv: u64)
     }
 }
 
-fn close(a: f64, b: f64) {
+pub(crate) fn close(a: f64, b: f64) {
     assert!((a - b).abs() < 1e-8, "{a} != {b}");
 }
 
-fn blocks(o: &ServingOutcome) -> Vec<(f64, f64, u32, u32, bool)> {
+pub(crate) fn blocks(o: &ServingOutcome) -> Vec<(f64, f64, u32, u32, bool)> {
     o.blocks
         .iter()
         .map(|b| (b.start, b.dur, b.k, b.batch, b.prefill))
@@ -232,16 +237,28 @@ fn energy_and_memory_are_conserved_under_load() {
         let o = 2 + ((x >> 10) % 60) as u32;
         reqs.push((t, p, o));
     }
-    for (sched, roles) in [
-        (Scheduler::TokenJsq, vec![Role::Both, Role::Both]),
+    let runs = [
+        (Scheduler::TokenJsq, vec![Role::Both, Role::Both], None),
         (
             Scheduler::MixedPool {
                 prompt_threshold: 2000,
             },
             vec![Role::Prompt, Role::Token, Role::Token],
+            None,
         ),
-    ] {
+        // Chunked prefill, prompts split across iterations.
+        (Scheduler::TokenJsq, vec![Role::Both, Role::Both], Some(256)),
+        (
+            Scheduler::Pools {
+                pick: Pick::FewestTokens,
+            },
+            vec![Role::Prompt, Role::Token],
+            Some(128),
+        ),
+    ];
+    for (sched, roles, chunk) in runs {
         let mut s = spec(sched, &roles, &reqs, 1000);
+        s.batching.chunk = chunk;
         // Tight memory: batches are limited by KV memory and decodes get preempted.
         s.hardware[0].memory = 1000 + 200_000 * 1000;
         let o = simulate(&s);
@@ -693,8 +710,12 @@ fn bad_serving_input_is_located() {
             ],
         ),
         (
-            "serving.batching={mode: chunked}".into(),
+            "serving.batching={mode: sarathi}".into(),
             vec!["serving.batching.mode".into(), "unknown mode".into()],
+        ),
+        (
+            "serving.batching={chunk_size: 256}".into(),
+            vec!["serving.batching.chunk_size".into(), "only for mode".into()],
         ),
         (
             "serving.hardware.a.bogus=1".into(),
