@@ -23,6 +23,7 @@ mod seed_example;
 mod serving;
 mod serving_chunked;
 mod serving_mixed;
+mod serving_sweep;
 mod slots;
 mod slurm;
 mod sweep;

@@ -59,7 +59,7 @@ impl Drawable for LatencyCdf {
         let stride = n.div_ceil(MAX_STEPS).max(1);
         let ranks = (0..n)
             .step_by(stride)
-            .chain((n > 0 && (n - 1) % stride != 0).then_some(n - 1));
+            .chain((n > 0 && !(n - 1).is_multiple_of(stride)).then_some(n - 1));
         let nf = n as f64;
         let pts = ranks.flat_map(|i| {
             let v = self.values[i];
