@@ -122,20 +122,23 @@ pub fn job_scenario(
     job.output.power_interval = None;
     job.output.power_max_rows = 0;
     let own = sc.accounting_until.or_else(|| job.default_window());
-    let mut note = None;
-    if own.is_none_or(|w| w < serving_end) {
-        if let Some(w) = own {
-            note = Some(format!(
-                "the accounting window was extended from {w} s to {serving_end} s, the \
-                 serving part's last event"
-            ));
-        }
-        job.accounting_until = Some(serving_end);
-    } else {
-        job.accounting_until = own;
-    }
+    let note = match own {
+        Some(w) if w >= serving_end => None,
+        Some(w) => Some(format!(
+            "the accounting window was extended from {w} s to {serving_end} s, the \
+             serving part's last event"
+        )),
+        None => Some(NO_COMMON_WINDOW.to_string()),
+    };
+    job.accounting_until = Some(own.map_or(serving_end, |w| w.max(serving_end)));
     (job, note)
 }
+
+/// The warning of a run whose jobs have no accounting window of their own.
+const NO_COMMON_WINDOW: &str = "no common accounting window: generated arrivals without \
+     a horizon; energy, carbon and cost are accounted to the later of the serving part's \
+     last event and the jobs' end, which depends on the policy; set `accounting.until` \
+     to compare runs";
 
 /// One instance's accounts over [0, until].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -460,10 +463,15 @@ fn patch_summary(
         }
     }
     // Said only when the serving part set the window (the job part may drain past it).
-    if let Some(n) = note
-        && (s.window_s - ss.makespan_s).abs() < 1e-6
-    {
-        s.warnings.push(n);
+    match note {
+        Some(n) if n == NO_COMMON_WINDOW => {
+            // The job part's own warning would name the serving part's end as a window.
+            s.warnings
+                .retain(|w| !w.starts_with("the run drained past the accounting window"));
+            s.warnings.push(n);
+        }
+        Some(n) if (s.window_s - ss.makespan_s).abs() < 1e-6 => s.warnings.push(n),
+        _ => {}
     }
     let mut m = Map::new();
     for (k, v) in super::output::flat(ss) {
