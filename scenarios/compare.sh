@@ -6,6 +6,9 @@
 # Writes OUT_DIR/<scenario>-<variant>-<policy>/ run folders and prints a Markdown table
 # (also saved as OUT_DIR/table.md). Needs a release build: cargo build --release.
 #
+# llm-cluster has no homogeneous variant: its serving instances need the H100 and
+# A100 classes (Splitwise-HA), so only the policies of its jobs are compared.
+#
 # Equal power: the homogeneous variants replace every class with one class whose
 # total busy power is as close as possible to the mix's (busy power, not cost: the
 # stored sources have no device prices). Their speeds and powers are the mix's own
@@ -23,8 +26,6 @@ GPU_M='{gpu: {category: gpu, count: 8, speed: {inspection: 400, fault-prediction
 GPU_T='{gpu: {category: gpu, count: 4, speed: {perception: 4680, roadside: 500, flow-prediction: 10000, road-condition: 31200}, idle_power: 60W, busy_power: 400W, memory: 80GB}}'
 CPU_F='{cpu: {category: cpu, count: 11, speed: {trade-prediction: 40, news-sentiment: 200, risk-mc: 600, analytics: 600}, idle_power: 52.3W, busy_power: 457W, memory: 384GB}}'
 GPU_F='{gpu: {category: gpu, count: 12, speed: {trade-prediction: 500, news-sentiment: 9360, risk-mc: 9750, analytics: 3000}, idle_power: 60W, busy_power: 400W, memory: 80GB}}'
-H100_L='{h100: {category: gpu, count: 59, speed: {pretrain: 12.66, finetune: 3.165, llm: 4345}, idle_power: 105W, busy_power: {pretrain: 700W, finetune: 700W, llm: 504W}, memory: 80GB}}'
-TPU_L='{tpu-v4: {category: tpu, count: 215, speed: {pretrain: 3.52, finetune: 0.88, llm: 2285}, idle_power: 90W, busy_power: {pretrain: 192W, finetune: 192W, llm: 170W}, memory: 32GiB}}'
 
 RUNS=(
   "manufacturing|mix (3,078 W)|"
@@ -35,9 +36,7 @@ RUNS=(
   "finance|mix (4,906 W)|"
   "finance|11 CPU servers (5,027 W)|$CPU_F"
   "finance|12 A100 (4,800 W)|$GPU_F"
-  "llm-cluster|mix (41,344 W)|"
-  "llm-cluster|59 H100 (41,300 W)|$H100_L"
-  "llm-cluster|215 TPU v4 (41,280 W)|$TPU_L"
+  "llm-cluster|mix (serving + jobs)|"
   "hpc-swf|100 nodes (45,700 W)|"
 )
 

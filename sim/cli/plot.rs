@@ -13,13 +13,17 @@ pub struct PlotArgs {
 
 /// Runs `hetsim plot`.
 pub fn main(a: PlotArgs) -> anyhow::Result<()> {
-    // A serving run's charts come from the simulation's in-memory records, which its
-    // files do not hold whole; say so instead of failing on a missing devices.csv.
-    super::refuse_serving_folder(
-        &a.run_dir,
-        "its charts are drawn when the run is written; run its scenario again with \
-         `hetsim run` to redraw them",
-    )?;
+    // A serving-only run folder (requests.csv, no job files): its four charts.
+    let d = &a.run_dir;
+    if d.join("requests.csv").is_file() && !d.join("devices.csv").exists() {
+        let n = crate::report::charts::serving::redraw_folder(d)?;
+        println!("drew {n} charts");
+        println!(
+            "wrote {}",
+            d.join(crate::report::charts::CHART_DIR).display()
+        );
+        return Ok(());
+    }
     let st = crate::report::plot::draw_run(&a.run_dir, None)?;
     println!(
         "drew {} charts in {:.3} s (reading {:.3} s, drawing {:.3} s)",

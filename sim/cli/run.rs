@@ -73,6 +73,10 @@ pub fn main(a: RunArgs) -> anyhow::Result<()> {
     }
     let loaded = scenario::load_with_budget(&a.file, &sets, &a.budget.budget())?;
     if let Some(spec) = scenario::serving_spec(&loaded)? {
+        if crate::serving::mixed::is_mixed(&loaded.scenario) {
+            check_policies(&loaded)?;
+            return run_mixed(&loaded, &spec, a.out, a.no_charts, a.quiet);
+        }
         return run_serving(&loaded, &spec, a.out, a.no_charts, a.quiet);
     }
     check_policies(&loaded)?;
@@ -199,6 +203,30 @@ impl RunProgress for Progress {
     }
 }
 
+/// A scenario with `serving:` and jobs: both parts in one run folder.
+fn run_mixed(
+    loaded: &scenario::Loaded,
+    spec: &crate::serving::ServingSpec,
+    out: Option<PathBuf>,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
+    crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
+    let (dir, m) = crate::serving::output::run_mixed_to_folder(loaded, spec, &target, no_charts)?;
+    for w in &m.outcome.summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        print!(
+            "{}",
+            crate::report::terminal::terminal_summary(&m.outcome.summary, &dir)
+        );
+        serving_lines(&m.serving_summary);
+    }
+    Ok(())
+}
+
 /// A scenario with `serving:`: the LLM serving model writes the run folder.
 fn run_serving(
     loaded: &scenario::Loaded,
@@ -211,6 +239,15 @@ fn run_serving(
     crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
     let (dir, s) = crate::serving::output::run_to_folder(loaded, spec, &target, no_charts)?;
     if !quiet {
+        serving_lines(&s);
+        println!("wrote {}", dir.display());
+    }
+    Ok(())
+}
+
+/// The serving figures `hetsim run` prints.
+fn serving_lines(s: &crate::serving::summary::ServingSummary) {
+    {
         let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
         println!(
             "{} ({}): {}/{} requests in {:.1} s",
@@ -235,11 +272,9 @@ fn run_serving(
                 if met {
                     "met".to_string()
                 } else {
-                    format!("missed: {}", s.slo_missed.unwrap_or_default())
+                    format!("missed: {}", s.slo_missed.clone().unwrap_or_default())
                 }
             );
         }
-        println!("wrote {}", dir.display());
     }
-    Ok(())
 }

@@ -360,6 +360,10 @@ pub struct Summary {
     /// What the reader of these figures must know (a window extended past its bound,
     /// settings with no effect, ...).
     pub warnings: Vec<String>,
+    /// A run with LLM serving instances beside its jobs: the serving part's figures
+    /// under its configuration's name (`serving::mixed`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serving: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.

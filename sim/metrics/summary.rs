@@ -309,6 +309,7 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         jobs_killed: col.killed,
         time_origin_s: sc.time_origin,
         warnings,
+        serving: None,
     }
 }
 

@@ -196,6 +196,26 @@ pub const REGISTRY: &[Entry] = &[
     ),
     m("slo_met", "Splitwise SLOs met", Text, Neither),
     m("slo_missed", "first SLO missed", Text, Neither),
+    // Runs with serving beside jobs (sim/serving/mixed.rs), under `serving.<config>.`.
+    m("serving_devices", "devices serving", Count, Neither),
+    m(
+        "energy_it_window_j",
+        "IT energy over the accounting window",
+        Energy,
+        Lower,
+    ),
+    m(
+        "carbon_window_g",
+        "carbon over the accounting window",
+        Carbon,
+        Lower,
+    ),
+    m(
+        "cost_window",
+        "cost over the accounting window",
+        Money,
+        Lower,
+    ),
 ];
 
 /// Families of summary keys `<stem>_<stat>[_s]` for `stat` in [`STATS`] (the LLM
@@ -297,6 +317,18 @@ pub fn lookup(key: &str) -> Metric {
             quantity,
             better: Better::Lower,
             volatile: false,
+        };
+    }
+    // A mixed run's serving figures: `serving.<config>.<serving key>`.
+    if let Some(rest) = key.strip_prefix("serving.")
+        && let Some((config, field)) = rest.rsplit_once('.')
+        && is_registered(field)
+    {
+        let m = lookup(field);
+        return Metric {
+            key: key.to_string(),
+            label: format!("serving {config}: {}", m.label),
+            ..m
         };
     }
     for (prefix, what) in [
@@ -647,6 +679,16 @@ mod tests {
             difference("throughput_jobs_per_s", 10.36, 10.38).0,
             "+0.02 jobs/s"
         );
+    }
+
+    #[test]
+    fn serving_group_keys_take_the_serving_entry() {
+        let m = lookup("serving.splitwise-ha.ttft_p99_s");
+        assert_eq!(m.label, "serving splitwise-ha: time to first token, p99");
+        assert_eq!((m.quantity, m.better), (Seconds, Lower));
+        let m = lookup("serving.one.energy_it_window_j");
+        assert_eq!(m.quantity, Energy);
+        assert_eq!(m.key, "serving.one.energy_it_window_j");
     }
 
     #[test]

@@ -114,8 +114,10 @@ pub struct RawScheduler {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBatching {
-    /// Only `splitwise-compat`.
+    /// `splitwise-compat` (default) or `chunked` (chunked prefill).
     pub mode: Option<String>,
+    /// Prefill tokens per iteration in `chunked` mode (default 512).
+    pub chunk_size: Option<u32>,
     /// Default 512.
     pub max_batch_size: Option<u32>,
     /// Default 2048.
@@ -420,14 +422,29 @@ pub fn load(
     // Batching.
     let mut batching = serving::Batching::default();
     if let Some(b) = &raw.batching {
-        if let Some(mode) = &b.mode
-            && mode != "splitwise-compat"
-        {
-            return Err(loc(fe(
-                "serving.batching.mode",
-                format!("unknown mode `{mode}`"),
-            )
-            .with_hint("splitwise-compat")));
+        match b.mode.as_deref() {
+            None | Some("splitwise-compat") => {
+                if b.chunk_size.is_some() {
+                    return Err(loc(fe(
+                        "serving.batching.chunk_size",
+                        "only for mode `chunked`",
+                    )));
+                }
+            }
+            Some("chunked") => {
+                let c = b.chunk_size.unwrap_or(512);
+                if c == 0 {
+                    return Err(loc(fe("serving.batching.chunk_size", "must be at least 1")));
+                }
+                batching.chunk = Some(c);
+            }
+            Some(mode) => {
+                return Err(loc(fe(
+                    "serving.batching.mode",
+                    format!("unknown mode `{mode}`"),
+                )
+                .with_hint("splitwise-compat or chunked")));
+            }
         }
         batching.max_batch_size = b.max_batch_size.unwrap_or(batching.max_batch_size);
         batching.max_batch_tokens = b.max_batch_tokens.unwrap_or(batching.max_batch_tokens);
@@ -578,7 +595,7 @@ pub fn load(
     if series_interval <= 0.0 {
         return Err(loc(fe("serving.series_interval", "must be positive")));
     }
-    Ok(serving::ServingSpec {
+    let spec = serving::ServingSpec {
         config: raw.config.clone(),
         kv_bytes_per_token: kv,
         weights: raw.model.weights.0 as u64,
@@ -596,7 +613,11 @@ pub fn load(
         slo,
         pue: sc.facility.pue,
         series_interval,
-    })
+    };
+    if serving::mixed::is_mixed(sc) {
+        serving::mixed::check(sc, &spec).map_err(loc)?;
+    }
+    Ok(spec)
 }
 
 /// A class's hardware entry for tensor parallelism `tp`.

@@ -51,6 +51,10 @@ pub struct Task {
     pub memory: u64,
     /// In its instance's batch.
     pub in_batch: bool,
+    /// Prompt tokens processed so far (a prefill).
+    pub prefilled: u32,
+    /// Prompt tokens the current iteration processes (a prefill in the batch).
+    pub chunk: u32,
 }
 
 impl Task {
@@ -204,6 +208,86 @@ impl Instance {
         if tasks[t as usize].prompt {
             remove(&mut self.prompts, t);
         }
+    }
+
+    /// Chunked-prefill batch selection (Sarathi-style), `chunk` prefill tokens per
+    /// iteration: every request whose next task is a decode (the running batch's
+    /// first, then by arrival; a queued decode only if its memory fits), then
+    /// prefills already started, then pending prefills first come first served, each
+    /// taking what is left of the chunk (its memory reserved at its first chunk).
+    /// Sets each selected prefill's `chunk`. Returns (preempted, new) tasks.
+    pub fn select_chunked(
+        &mut self,
+        tasks: &mut [Task],
+        b: &Batching,
+        chunk: u32,
+    ) -> (Vec<u32>, Vec<u32>) {
+        let max_bs = b.max_batch_size as usize;
+        let mut new_batch: Vec<u32> = Vec::new();
+        let mut memory = self.memory;
+        let mut budget = chunk;
+        // Decodes: those in the batch, then the others by arrival.
+        let decodes = self
+            .batch
+            .iter()
+            .copied()
+            .filter(|&t| !tasks[t as usize].prompt)
+            .chain(self.requests.iter().map(|r| self.request_tasks[r][0]))
+            .collect::<Vec<u32>>();
+        for t in decodes {
+            let task = &tasks[t as usize];
+            if task.prompt || new_batch.contains(&t) || new_batch.len() == max_bs {
+                continue;
+            }
+            if task.state == TaskState::Queued {
+                if task.memory + memory > self.max_memory {
+                    continue;
+                }
+                memory += task.memory;
+            }
+            new_batch.push(t);
+        }
+        let prompts = self
+            .batch
+            .iter()
+            .copied()
+            .filter(|&t| tasks[t as usize].prompt)
+            .chain(self.prompts.iter().copied())
+            .collect::<Vec<u32>>();
+        for t in prompts {
+            if budget == 0 || new_batch.len() == max_bs {
+                break;
+            }
+            let task = &tasks[t as usize];
+            if task.state == TaskState::Queued {
+                if task.memory + memory > self.max_memory {
+                    break;
+                }
+                memory += task.memory;
+            }
+            let c = (task.size - task.prefilled).min(budget);
+            budget -= c;
+            tasks[t as usize].chunk = c;
+            new_batch.push(t);
+        }
+        self.batch_tokens = new_batch
+            .iter()
+            .map(|&t| {
+                let task = &tasks[t as usize];
+                if task.prompt { task.chunk as u64 } else { 1 }
+            })
+            .sum();
+        let preempted = self
+            .batch
+            .iter()
+            .copied()
+            .filter(|t| !new_batch.contains(t))
+            .collect();
+        let new = new_batch
+            .into_iter()
+            .filter(|&t| !tasks[t as usize].in_batch)
+            .collect();
+        (preempted, new)
     }
 
     /// Splitwise-compat batch selection. Returns (preempted, new) tasks.

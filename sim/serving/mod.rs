@@ -14,6 +14,7 @@
 //! - [`summary`] and [`output`]: per-request records, the summary, the run folder.
 
 pub mod instance;
+pub mod mixed;
 pub mod output;
 pub mod perf;
 pub mod sched;
@@ -112,7 +113,7 @@ pub enum Scheduler {
     },
 }
 
-/// Batching limits (splitwise-compat rules).
+/// Batching limits (splitwise-compat rules, or chunked prefill).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Batching {
     /// Most tasks in a batch.
@@ -121,6 +122,10 @@ pub struct Batching {
     pub max_batch_tokens: u64,
     /// Tasks preempted this often go first.
     pub max_preemptions: u32,
+    /// Chunked prefill (Sarathi-style): at most this many prefill tokens per
+    /// iteration, prefills split across iterations, every decode in every iteration
+    /// (`None`: splitwise-compat, a prefill whole in one iteration).
+    pub chunk: Option<u32>,
 }
 
 impl Default for Batching {
@@ -129,6 +134,7 @@ impl Default for Batching {
             max_batch_size: 512,
             max_batch_tokens: 2048,
             max_preemptions: 4,
+            chunk: None,
         }
     }
 }

@@ -200,3 +200,55 @@ pub fn run_to_folder(
     let dir = staging.commit()?;
     Ok((dir, s))
 }
+
+/// Runs a scenario with serving instances beside its jobs ([`super::mixed`]) and
+/// writes its run folder `target` (atomically): what a job run writes (jobs.csv;
+/// power.csv, devices.csv and summary.json with both parts; charts and index.html
+/// unless `no_charts`) plus the serving part's requests.csv and series.csv.
+pub fn run_mixed_to_folder(
+    loaded: &crate::scenario::Loaded,
+    spec: &ServingSpec,
+    target: &Path,
+    no_charts: bool,
+) -> Result<(std::path::PathBuf, super::mixed::MixedOutcome), crate::run::RunError> {
+    use crate::report::files;
+    use crate::run::RunError;
+    let sc = &loaded.scenario;
+    let staging = crate::output::StagedFolder::run(target)?;
+    let dir = staging.dir().to_path_buf();
+    let ext = loaded
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("yaml");
+    let written = (|| -> Result<super::mixed::MixedOutcome, RunError> {
+        std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
+        files::write_overrides(&dir, &loaded.overrides)?;
+        let mut obs = files::CsvObserver::create(&dir, sc)?;
+        let mut m = super::mixed::simulate(sc, spec, &mut obs).map_err(|e| match e {
+            crate::error::SimError::Output(io) => RunError::Io(io),
+            e => RunError::SimulationInFolder(e),
+        })?;
+        if let Some(dt) = obs.finish()? {
+            m.outcome.summary.power_interval_s = Some(dt);
+        }
+        files::write_devices(&dir, &m.outcome.devices)?;
+        files::write_summary(&dir, &m.outcome.summary)?;
+        write_requests(&dir.join("requests.csv"), &m.serving)?;
+        write_series(&dir.join("series.csv"), &m.serving)?;
+        Ok(m)
+    })()
+    .map_err(|e| match e {
+        RunError::Io(_) | RunError::Report(_) => RunError::Writing {
+            target: target.to_path_buf(),
+            staging: dir.clone(),
+            source: Box::new(e),
+        },
+        e => e,
+    })?;
+    if !no_charts {
+        crate::report::plot::draw_run(&dir, Some(sc))?;
+    }
+    let dir = staging.commit()?;
+    Ok((dir, written))
+}

@@ -93,6 +93,22 @@ pub struct ServingOutcome {
     /// Memory in use per instance at the end, bytes (the weights when every request
     /// finished: KV memory is conserved).
     pub final_memory: Vec<u64>,
+    /// Every change of an instance's power, in time order (recorded only by
+    /// [`simulate_recording`]; empty otherwise).
+    pub steps: Vec<PowerStep>,
+}
+
+/// An instance's power changes at `t` to `watts` (all its devices), busy or idle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowerStep {
+    /// When.
+    pub t: Time,
+    /// Instance.
+    pub inst: u32,
+    /// Its power from `t` on, W.
+    pub watts: f64,
+    /// Whether it runs an iteration from `t` on.
+    pub busy: bool,
 }
 
 struct Sim<'a> {
@@ -108,6 +124,8 @@ struct Sim<'a> {
     bin: Time,
     /// Shared links by (source, destination) instance: busy, and requests waiting.
     links: std::collections::HashMap<(u32, u32), (bool, std::collections::VecDeque<u32>)>,
+    /// Record every power change in `out.steps`.
+    record: bool,
 }
 
 struct ReqState {
@@ -120,6 +138,16 @@ struct ReqState {
 
 /// Runs a serving scenario to the last event.
 pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
+    run(spec, false)
+}
+
+/// [`simulate`], also recording every change of an instance's power
+/// ([`ServingOutcome::steps`]), for runs that add it to other power.
+pub fn simulate_recording(spec: &ServingSpec) -> ServingOutcome {
+    run(spec, true)
+}
+
+fn run(spec: &ServingSpec, record: bool) -> ServingOutcome {
     let kv = spec.kv_bytes_per_token;
     let mut tasks = Vec::with_capacity(spec.requests.len() * 2);
     for (i, r) in spec.requests.iter().enumerate() {
@@ -142,6 +170,8 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
                 arrival: r.arrival,
                 memory: kv * mem_tokens,
                 in_batch: false,
+                prefilled: 0,
+                chunk: 0,
             });
         }
     }
@@ -206,6 +236,7 @@ pub fn simulate(spec: &ServingSpec) -> ServingOutcome {
         level,
         bin: secs(spec.series_interval).max(1),
         links: Default::default(),
+        record,
     };
     // One pending arrival at a time keeps the event list small.
     if !spec.requests.is_empty() {
@@ -262,12 +293,27 @@ impl Sim<'_> {
             }
             self.add_bin_energy(since, now, w);
         }
-        let w = match busy {
+        let new_w = match busy {
             None => hw.power.idle * d,
             Some(true) => hw.power.prefill * d,
             Some(false) => hw.power.decode * d,
         };
-        self.level[i as usize] = (w, now, busy.is_some());
+        if self.record && (new_w != w || busy.is_some() != was_busy) {
+            // Two changes at one instant (a block ends, the next starts) keep the last.
+            match self.out.steps.last_mut() {
+                Some(s) if s.t == now && s.inst == i => {
+                    s.watts = new_w;
+                    s.busy = busy.is_some();
+                }
+                _ => self.out.steps.push(PowerStep {
+                    t: now,
+                    inst: i,
+                    watts: new_w,
+                    busy: busy.is_some(),
+                }),
+            }
+        }
+        self.level[i as usize] = (new_w, now, busy.is_some());
     }
 
     fn add_bin_energy(&mut self, mut a: Time, b: Time, w: f64) {
@@ -334,7 +380,8 @@ impl Sim<'_> {
             return;
         }
         if x.batch.len() < b.max_batch_size as usize
-            && x.batch_tokens + task.tokens_per_iteration() <= b.max_batch_tokens
+            && (b.chunk.is_some()
+                || x.batch_tokens + task.tokens_per_iteration() <= b.max_batch_tokens)
         {
             self.pause(i);
             return;
@@ -378,7 +425,10 @@ impl Sim<'_> {
     fn start_block(&mut self, i: u32) {
         let now = self.now();
         let b = self.spec.batching;
-        let (preempted, new) = self.insts[i as usize].select_batch(&self.tasks, &b);
+        let (preempted, new) = match b.chunk {
+            None => self.insts[i as usize].select_batch(&self.tasks, &b),
+            Some(c) => self.insts[i as usize].select_chunked(&mut self.tasks, &b, c),
+        };
         for t in preempted {
             self.tasks[t as usize].state = TaskState::Blocked;
             self.remove_from_batch(i, t);
@@ -411,10 +461,23 @@ impl Sim<'_> {
         } else {
             IterKind::Mixed
         };
+        if b.chunk.is_none() {
+            // A prefill runs whole.
+            for &t in &x.batch {
+                let task = &mut self.tasks[t as usize];
+                if task.prompt {
+                    task.chunk = task.size;
+                }
+            }
+        }
+        let x = &self.insts[i as usize];
         let tokens: u64 = x
             .batch
             .iter()
-            .map(|&t| self.tasks[t as usize].tokens_per_iteration())
+            .map(|&t| {
+                let task = &self.tasks[t as usize];
+                if task.prompt { task.chunk as u64 } else { 1 }
+            })
             .sum();
         let dur_s = self.spec.hardware[x.hw].perf.iteration(kind, tokens);
         // At least 1 ns: a block of k iterations must advance time (and divide).
@@ -495,7 +558,7 @@ impl Sim<'_> {
             .map(|&t| {
                 let task = &self.tasks[t as usize];
                 if task.prompt {
-                    task.size as u64
+                    task.chunk as u64
                 } else {
                     task.generating as u64
                 }
@@ -504,7 +567,7 @@ impl Sim<'_> {
         for &t in &batch {
             let task = &self.tasks[t as usize];
             let tok = if task.prompt {
-                task.size as u64
+                task.chunk as u64
             } else {
                 task.generating as u64
             };
@@ -521,23 +584,37 @@ impl Sim<'_> {
             tokens: blk.tokens,
             prefill: blk.prefill,
         });
-        // Each iteration emits one token per task.
-        for j in 1..=blk.k as u64 {
-            self.add_bin_tokens(blk.start + blk.dur * j, batch.len() as u64);
-        }
         let mut completed = Vec::new();
         for &t in &batch {
             let task = &mut self.tasks[t as usize];
-            task.generated += task.generating;
-            task.generating = 0;
             let complete = if task.prompt {
+                // Its first token when its last prompt chunk is processed.
+                task.prefilled += task.chunk;
+                task.chunk = 0;
+                task.generating = 0;
+                if task.prefilled == task.size {
+                    task.generated = 1;
+                }
                 task.generated == 1
             } else {
+                task.generated += task.generating;
+                task.generating = 0;
                 task.generated >= task.size
             };
             if complete {
                 completed.push(t);
             }
+        }
+        // Each iteration emits one token per decode and per finished prefill (a block
+        // with prefills is one iteration).
+        let prompts_done = completed
+            .iter()
+            .filter(|&&t| self.tasks[t as usize].prompt)
+            .count();
+        let per_iteration =
+            (batch.len() - self.insts[i as usize].batch_prompts + prompts_done) as u64;
+        for j in 1..=blk.k as u64 {
+            self.add_bin_tokens(blk.start + blk.dur * j, per_iteration);
         }
         // The block's energy is accounted; the next level starts now.
         self.set_level(i, None, now);

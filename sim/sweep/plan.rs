@@ -635,7 +635,17 @@ fn build_scenario(doc: &Value, path: &Path, text: &str) -> Result<Loaded, InputE
             message: e.to_string(),
             hint: None,
         })?;
+    let serving = raw.serving.is_some();
     let sc = scenario::validate_document(raw, path, text, &scenario::limits::Budget::default())?;
+    if serving && crate::serving::mixed::is_mixed(&sc) {
+        // Sweeps run serving-only or job-only scenarios; a run of both parts would be
+        // silently cut to one of them.
+        return Err(InputError::file(
+            path,
+            "a sweep cannot run a scenario with `serving:` beside jobs yet",
+        )
+        .with_hint("run its points with `hetsim run --set ...`"));
+    }
     let loaded = Loaded {
         scenario: sc,
         path: path.into(),

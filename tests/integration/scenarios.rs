@@ -214,27 +214,44 @@ fn finance_trade_deadlines_need_accelerators() {
 
 #[test]
 #[ignore = "needs ../shared/data (CI runs it: cargo test -- --ignored)"]
-fn llm_cluster_replays_the_azure_trace_under_a_carbon_series() {
+fn llm_cluster_serves_beside_its_training_gangs_under_a_carbon_series() {
     shared_data();
     let l = load(&scenario("llm-cluster.yaml"));
-    let sc = &l.scenario;
-    // 24 replays of the conversation trace's first hour.
-    assert_eq!(sc.jobs.len(), 24 * 19_366);
-    assert!(sc.jobs.iter().all(|j| j.req.devices == 2));
-    assert!((sc.jobs.last().unwrap().arrival - (23.0 * 3600.0 + 3502.0)).abs() < 2.0);
-    // A shortened run: one replay, a smaller pretraining run.
+    let spec = hetsim::scenario::serving_spec(&l).unwrap().unwrap();
+    // Splitwise-HA: 2 DGX-H100 prompt and 2 DGX-A100 token instances; 5.5 requests/s
+    // for 24 h.
+    assert_eq!(spec.instances.len(), 4);
+    assert!(spec.instances.iter().all(|i| i.devices == 8));
+    let n = spec.requests.len() as f64;
+    assert!((n / (5.5 * 86400.0) - 1.0).abs() < 0.01, "{n}");
+    // A shortened run: 10 minutes of requests, a smaller pretraining run.
     let short = load_with(
         &scenario("llm-cluster.yaml"),
         &[
-            "workload.traces[0].repeat=1",
-            "workload.traces[0].limit=3000",
+            "serving.requests.until=600s",
             "horizon=1h",
             "workload.kinds.pretrain.size.value=20000",
         ],
-    )
-    .scenario;
-    let s = run(&short);
-    assert_eq!(s.jobs_arrived, 3000 + 2 + short_finetunes(&short));
+    );
+    let spec = hetsim::scenario::serving_spec(&short).unwrap().unwrap();
+    let m = hetsim::serving::mixed::simulate(&short.scenario, &spec, &mut NullObserver).unwrap();
+    let s = &m.outcome.summary;
+    assert_eq!(s.jobs_completed, s.jobs_arrived);
+    assert_eq!(s.jobs_arrived, 2 + short_finetunes(&short.scenario));
+    assert_eq!(
+        m.serving_summary.requests_completed,
+        spec.requests.len() as u64
+    );
+    assert_eq!(m.serving_summary.slo_met, Some(true));
+    // Every device of the datacenter is accounted: 16 of each GPU class serve.
+    assert_eq!(s.per_class["h100"].devices, 48);
+    assert_eq!(s.per_class["a100"].devices, 48);
+    let dev_j: f64 = m.outcome.devices.iter().map(|d| d.energy_j).sum();
+    assert!((dev_j / s.energy_it_j - 1.0).abs() < 1e-9);
+    let serving_j = s.serving.as_ref().unwrap()["splitwise-ha"]["energy_it_window_j"]
+        .as_f64()
+        .unwrap();
+    assert!(serving_j > 0.0 && serving_j < s.energy_it_j);
     assert!(s.carbon_g > 0.0);
 }
 

@@ -18,7 +18,12 @@ fn tiny_profile() -> Profile {
     }
 }
 
-fn spec(scheduler: Scheduler, roles: &[Role], reqs: &[(f64, u32, u32)], kv: u64) -> ServingSpec {
+pub(crate) fn spec(
+    scheduler: Scheduler,
+    roles: &[Role],
+    reqs: &[(f64, u32, u32)],
+    kv: u64,
+) -> ServingSpec {
     ServingSpec {
         config: "hand".into(),
         kv_bytes_per_token: kv,
@@ -66,11 +71,11 @@ fn spec(scheduler: Scheduler, roles: &[Role], reqs: &[(f64, u32, u32)], kv: u64)
     }
 }
 
-fn close(a: f64, b: f64) {
+pub(crate) fn close(a: f64, b: f64) {
     assert!((a - b).abs() < 1e-8, "{a} != {b}");
 }
 
-fn blocks(o: &ServingOutcome) -> Vec<(f64, f64, u32, u32, bool)> {
+pub(crate) fn blocks(o: &ServingOutcome) -> Vec<(f64, f64, u32, u32, bool)> {
     o.blocks
         .iter()
         .map(|b| (b.start, b.dur, b.k, b.batch, b.prefill))
@@ -232,16 +237,28 @@ fn energy_and_memory_are_conserved_under_load() {
         let o = 2 + ((x >> 10) % 60) as u32;
         reqs.push((t, p, o));
     }
-    for (sched, roles) in [
-        (Scheduler::TokenJsq, vec![Role::Both, Role::Both]),
+    let runs = [
+        (Scheduler::TokenJsq, vec![Role::Both, Role::Both], None),
         (
             Scheduler::MixedPool {
                 prompt_threshold: 2000,
             },
             vec![Role::Prompt, Role::Token, Role::Token],
+            None,
         ),
-    ] {
+        // Chunked prefill, prompts split across iterations.
+        (Scheduler::TokenJsq, vec![Role::Both, Role::Both], Some(256)),
+        (
+            Scheduler::Pools {
+                pick: Pick::FewestTokens,
+            },
+            vec![Role::Prompt, Role::Token],
+            Some(128),
+        ),
+    ];
+    for (sched, roles, chunk) in runs {
         let mut s = spec(sched, &roles, &reqs, 1000);
+        s.batching.chunk = chunk;
         // Tight memory: batches are limited by KV memory and decodes get preempted.
         s.hardware[0].memory = 1000 + 200_000 * 1000;
         let o = simulate(&s);
@@ -595,7 +612,7 @@ fn shared_link_and_overlap_by_hand() {
     close(o.requests[0].done.unwrap(), 0.13);
 }
 
-fn tiny() -> String {
+pub(crate) fn tiny() -> String {
     format!(
         "{}/tests/fixtures/serving/tiny.yaml",
         env!("CARGO_MANIFEST_DIR")
@@ -631,6 +648,21 @@ fn tiny_scenario_writes_a_complete_run_folder() {
         );
     }
     assert_eq!(texts[0], texts[1], "same scenario, same files");
+    // `hetsim plot` redraws the charts from the files: the same bytes.
+    let out = dir.path().join("a");
+    let before = std::fs::read(out.join("charts/ttft_cdf.svg")).unwrap();
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    assert_cmd::Command::cargo_bin("hetsim")
+        .unwrap()
+        .arg("plot")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(out.join("charts/ttft_cdf.svg")).unwrap(),
+        before
+    );
+    assert!(out.join("charts/serving_power.png").exists());
     let s: serde_json::Value = serde_json::from_str(&texts[0][2]).unwrap();
     assert_eq!(s["requests_completed"], 3);
     assert_eq!(s["kv_transfers"], 3);
@@ -693,8 +725,12 @@ fn bad_serving_input_is_located() {
             ],
         ),
         (
-            "serving.batching={mode: chunked}".into(),
+            "serving.batching={mode: sarathi}".into(),
             vec!["serving.batching.mode".into(), "unknown mode".into()],
+        ),
+        (
+            "serving.batching={chunk_size: 256}".into(),
+            vec!["serving.batching.chunk_size".into(), "only for mode".into()],
         ),
         (
             "serving.hardware.a.bogus=1".into(),
@@ -726,86 +762,5 @@ fn bad_serving_input_is_located() {
             assert!(err.contains(&w), "{set}: `{w}` not in {err}");
         }
         assert!(!dir.path().join("never").exists());
-    }
-}
-
-#[test]
-fn a_sweep_over_serving_configurations_matches_single_runs() {
-    // Each sweep row holds what `hetsim run --set serving.config=X` reports, and
-    // --run-folders writes the serving run folder of each run.
-    let dir = tempfile::tempdir().unwrap();
-    let sweep = dir.path().join("s.yaml");
-    std::fs::write(
-        &sweep,
-        format!(
-            "name: s\nscenario: {}\naxes:\n  serving.config: [one, split]\nseries: serving.config\n\
-             metrics: [ttft_p50_s, e2e_p99_s]\npareto: {{x: e2e_p99_s, y: energy_per_output_token_j}}\n",
-            tiny()
-        ),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    assert_cmd::Command::cargo_bin("hetsim")
-        .unwrap()
-        .args([
-            "sweep",
-            sweep.to_str().unwrap(),
-            "--quiet",
-            "--run-folders",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
-    let (header, rows) = crate::common::read_csv(&out.join("runs.csv"));
-    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
-    assert_eq!(rows.len(), 2);
-    for (row, config) in rows.iter().zip(["one", "split"]) {
-        assert_eq!(row[col("serving_config")], config);
-        let single = dir.path().join(config);
-        assert_cmd::Command::cargo_bin("hetsim")
-            .unwrap()
-            .args(["run", &tiny(), "--quiet", "--set"])
-            .arg(format!("serving.config={config}"))
-            .arg("--out")
-            .arg(&single)
-            .assert()
-            .success();
-        let s: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(single.join("summary.json")).unwrap()).unwrap();
-        for k in [
-            "ttft_p50_s",
-            "e2e_p99_s",
-            "requests_completed",
-            "energy_it_j",
-        ] {
-            // serde_json's float parsing may be off by an ulp: compare as numbers.
-            let (a, b): (f64, f64) = (row[col(k)].parse().unwrap(), s[k].as_f64().unwrap());
-            assert!(
-                (a - b).abs() <= 1e-12 * b.abs().max(1.0),
-                "{config} {k}: {a} vs {b}"
-            );
-        }
-        let run = out.join("runs").join(row[col("run")].as_str());
-        assert!(run.join("requests.csv").exists());
-    }
-    assert!(out.join("summary.csv").exists());
-    assert!(
-        out.join("charts/pareto-energy_per_output_token_j-vs-e2e_p99_s.png")
-            .exists()
-    );
-    // plot and compare refuse a serving run folder clearly (exit 2), not with a
-    // missing-file error.
-    let run0 = out.join("runs/0");
-    for args in [vec!["plot"], vec!["compare", run0.to_str().unwrap()]] {
-        let o = assert_cmd::Command::cargo_bin("hetsim")
-            .unwrap()
-            .args(&args)
-            .arg(&run0)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("is an LLM serving run folder"), "{err}");
     }
 }

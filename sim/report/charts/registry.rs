@@ -4,7 +4,9 @@
 //! [`Drawable`]) plus one line in [`CHARTS`].
 
 use super::read::RunData;
-use super::{energy, gantt, heatmap, power, power_states, queue, response_cdf, utilization};
+use super::{
+    energy, gantt, heatmap, power, power_states, queue, response_cdf, serving, utilization,
+};
 use crate::report::error::Result;
 use crate::report::kit::render::{Drawable, render};
 use crate::report::kit::style;
@@ -20,6 +22,10 @@ pub const CHARTS: &[Entry] = &[
     entry::<queue::QueueChart>,
     entry::<response_cdf::CdfChart>,
     entry::<gantt::GanttChart>,
+    entry::<serving::TtftChart>,
+    entry::<serving::TbtChart>,
+    entry::<serving::TokensChart>,
+    entry::<serving::ServingPowerChart>,
 ];
 
 /// Why a chart is not drawn for a run.

@@ -103,6 +103,8 @@ pub struct RunData {
     pub scenario_file: Option<String>,
     /// Things a reader should know (data inconsistencies, parse failures).
     pub notes: Vec<String>,
+    /// A run with serving instances beside its jobs: the serving part's charts' data.
+    pub serving: Option<super::serving::ServingData>,
 }
 
 impl RunData {
@@ -284,6 +286,24 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         }
         None => jobs.busy,
     };
+    // A run with serving beside its jobs: the serving part's files.
+    let serving_end = summary
+        .get("serving")
+        .and_then(Value::as_object)
+        .and_then(|g| g.values().next())
+        .and_then(|v| v.get("makespan_s"))
+        .and_then(Value::as_f64);
+    let serving = match serving_end {
+        Some(end) => super::serving::ServingData::read(dir, end)?,
+        None => None,
+    };
+    if serving.is_some() {
+        notes.retain(|n| !n.starts_with("Busy time of class"));
+        notes.push(
+            "Serving devices are busy while they run iterations, without a job in jobs.csv: the utilisation chart shows the jobs; the summary's utilisation counts both."
+                .into(),
+        );
+    }
     let kinds = kind_names
         .into_iter()
         .zip(jobs.cdfs)
@@ -308,6 +328,7 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         scenario,
         scenario_file,
         notes,
+        serving,
     })
 }
 
