@@ -302,6 +302,13 @@ pub fn run_records(
     seed: u64,
     policy: Option<Box<dyn Policy>>,
 ) -> Result<(Outcome, Vec<JobRecord>), RunError> {
+    if sc.has_serving() {
+        // Its serving part needs the document's `serving:` section, which a bare
+        // `Scenario` does not carry; running the jobs alone would misstate energy.
+        return Err(RunError::Serving(
+            "scenarios with LLM serving are run from their file (`hetsim run`, run::run_to_folder), not from a bare Scenario",
+        ));
+    }
     let sim = match policy {
         Some(p) => Simulation::with_policy(sc, seed, p),
         None => Simulation::new(sc, seed),

@@ -439,11 +439,20 @@ pub struct Scenario {
     pub time_origin: Option<f64>,
     /// What happens to a job that outlives its requested time (`workload.walltime`).
     pub walltime: Walltime,
+    /// The document has a `serving:` section (read with [`Scenario::has_serving`]).
+    pub(crate) serving: bool,
     /// Made by the loader.
     pub(crate) validated: Validated,
 }
 
 impl Scenario {
+    /// Whether the document has a `serving:` section: LLM serving instances, alone or
+    /// beside the jobs (`run::serving` runs it; the job simulation alone would ignore
+    /// the serving part).
+    pub fn has_serving(&self) -> bool {
+        self.serving
+    }
+
     /// Total number of devices.
     pub fn device_count(&self) -> u64 {
         self.classes.iter().map(|c| c.count as u64).sum()

@@ -213,7 +213,7 @@ fn run_mixed(
 ) -> anyhow::Result<()> {
     let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
     crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
-    let (dir, m) = crate::serving::output::run_mixed_to_folder(loaded, spec, &target, no_charts)?;
+    let (dir, m) = crate::run::serving::mixed_to_folder(loaded, spec, &target, no_charts)?;
     for w in &m.outcome.summary.warnings {
         eprintln!("warning: {w}");
     }
@@ -237,7 +237,7 @@ fn run_serving(
 ) -> anyhow::Result<()> {
     let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
     crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
-    let (dir, s) = crate::serving::output::run_to_folder(loaded, spec, &target, no_charts)?;
+    let (dir, s) = crate::run::serving::serving_to_folder(loaded, spec, &target, no_charts)?;
     if !quiet {
         serving_lines(&s);
         println!("wrote {}", dir.display());

@@ -12,6 +12,7 @@ pub mod kit;
 pub mod metric;
 pub mod plot;
 pub mod power_rows;
+pub mod serving_files;
 pub mod terminal;
 
 pub use error::ReportError;

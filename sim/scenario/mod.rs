@@ -159,8 +159,9 @@ pub fn validate_document(
     let base = path.parent().unwrap_or(Path::new("."));
     let raw_serving = raw.serving.take();
     let serving_only = raw_serving.is_some() && raw.workload.kinds.is_empty();
-    let scenario =
+    let mut scenario =
         validate_with(raw, &stem, base, serving_only).map_err(|e| e.located(path, text))?;
+    scenario.serving = raw_serving.is_some();
     limits::check_budget(&scenario, budget).map_err(|e| e.located(path, text))?;
     if let Some(r) = raw_serving {
         // Checked now so a bad `serving:` fails at load time; built again by
@@ -719,6 +720,7 @@ fn validate_with(
         accounting_until,
         time_origin,
         walltime: raw.workload.walltime.unwrap_or_default(),
+        serving: false,
         validated: Validated::new(),
     };
     // The cap must leave room for every device idling (or asleep, if it can sleep).

@@ -116,6 +116,7 @@ pub fn job_scenario(
     serving_end: f64,
 ) -> (Scenario, Option<String>) {
     let mut job = sc.clone();
+    job.serving = false;
     for (c, n) in job.classes.iter_mut().zip(serving_devices(sc, spec)) {
         c.count -= n;
     }
@@ -474,7 +475,7 @@ fn patch_summary(
         _ => {}
     }
     let mut m = Map::new();
-    for (k, v) in super::output::flat(ss) {
+    for (k, v) in super::summary::flat(ss) {
         if k != "scenario" && k != "serving_config" {
             m.insert(k, v);
         }

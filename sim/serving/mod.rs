@@ -15,7 +15,6 @@
 
 pub mod instance;
 pub mod mixed;
-pub mod output;
 pub mod perf;
 pub mod sched;
 pub mod sim;

@@ -4,6 +4,7 @@
 use super::sim::{RequestRecord, ServingOutcome};
 use super::{ServingSpec, Slo};
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
 /// Quantile `q` of sorted values, linear between order statistics (numpy's default,
 /// as splitwise-sim's summaries use); `None` when empty.
@@ -229,4 +230,53 @@ fn verdict(slo: &Slo, s: &ServingSummary) -> Option<String> {
         }
     }
     None
+}
+
+fn stats(m: &mut Map<String, Value>, name: &str, unit: &str, s: &Stats) {
+    for (q, v) in [
+        ("mean", s.mean),
+        ("p50", s.p50),
+        ("p90", s.p90),
+        ("p95", s.p95),
+        ("p99", s.p99),
+        ("p999", s.p999),
+    ] {
+        m.insert(format!("{name}_{q}{unit}"), json!(v));
+    }
+}
+
+/// The summary as flat JSON keys, in order.
+pub fn flat(s: &ServingSummary) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("scenario".into(), json!(s.scenario));
+    m.insert("serving_config".into(), json!(s.serving_config));
+    m.insert("instances".into(), json!(s.instances));
+    m.insert("requests_arrived".into(), json!(s.requests_arrived));
+    m.insert("requests_completed".into(), json!(s.requests_completed));
+    m.insert("makespan_s".into(), json!(s.makespan_s));
+    m.insert("requests_per_s".into(), json!(s.requests_per_s));
+    m.insert("output_tokens_per_s".into(), json!(s.output_tokens_per_s));
+    stats(&mut m, "ttft", "_s", &s.ttft_s);
+    stats(&mut m, "tbt", "_s", &s.tbt_s);
+    stats(&mut m, "tbt_decode", "_s", &s.tbt_decode_s);
+    stats(&mut m, "e2e", "_s", &s.e2e_s);
+    stats(&mut m, "kv_transfer", "_s", &s.kv_transfer_s);
+    m.insert("kv_transfers".into(), json!(s.kv_transfers));
+    m.insert("kv_transfer_retries".into(), json!(s.kv_transfer_retries));
+    m.insert("preemptions".into(), json!(s.preemptions));
+    m.insert("energy_it_j".into(), json!(s.energy_it_j));
+    m.insert("energy_facility_j".into(), json!(s.energy_facility_j));
+    m.insert("energy_busy_j".into(), json!(s.energy_busy_j));
+    m.insert("energy_idle_j".into(), json!(s.energy_idle_j));
+    m.insert(
+        "energy_per_output_token_j".into(),
+        json!(s.energy_per_output_token_j),
+    );
+    m.insert("power_mean_w".into(), json!(s.power_mean_w));
+    stats(&mut m, "slowdown_ttft", "", &s.slowdown_ttft);
+    stats(&mut m, "slowdown_tbt", "", &s.slowdown_tbt);
+    stats(&mut m, "slowdown_e2e", "", &s.slowdown_e2e);
+    m.insert("slo_met".into(), json!(s.slo_met));
+    m.insert("slo_missed".into(), json!(s.slo_missed));
+    m
 }

@@ -51,7 +51,7 @@ pub enum SweepError {
         /// Which run.
         context: String,
         /// Why.
-        source: crate::serving::output::ServingError,
+        source: crate::run::serving::ServingError,
     },
     /// The sweep folder or a run's result does not agree with the plan.
     #[error("{0}")]

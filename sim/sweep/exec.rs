@@ -383,7 +383,7 @@ fn serving_run(
     })?;
     let summary = if opts.run_folders || opts.run_charts {
         let target = dir.join("runs").join(k.to_string());
-        crate::serving::output::run_to_folder(&l, spec, &target, !opts.run_charts)
+        crate::run::serving::serving_to_folder(&l, spec, &target, !opts.run_charts)
             .map_err(|source| SweepError::Serving {
                 context: run_context(m, k),
                 source,
@@ -394,7 +394,7 @@ fn serving_run(
         crate::serving::summary::summarize(&loaded.scenario.name, spec, &outcome)
     };
     let mut pairs = vec![("seed".to_string(), loaded.scenario.seed.to_string())];
-    for (key, v) in crate::serving::output::flat(&summary) {
+    for (key, v) in crate::serving::summary::flat(&summary) {
         let cell = crate::report::files::scalar(&v);
         pairs.push((key, cell));
     }

@@ -250,3 +250,49 @@ fn mixed_scenarios_refuse_what_they_cannot_honour() {
         assert!(err.contains(field), "{err}");
     }
 }
+
+/// The library's entry points do not drop the serving part: `run_in_memory` and
+/// `run_to_folder` on a mixed scenario give the facility totals of both parts (the
+/// same as the serving and job simulation run together), a serving-only scenario or a
+/// policy object is refused with a message, and a bare `Scenario` with serving is
+/// refused by `embed::run_records`.
+#[test]
+fn library_runs_keep_the_serving_part() {
+    let l = load(&[]);
+    assert!(l.scenario.has_serving());
+    let spec = hetsim::scenario::serving_spec(&l).unwrap().unwrap();
+    let both = mixed::simulate(&l.scenario, &spec, &mut Keep::default()).unwrap();
+    let mem = hetsim::run::run_in_memory(&l).unwrap();
+    assert_eq!(mem.summary.energy_it_j, both.outcome.summary.energy_it_j);
+    assert!(mem.summary.serving.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let opts = hetsim::run::RunOptions {
+        out: Some(dir.path().join("out")),
+        no_charts: true,
+    };
+    let r = hetsim::run::run_to_folder(&l, &opts).unwrap();
+    assert_eq!(
+        r.outcome.summary.energy_it_j,
+        both.outcome.summary.energy_it_j
+    );
+    assert!(r.dir.join("requests.csv").is_file() && r.dir.join("jobs.csv").is_file());
+    let err = hetsim::embed::run_records(&l.scenario, 1, None).unwrap_err();
+    assert!(err.to_string().contains("serving"), "{err}");
+    let opts = hetsim::run::RunOptions {
+        out: Some(dir.path().join("custom")),
+        no_charts: true,
+    };
+    let p = hetsim::policy::build(&l.scenario.policy, &l.scenario).unwrap();
+    let err = hetsim::run::run_to_folder_with_policy(&l, &opts, &mut hetsim::run::Silent, Some(p))
+        .unwrap_err();
+    assert!(err.to_string().contains("policy object"), "{err}");
+    assert!(!dir.path().join("custom").exists());
+    // Serving alone: no job outcome to give.
+    let tiny = format!(
+        "{}/tests/fixtures/serving/tiny.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let l = hetsim::scenario::load(std::path::Path::new(&tiny), &[]).unwrap();
+    let err = hetsim::run::run_in_memory(&l).unwrap_err();
+    assert!(err.to_string().contains("only LLM serving"), "{err}");
+}

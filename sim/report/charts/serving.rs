@@ -6,7 +6,7 @@ use crate::report::error::Result;
 use crate::report::kit::axes::{Swatch, cartesian, time_axis, with_legend, zero_axis};
 use crate::report::kit::render::{Drawable, render};
 use crate::report::kit::style::{self, kind_color, tick};
-use crate::serving::output::series;
+use crate::report::serving_files::series;
 use crate::serving::sim::ServingOutcome;
 use crate::serving::summary::latencies;
 use plotters::coord::Shift;
@@ -250,7 +250,7 @@ impl ServingData {
     }
 }
 
-/// requests.csv of a serving run (see `serving::output`).
+/// requests.csv of a serving run (see `report::serving_files`).
 pub const REQUESTS_CSV: &str = "requests.csv";
 /// series.csv of a serving run.
 pub const SERIES_CSV: &str = "series.csv";

@@ -12,6 +12,8 @@ use crate::scenario::{self, InputError, Loaded};
 use crate::simulation::{NullObserver, Observer, Outcome, Simulation};
 use std::path::{Path, PathBuf};
 
+pub mod serving;
+
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -45,6 +47,14 @@ pub enum RunError {
         /// Why.
         source: Box<RunError>,
     },
+    /// The scenario's `serving:` section is bad (checked at load; read again here).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A scenario with `serving:` that this entry point cannot run: serving alone has
+    /// no job outcome (run it with [`serving::serving_to_folder`]), and serving beside
+    /// jobs runs the scenario's own policy only.
+    #[error("{0}")]
+    Serving(&'static str),
 }
 
 /// Options of one run.
@@ -173,6 +183,15 @@ pub fn run_to_folder_with_policy(
 ) -> Result<RunResult, RunError> {
     let sc = &loaded.scenario;
     let target = opts.out.clone().unwrap_or_else(|| default_out(&sc.name));
+    if sc.has_serving() {
+        // The job simulation alone would silently leave the serving part out.
+        let spec = serving_part(loaded, policy.is_some())?;
+        let (dir, m) = serving::mixed_to_folder(loaded, &spec, &target, opts.no_charts)?;
+        return Ok(RunResult {
+            dir,
+            outcome: m.outcome,
+        });
+    }
     // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
@@ -240,10 +259,38 @@ fn write_run(
 /// Runs a scenario without writing files (sweeps, tests).
 pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
+    if sc.has_serving() {
+        let spec = serving_part(loaded, false)?;
+        let m = crate::serving::mixed::simulate(sc, &spec, &mut NullObserver)
+            .map_err(RunError::Simulation)?;
+        return Ok(m.outcome);
+    }
     let sim = Simulation::new(sc, sc.seed)
         .map_err(RunError::Setup)?
         .max_waiting(waiting_budget(loaded));
     sim.run(&mut NullObserver).map_err(RunError::Simulation)
+}
+
+/// The serving part of a scenario with serving beside jobs, for the entry points that
+/// return a job outcome; refused for serving alone or with a policy object.
+fn serving_part(
+    loaded: &Loaded,
+    custom_policy: bool,
+) -> Result<crate::serving::ServingSpec, RunError> {
+    if !crate::serving::mixed::is_mixed(&loaded.scenario) {
+        return Err(RunError::Serving(
+            "this scenario has only LLM serving (no jobs), so it has no job outcome: run it with `hetsim run` or run::serving::serving_to_folder",
+        ));
+    }
+    if custom_policy {
+        return Err(RunError::Serving(
+            "a scenario with LLM serving beside jobs runs with its own policy only, not a policy object",
+        ));
+    }
+    let spec = scenario::serving_spec(loaded)?.ok_or(RunError::Serving(
+        "the scenario's serving section could not be read again",
+    ))?;
+    Ok(spec)
 }
 
 /// The run-time bound on waiting jobs: the budget the scenario was loaded with.
