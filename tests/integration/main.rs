@@ -3,6 +3,7 @@
 
 mod common;
 mod fuzz_corpus;
+mod layers;
 
 mod attribution;
 mod bad_input;
