@@ -686,6 +686,9 @@ pub fn index(run: &RunData, charts: &Charts) -> String {
             "jobs.csv",
             "devices.csv",
             "power.csv",
+            // A run with LLM serving beside its jobs.
+            "requests.csv",
+            "series.csv",
         ]
         .map(String::from),
     );

@@ -180,6 +180,10 @@ fn mixed_run_folder_is_complete_and_deterministic() {
         }
         let html = std::fs::read_to_string(out.join("index.html")).unwrap();
         assert!(html.contains("ttft_cdf"), "serving charts are on the page");
+        assert!(
+            html.contains("<a href=\"requests.csv\">") && html.contains("<a href=\"series.csv\">"),
+            "the Files list names the serving files"
+        );
         texts.push(
             [
                 "jobs.csv",
