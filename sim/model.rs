@@ -258,7 +258,7 @@ pub struct JobKind {
     /// Pipeline successors: when a job of this kind completes, one job of each of these
     /// kinds (indices) is released at that instant, its work drawn from its own kind's
     /// size distribution. The graph is acyclic (checked when loading).
-    pub then: Vec<u32>,
+    pub then: Vec<KindId>,
 }
 
 /// What happens to a job whose run would exceed its requested time (estimate).
@@ -315,8 +315,8 @@ impl JobKind {
 /// One explicitly listed job.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobSpec {
-    /// Kind index.
-    pub kind: u32,
+    /// Its kind.
+    pub kind: KindId,
     /// Arrival time, s.
     pub arrival: f64,
     /// What the job asks for (the kind's values where the job gives none).
@@ -493,7 +493,7 @@ impl Scenario {
         let arrivals = self.horizon.unwrap_or(0.0).max(last);
         let (mut share, mut longest) = (0.0f64, 0.0f64);
         for j in &self.jobs {
-            let k = j.kind as usize;
+            let k = j.kind.index();
             // A job on k of a device's S slots runs at k/S of its speed and occupies
             // k/S of it: in device-time it counts as `run x k / S`.
             let (mut slowest, mut occupied, mut devices) = (f64::INFINITY, 1.0f64, 0u64);

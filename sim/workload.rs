@@ -27,7 +27,7 @@ pub mod arrival;
 pub mod size;
 
 use crate::engine::{Time, secs};
-use crate::model::{Arrival, EstimateRule, JobRequirements, JobSpec, Scenario};
+use crate::model::{Arrival, EstimateRule, JobRequirements, JobSpec, KindId, Scenario};
 use arrival::ArrivalStream;
 use rand::rngs::ChaCha8Rng;
 use size::Sampler;
@@ -57,8 +57,8 @@ impl Lineage {
 /// A job as generated, before it enters the cluster.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NewJob {
-    /// Kind index.
-    pub kind: u32,
+    /// Its kind.
+    pub kind: KindId,
     /// Arrival time.
     pub arrival: Time,
     /// What the job asks for.
@@ -188,7 +188,7 @@ impl Workload {
                 .enumerate()
                 .map(|(i, k)| KindInfo {
                     req: k.req,
-                    then: k.then.clone(),
+                    then: k.then.iter().map(|s| s.get()).collect(),
                     estimate: estimator(sc, i, seed),
                 })
                 .collect(),
@@ -237,7 +237,7 @@ impl Workload {
                     req: j.req,
                     lineage: Lineage {
                         origin: arrival,
-                        root: j.kind,
+                        root: j.kind.get(),
                         depth: 0,
                         node: i as u32,
                     },
@@ -255,7 +255,7 @@ impl Workload {
                 }
                 let req = self.kinds[*kind as usize].job(size.sample(rng_size).max(0.0));
                 Some(NewJob {
-                    kind: *kind,
+                    kind: KindId::new(*kind),
                     arrival,
                     req,
                     lineage: Lineage {
@@ -276,7 +276,7 @@ impl Workload {
     /// horizon stops new pipelines, not running ones).
     pub fn release(
         &mut self,
-        kind: u32,
+        kind: KindId,
         lineage: Lineage,
         now: Time,
         out: &mut Vec<NewJob>,
@@ -288,6 +288,7 @@ impl Workload {
             depth: lineage.depth + 1,
             node,
         };
+        let kind = kind.get();
         let nthen = self.kinds[kind as usize].then.len();
         for t in 0..nthen {
             let s = self.kinds[kind as usize].then[t];
@@ -301,7 +302,7 @@ impl Workload {
             let (sampler, rng) = slot.as_mut().expect("made above");
             let req = self.kinds[s as usize].job(sampler.sample(rng).max(0.0));
             out.push(NewJob {
-                kind: s,
+                kind: KindId::new(s),
                 arrival: now,
                 req,
                 lineage: child(Lineage::NO_NODE),

@@ -407,7 +407,7 @@ fn workload_table(out: &mut String, run: &RunData) {
                     .iter()
                     .filter(|j| {
                         s.kinds
-                            .get(j.kind as usize)
+                            .get(j.kind.index())
                             .is_some_and(|kk| kk.name == k.name)
                     })
                     .count();

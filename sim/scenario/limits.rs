@@ -220,7 +220,7 @@ pub fn check_run_times(
         })?;
     }
     for j in &sc.jobs {
-        let kind = &sc.kinds[j.kind as usize].name;
+        let kind = &sc.kinds[j.kind.index()].name;
         // Jobs are sorted by arrival: find the entry a job came from by its values.
         let path = || match w
             .jobs
@@ -232,7 +232,7 @@ pub fn check_run_times(
             None => "workload.traces".to_string(),
         };
         check(
-            j.kind as usize,
+            j.kind.index(),
             j.req.work,
             &|| format!("a job arriving at {} s", j.arrival),
             &path,

@@ -761,8 +761,7 @@ fn validate_with(
                     }
                 }
             });
-            if !fits
-                && (k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind as usize == ki))
+            if !fits && (k.arrival != Arrival::None || sc.jobs.iter().any(|j| j.kind.index() == ki))
             {
                 return Err(FieldError::new(
                     format!("workload.kinds.{}", k.name),

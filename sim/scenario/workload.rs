@@ -124,7 +124,7 @@ pub(super) fn build(
                 divisible: k.divisible.unwrap_or(false),
                 source_id: None,
             },
-            then: then[ki].clone(),
+            then: then[ki].iter().map(|&s| KindId::new(s)).collect(),
         });
     }
 
@@ -252,7 +252,7 @@ fn explicit_jobs(
             }
         };
         jobs.push(JobSpec {
-            kind: ki as u32,
+            kind: KindId::new(ki as u32),
             arrival: j.arrival.map_or(0.0, |a| a.0),
             req: JobRequirements {
                 work: j.work.0,
@@ -433,7 +433,7 @@ fn trace_jobs(
             let kd = &kinds[ki as usize].req;
             let devices = j.devices.unwrap_or(kd.devices);
             jobs.push(JobSpec {
-                kind: ki,
+                kind: KindId::new(ki),
                 arrival: s.arrival,
                 req: JobRequirements {
                     work: j.work * work_scale,
@@ -517,11 +517,11 @@ pub(super) fn check_runnable(sc: &Scenario) -> Result<(), FieldError> {
             need[ki].insert(of(&k.req));
         }
         for &s in &k.then {
-            need[s as usize].insert(of(&sc.kinds[s as usize].req));
+            need[s.index()].insert(of(&sc.kinds[s.index()].req));
         }
     }
     for j in &sc.jobs {
-        need[j.kind as usize].insert(of(&j.req));
+        need[j.kind.index()].insert(of(&j.req));
     }
     for (ki, k) in sc.kinds.iter().enumerate() {
         for &(gang, mem, slots) in &need[ki] {
@@ -559,7 +559,7 @@ mod tests {
 
     fn spec(arrival: f64, work: f64, after: Option<u32>) -> JobSpec {
         JobSpec {
-            kind: 0,
+            kind: KindId::new(0),
             arrival,
             req: JobRequirements {
                 work,

@@ -72,9 +72,7 @@ impl Simulation<'_> {
             && self.pipelines
         {
             let now = self.engine.now();
-            let n = self
-                .workload
-                .release(info.kind().get(), lin, now, &mut released);
+            let n = self.workload.release(info.kind(), lin, now, &mut released);
             if n == 0 && lin.depth > 0 {
                 e2e = Some((lin.root, now - lin.origin));
             }

@@ -584,7 +584,7 @@ impl<'a> Simulation<'a> {
             });
         }
         let slot = self.jobs.new_slot();
-        let info = JobInfo::new(slot, self.jobs.next_id(), job.kind, now, job.req);
+        let info = JobInfo::new(slot, self.jobs.next_id(), job.kind.get(), now, job.req);
         let mut aj = jobs::ActiveJob::new(info, self.jobs.generation(slot));
         aj.lineage = Some(job.lineage);
         self.jobs.insert(slot, aj);

@@ -4,7 +4,7 @@
 //! release the right successors.
 
 use hetsim::engine::{secs, to_secs};
-use hetsim::model::{Arrival, Interpolation, RateProfile, Scenario, SizeDist};
+use hetsim::model::{Arrival, Interpolation, KindId, RateProfile, Scenario, SizeDist};
 use hetsim::scenario::{Format, parse_str};
 use hetsim::workload::arrival::ArrivalStream;
 use hetsim::workload::size::Sampler;
@@ -558,7 +558,7 @@ fn kind_pipelines_release_successors_with_lineage() {
         "  kinds:\n    a:\n      arrival: {process: poisson, rate: 1/s, count: 50}\n      size: {dist: constant, value: 1}\n      then: [b, c]\n    b:\n      size: {dist: exponential, mean: 4}\n      then: [d]\n      deadline: 2s\n    c:\n      size: {dist: constant, value: 7}\n    d:\n      size: {dist: uniform, min: 1, max: 2}\n",
     )
     .unwrap();
-    assert_eq!(sc.kinds[0].then, vec![1, 2]);
+    assert_eq!(sc.kinds[0].then, vec![KindId::new(1), KindId::new(2)]);
     let mut w = Workload::new(&sc, 1);
     assert!(w.has_pipelines());
     let mut out = Vec::new();
@@ -572,7 +572,7 @@ fn kind_pipelines_release_successors_with_lineage() {
         out.clear();
         assert_eq!(w.release(j.kind, j.lineage, done, &mut out), 2);
         let (b, c) = (out[0], out[1]);
-        assert_eq!((b.kind, c.kind), (1, 2));
+        assert_eq!((b.kind.get(), c.kind.get()), (1, 2));
         assert!(b.arrival == done && c.arrival == done);
         assert_eq!(b.lineage.origin, j.arrival);
         assert_eq!((b.lineage.root, b.lineage.depth), (0, 1));
@@ -582,7 +582,7 @@ fn kind_pipelines_release_successors_with_lineage() {
         // b releases d (depth 2); c and d end their branches.
         let mut more = Vec::new();
         assert_eq!(w.release(b.kind, b.lineage, done + secs(1.0), &mut more), 1);
-        assert_eq!((more[0].kind, more[0].lineage.depth), (3, 2));
+        assert_eq!((more[0].kind.get(), more[0].lineage.depth), (3, 2));
         assert!((1.0..=2.0).contains(&more[0].req.work));
         for leaf in [c, more[0]] {
             let mut none = Vec::new();
@@ -621,7 +621,7 @@ fn job_pipelines_hold_successors_until_release() {
     assert_eq!(w.release(other.kind, other.lineage, secs(3.0), &mut out), 0);
     assert_eq!(w.release(first.kind, first.lineage, secs(8.0), &mut out), 1);
     assert_eq!(
-        (out[0].kind, out[0].req.work, out[0].arrival),
+        (out[0].kind.get(), out[0].req.work, out[0].arrival),
         (1, 9.0, secs(8.0))
     );
     assert_eq!(out[0].lineage.origin, secs(5.0));
