@@ -16,9 +16,14 @@ impl Simulation<'_> {
         slot: u32,
         obs: &mut dyn Observer,
     ) -> Result<(), SimError> {
-        let devices = self.jobs.at(slot).devices.clone();
+        // The job's device list moves into its record; the loops after the record walk
+        // a copy in a reused buffer (no allocation per job).
+        let devices = std::mem::take(&mut self.jobs.at_mut(slot).devices);
+        let mut walk = std::mem::take(&mut self.walk);
+        walk.clear();
+        walk.extend_from_slice(&devices);
         let mut last_host = None;
-        for &d in &devices {
+        for &d in &walk {
             self.enter(d, DevState::Idle);
             let dev = &mut self.cluster.devices[d as usize];
             dev.running = None;
@@ -34,10 +39,10 @@ impl Simulation<'_> {
             // Killed while paused by the cap: it no longer waits to resume.
             self.gate.drop_paused(slot);
         }
-        let (e1, c1, k1) = self.job_acc(&devices);
+        let (e1, c1, k1) = self.job_acc(&walk);
         let done = PartsDone {
             start: aj.start.expect("started"),
-            devices: devices.clone(),
+            devices,
             energy: e1 - aj.energy0,
             carbon: c1 - aj.carbon0,
             cost: k1 - aj.cost0,
@@ -91,7 +96,7 @@ impl Simulation<'_> {
 
         // Each device moves on to its next committed job, or becomes free.
         let mut freed = false;
-        for &d in &devices {
+        for &d in &walk {
             if self.cluster.devices[d as usize].queue.is_empty() {
                 self.cluster.set_free(d, true);
                 self.cluster.set_avail(d, 0);
@@ -106,8 +111,9 @@ impl Simulation<'_> {
             // The policy sees the freed devices in this instant's decision pass; only
             // after it may the power manager put the ones left idle to sleep.
             self.dirty = true;
-            self.idle_check.extend_from_slice(&devices);
+            self.idle_check.extend_from_slice(&walk);
         }
+        self.walk = walk;
         for job in released.drain(..) {
             self.admit(job)?;
         }

@@ -170,6 +170,8 @@ pub struct Simulation<'a> {
     class_jobs: Vec<u64>,
     /// Scratch: the classes of one finished job.
     used_classes: Vec<usize>,
+    /// Scratch: the devices of the job being committed or completed.
+    walk: Vec<DeviceId>,
     decisions: Vec<Decision>,
     pending: Vec<Option<NewJob>>,
     tick_gen: u32,
@@ -240,10 +242,7 @@ impl<'a> Simulation<'a> {
             workload: Workload::new(sc, seed),
             policy,
             pm,
-            levels: Levels {
-                class_w,
-                ..Default::default()
-            },
+            levels: Levels::new(class_w),
             jobs: JobTable::default(),
             gate: CapGate::new(sc.facility.power_cap.as_ref().map(|c| c.at(0))),
             device_queued: 0,
@@ -253,6 +252,7 @@ impl<'a> Simulation<'a> {
             collector: Collector::default(),
             class_jobs: vec![0; sc.classes.len()],
             used_classes: Vec::new(),
+            walk: Vec::new(),
             decisions: Vec::new(),
             pending: Vec::new(),
             tick_gen: 0,
@@ -522,7 +522,8 @@ impl<'a> Simulation<'a> {
     /// Integrates power over the segment that ends now, before anything changes.
     fn advance(&mut self, t: Time, obs: &mut dyn Observer) -> Result<(), SimError> {
         self.track_binding(t);
-        self.levels.queue_len = self.policy.waiting() as u64 + self.device_queued;
+        self.levels
+            .set_queue_len(self.policy.waiting() as u64 + self.device_queued);
         let mut err = Ok(());
         self.meter.advance(t, &self.levels, &mut |r| {
             if err.is_ok() {
