@@ -19,7 +19,9 @@
 //! `cargo test` runs it too (tests/integration/policies.rs).
 
 use hetsim::metrics::Summary;
-use hetsim::policy::{ClusterView, Decision, Entry, JobInfo, ParamError, Policy, PolicyInfo};
+use hetsim::policy::{
+    ClassId, ClusterView, Decision, Entry, JobInfo, ParamError, Policy, PolicyInfo,
+};
 use hetsim::simulation::{NullObserver, Simulation};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -38,8 +40,8 @@ impl CheapestFree {
         let mut taken = vec![0usize; view.class_count()];
         while let Some(job) = self.queue.front() {
             let k = job.devices() as usize;
-            let mut best: Option<(f64, usize)> = None;
-            for (c, &t) in taken.iter().enumerate() {
+            let mut best: Option<(f64, ClassId)> = None;
+            for (c, &t) in view.classes().zip(&taken) {
                 if !view.can_run(c, job) || view.free_count(c) < t + k {
                     continue;
                 }
@@ -49,10 +51,11 @@ impl CheapestFree {
                 }
             }
             let Some((_, c)) = best else { break };
-            let devices = view.free_devices(c, taken[c] + k).skip(taken[c]).collect();
-            taken[c] += k;
+            let t = taken[c.index()];
+            let devices = view.free_devices(c, t + k).skip(t).collect();
+            taken[c.index()] += k;
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices,
             });
             self.queue.pop_front();

@@ -2,14 +2,14 @@
 //! devices per class, each kept in an ordered set so one query costs O(log n).
 //!
 //! A device with `slots` > 1 runs that many jobs at once. Inside the simulation each
-//! slot is a lane: a [`Device`] with its own queue, running one job at a time, and the
-//! physical device is a [`Host`] that owns the power draw and the energy account. On a
+//! slot is a lane: a `Device` with its own queue, running one job at a time, and the
+//! physical device is a `Host` that owns the power draw and the energy account. On a
 //! one-slot class lane and host are the same device. Policies name lanes (a
 //! [`DeviceId`]); a job asking `k` slots names one lane and the simulation adds
 //! `k - 1` more lanes of the same host.
 
 use crate::engine::{Time, secs};
-use crate::model::{JobRequirements, Scenario};
+use crate::model::{ClassId, JobRequirements, JobSlot, KindId, Scenario};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Index of a device (global, classes are contiguous in file order).
@@ -265,26 +265,26 @@ impl Cluster {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobInfo {
     /// Handle to pass back in decisions.
-    pub slot: u32,
+    slot: JobSlot,
     /// Job id (arrival order).
-    pub id: u64,
-    /// Kind index.
-    pub kind: u32,
-    /// Arrival time.
-    pub arrival: Time,
-    /// Absolute deadline (arrival + the relative deadline).
+    id: u64,
+    /// Kind.
+    kind: KindId,
+    /// Arrival time, ns.
+    arrival: Time,
+    /// Absolute deadline (arrival + the relative deadline), ns.
     deadline: Option<Time>,
     /// What the job asks for.
     req: JobRequirements,
 }
 
 impl JobInfo {
-    /// A job released at `arrival` with requirements `req`.
+    /// A job released at `arrival` (ns) with requirements `req`.
     pub(crate) fn new(slot: u32, id: u64, kind: u32, arrival: Time, req: JobRequirements) -> Self {
         JobInfo {
-            slot,
+            slot: JobSlot::new(slot),
             id,
-            kind,
+            kind: KindId::new(kind),
             arrival,
             deadline: req.deadline.map(|d| arrival.saturating_add(secs(d))),
             req,
@@ -294,10 +294,30 @@ impl JobInfo {
     /// A part of this (divisible) job with `work` units, in `slot`.
     pub(crate) fn part(&self, slot: u32, work: f64) -> Self {
         JobInfo {
-            slot,
+            slot: JobSlot::new(slot),
             req: self.req.with_work(work),
             ..*self
         }
+    }
+
+    /// The handle to name the job by in a [`crate::policy::Decision`].
+    pub fn slot(&self) -> JobSlot {
+        self.slot
+    }
+
+    /// Job id: its place in arrival order, unique in the run (jobs.csv's `id`).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The job's kind.
+    pub fn kind(&self) -> KindId {
+        self.kind
+    }
+
+    /// Arrival (release) time, ns.
+    pub fn arrival(&self) -> Time {
+        self.arrival
     }
 
     /// The requirements as the workload wrote them.
@@ -325,7 +345,7 @@ impl JobInfo {
         self.req.slots
     }
 
-    /// Absolute deadline.
+    /// Absolute deadline, ns.
     pub fn deadline(&self) -> Option<Time> {
         self.deadline
     }
@@ -335,12 +355,12 @@ impl JobInfo {
         self.req.priority
     }
 
-    /// Deferrable slack: the job may start up to this long after arrival.
+    /// Deferrable slack, ns: the job may start up to this long after arrival.
     pub fn slack(&self) -> Option<Time> {
         self.req.slack.map(secs)
     }
 
-    /// The user's run-time estimate, if the workload gave one.
+    /// The user's run-time estimate (requested time), ns, if the workload gave one.
     pub fn estimate(&self) -> Option<Time> {
         self.req.estimate.map(secs)
     }
@@ -399,9 +419,9 @@ impl<'a> ClusterView<'a> {
     /// P-state (busy minus idle), W. On a class with slots, its share of the whole
     /// device's busy-minus-idle power (exact for the linear power model, the mean
     /// slope for the others).
-    pub fn power_increase(&self, c: usize, job: &JobInfo) -> f64 {
-        let cl = &self.scenario.classes[c];
-        let per_device = cl.busy_w[job.kind as usize] - cl.idle_w;
+    pub fn power_increase(&self, c: ClassId, job: &JobInfo) -> f64 {
+        let cl = &self.scenario.classes[c.index()];
+        let per_device = cl.busy_w[job.kind.index()] - cl.idle_w;
         match job.slots() {
             Some(k) if cl.slots > 1 => per_device * k.min(cl.slots) as f64 / cl.slots as f64,
             _ => per_device * job.devices() as f64,
@@ -409,8 +429,8 @@ impl<'a> ClusterView<'a> {
     }
 
     /// Slots per device of class `c` (1: a device runs one job at a time).
-    pub fn slots(&self, c: usize) -> u32 {
-        self.cluster.classes[c].slots
+    pub fn slots(&self, c: ClassId) -> u32 {
+        self.cluster.classes[c.index()].slots
     }
 
     /// The physical device lane `d` belongs to (the id devices.csv and jobs.csv use).
@@ -426,25 +446,25 @@ impl<'a> ClusterView<'a> {
     /// On a class with slots: a free lane of the device with the fewest free slots
     /// that still has `k` (best fit, which keeps whole devices free for large jobs),
     /// lowest id among ties; `None` if no device has `k` free slots. O(log n).
-    pub fn best_fit_lane(&self, c: usize, k: u32) -> Option<DeviceId> {
-        let idx = &self.cluster.classes[c];
+    pub fn best_fit_lane(&self, c: ClassId, k: u32) -> Option<DeviceId> {
+        let idx = &self.cluster.classes[c.index()];
         let &(_, h) = idx.free_slots.range((k, 0)..).next()?;
         let lanes = self.cluster.lanes_of(h);
         idx.free.range(lanes).next().copied()
     }
 
-    /// On a class with slots: the earliest time `k` slots of one device are all
+    /// On a class with slots: the earliest time (ns) `k` slots of one device are all
     /// available, with a lane of that device to name in a decision (the simulation adds
     /// the device's other earliest-available lanes). A device with `k` free slots now
     /// answers in O(log n) ([`ClusterView::best_fit_lane`]); otherwise lanes are read in
     /// order of availability until one device has `k` of them, which costs up to the
     /// class's lanes when devices are nearly full.
-    pub fn earliest_slots(&self, c: usize, k: u32) -> Option<(DeviceId, Time)> {
+    pub fn earliest_slots(&self, c: ClassId, k: u32) -> Option<(DeviceId, Time)> {
         if let Some(l) = self.best_fit_lane(c, k) {
             return Some((l, self.now));
         }
         let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-        for &(t, d) in &self.cluster.classes[c].avail {
+        for &(t, d) in &self.cluster.classes[c.index()].avail {
             let n = seen
                 .entry(self.cluster.devices[d as usize].host)
                 .or_insert(0);
@@ -457,8 +477,8 @@ impl<'a> ClusterView<'a> {
     }
 
     /// Free slots in class `c` (free devices on a one-slot class).
-    pub fn free_slot_count(&self, c: usize) -> usize {
-        self.cluster.classes[c].free.len()
+    pub fn free_slot_count(&self, c: ClassId) -> usize {
+        self.cluster.classes[c.index()].free.len()
     }
 
     /// Whether device `d` is asleep or changing sleep state (starting on it costs a
@@ -471,8 +491,8 @@ impl<'a> ClusterView<'a> {
     }
 
     /// Class of device `d`.
-    pub fn class_of(&self, d: DeviceId) -> usize {
-        self.cluster.devices[d as usize].class as usize
+    pub fn class_of(&self, d: DeviceId) -> ClassId {
+        ClassId::new(self.cluster.devices[d as usize].class)
     }
 
     /// Carbon intensity now, g/kWh.
@@ -480,7 +500,7 @@ impl<'a> ClusterView<'a> {
         self.scenario.facility.carbon.at(self.now)
     }
 
-    /// Current simulated time.
+    /// Current simulated time, ns.
     pub fn now(&self) -> Time {
         self.now
     }
@@ -495,12 +515,22 @@ impl<'a> ClusterView<'a> {
         self.cluster.classes.len()
     }
 
+    /// Every device class, in file order.
+    pub fn classes(&self) -> impl DoubleEndedIterator<Item = ClassId> + ExactSizeIterator + 'a {
+        (0..self.cluster.classes.len() as u32).map(ClassId::new)
+    }
+
+    /// The class's model (name, speeds, powers).
+    pub fn class(&self, c: ClassId) -> &'a crate::model::DeviceClass {
+        &self.scenario.classes[c.index()]
+    }
+
     /// Whether class `c` can run `job` (speed for its kind, memory, enough devices or
     /// slots).
-    pub fn can_run(&self, c: usize, job: &JobInfo) -> bool {
+    pub fn can_run(&self, c: ClassId, job: &JobInfo) -> bool {
         self.scenario.can_run(
-            c,
-            job.kind as usize,
+            c.index(),
+            job.kind.index(),
             job.memory(),
             job.devices(),
             job.slots(),
@@ -509,67 +539,68 @@ impl<'a> ClusterView<'a> {
 
     /// Speed of the job on class `c` (work units/s), if it can run it: the class's
     /// speed for its kind, times `k / slots` for a job on `k` of a device's slots.
-    pub fn speed(&self, c: usize, job: &JobInfo) -> Option<f64> {
-        let cl = &self.scenario.classes[c];
-        let s = cl.speed[job.kind as usize]?;
+    pub fn speed(&self, c: ClassId, job: &JobInfo) -> Option<f64> {
+        let cl = &self.scenario.classes[c.index()];
+        let s = cl.speed[job.kind.index()]?;
         Some(match job.slots() {
             Some(k) if cl.slots > 1 => s * k.min(cl.slots) as f64 / cl.slots as f64,
             _ => s,
         })
     }
 
-    /// Run time of `job` on devices of class `c`.
-    pub fn runtime(&self, c: usize, job: &JobInfo) -> Option<Time> {
+    /// Run time of `job` on devices of class `c`, ns.
+    pub fn runtime(&self, c: ClassId, job: &JobInfo) -> Option<Time> {
         self.speed(c, job).map(|s| secs(job.work() / s))
     }
 
     /// Energy a job draws while running on class `c`: busy power x run time x gang, J
     /// (on a class with slots: its share `k / slots` of the device's busy power).
-    pub fn job_energy(&self, c: usize, job: &JobInfo) -> Option<f64> {
-        let cl = &self.scenario.classes[c];
+    pub fn job_energy(&self, c: ClassId, job: &JobInfo) -> Option<f64> {
+        let cl = &self.scenario.classes[c.index()];
         let share = match job.slots() {
             Some(k) if cl.slots > 1 => k.min(cl.slots) as f64 / cl.slots as f64,
             _ => job.devices() as f64,
         };
         self.speed(c, job)
-            .map(|s| cl.busy_w[job.kind as usize] * (job.work() / s) * share)
+            .map(|s| cl.busy_w[job.kind.index()] * (job.work() / s) * share)
     }
 
     /// Number of free devices in class `c`.
-    pub fn free_count(&self, c: usize) -> usize {
-        self.cluster.classes[c].free.len()
+    pub fn free_count(&self, c: ClassId) -> usize {
+        self.cluster.classes[c.index()].free.len()
     }
 
     /// The first `k` free devices of class `c`, lowest id first (fewer if not enough).
-    pub fn free_devices(&self, c: usize, k: usize) -> impl Iterator<Item = DeviceId> + 'a {
-        self.cluster.classes[c].free.iter().copied().take(k)
+    pub fn free_devices(&self, c: ClassId, k: usize) -> impl Iterator<Item = DeviceId> + 'a {
+        self.cluster.classes[c.index()].free.iter().copied().take(k)
     }
 
     /// The `k` devices of class `c` that finish their committed work first, with the
-    /// time each becomes available (never before now). Ties go to the lower id.
+    /// time each becomes available (ns, never before now). Ties go to the lower id.
     pub fn earliest_devices(
         &self,
-        c: usize,
+        c: ClassId,
         k: usize,
     ) -> impl Iterator<Item = (DeviceId, Time)> + 'a {
         let now = self.now;
-        self.cluster.classes[c]
+        self.cluster.classes[c.index()]
             .avail
             .iter()
             .take(k)
             .map(move |&(t, d)| (d, t.max(now)))
     }
 
-    /// When `k` devices of class `c` are all available (the k-th earliest), if it has k.
-    pub fn earliest_start(&self, c: usize, k: usize) -> Option<Time> {
+    /// When `k` devices of class `c` are all available (the k-th earliest), ns, if it
+    /// has k.
+    pub fn earliest_start(&self, c: ClassId, k: usize) -> Option<Time> {
         self.earliest_devices(c, k)
             .nth(k.checked_sub(1)?)
             .map(|(_, t)| t)
     }
 
     /// Number of devices of class `c` busy now.
-    pub fn busy_count(&self, c: usize) -> u32 {
-        self.cluster.classes[c].busy
+    pub fn busy_count(&self, c: ClassId) -> u32 {
+        self.cluster.classes[c.index()].busy
     }
 
     /// Number of jobs committed to device `d` and not started (its local queue).
@@ -578,23 +609,23 @@ impl<'a> ClusterView<'a> {
     }
 
     /// First device id of class `c` (classes are contiguous, in file order).
-    pub fn class_first(&self, c: usize) -> DeviceId {
-        self.cluster.classes[c].first
+    pub fn class_first(&self, c: ClassId) -> DeviceId {
+        self.cluster.classes[c.index()].first
     }
 
     /// Number of devices of class `c`.
-    pub fn class_size(&self, c: usize) -> u32 {
-        self.cluster.classes[c].count
+    pub fn class_size(&self, c: ClassId) -> u32 {
+        self.cluster.classes[c.index()].count
     }
 
     /// Devices of class `c` in the order of [`ClusterView::earliest_devices`], each with
-    /// its raw committed-work end (0 for a free device; it may lie before now), starting
+    /// its raw committed-work end (ns; 0 for a free device; it may lie before now), starting
     /// strictly after the entry `after` (`None`: from the first). O(log n) to position,
     /// O(1) per item. Policies that place several jobs in one call use it to resume
     /// where they stopped.
     pub fn devices_by_end_after(
         &self,
-        c: usize,
+        c: ClassId,
         after: Option<(Time, DeviceId)>,
     ) -> impl Iterator<Item = (Time, DeviceId)> + 'a {
         use std::ops::Bound;
@@ -602,13 +633,13 @@ impl<'a> ClusterView<'a> {
             Some(k) => Bound::Excluded(k),
             None => Bound::Unbounded,
         };
-        self.cluster.classes[c]
+        self.cluster.classes[c.index()]
             .avail
             .range((lo, Bound::Unbounded))
             .copied()
     }
 
-    /// Raw committed-work end of device `d` (0 when free). O(1).
+    /// Raw committed-work end of device `d`, ns (0 when free). O(1).
     pub fn committed_end(&self, d: DeviceId) -> Time {
         self.cluster.devices[d as usize].avail_key
     }

@@ -14,7 +14,7 @@
 use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use crate::metrics::JobRecord;
-use crate::model::Scenario;
+use crate::model::{ClassId, Scenario};
 use crate::policy::{Completion, Decision, Policy};
 use crate::power::PowerRow;
 use crate::run::RunError;
@@ -51,7 +51,7 @@ pub enum PassError {
     #[error("class {class} does not exist (the scenario has {count} classes)")]
     NoClass {
         /// The index asked for.
-        class: usize,
+        class: ClassId,
         /// Number of classes.
         count: usize,
     },
@@ -62,7 +62,7 @@ pub enum PassError {
         /// The job id.
         job: u64,
         /// The class.
-        class: usize,
+        class: ClassId,
     },
     /// Not enough free devices are left in the class at this instant.
     #[error("job {job} needs {need} free devices of class {class}; {free} are left")]
@@ -70,7 +70,7 @@ pub enum PassError {
         /// The job id.
         job: u64,
         /// The class.
-        class: usize,
+        class: ClassId,
         /// Gang size.
         need: usize,
         /// Free devices left in this pass.
@@ -133,15 +133,15 @@ impl<'a, 'v> Pass<'a, 'v> {
     }
 
     /// Free devices of class `c` not yet handed out in this pass.
-    pub fn free_count(&self, c: usize) -> usize {
-        self.view.free_count(c) - self.taken[c]
+    pub fn free_count(&self, c: ClassId) -> usize {
+        self.view.free_count(c) - self.taken[c.index()]
     }
 
     /// Among the classes that can run `job` and have its gang free in this pass, the
     /// fastest for it (ties: file order), the class the built-in `sjf` and `edf` pick.
-    pub fn fastest_free(&self, job: &JobInfo) -> Option<usize> {
-        let mut best: Option<(f64, usize)> = None;
-        for c in 0..self.view.class_count() {
+    pub fn fastest_free(&self, job: &JobInfo) -> Option<ClassId> {
+        let mut best: Option<(f64, ClassId)> = None;
+        for c in self.view.classes() {
             if !self.view.can_run(c, job) || self.free_count(c) < job.devices() as usize {
                 continue;
             }
@@ -153,10 +153,10 @@ impl<'a, 'v> Pass<'a, 'v> {
         best.map(|(_, c)| c)
     }
 
-    fn checked(&self, id: u64, c: usize) -> Result<JobInfo, PassError> {
+    fn checked(&self, id: u64, c: ClassId) -> Result<JobInfo, PassError> {
         let job = *self.waiting.get(&id).ok_or(PassError::NotWaiting(id))?;
         let count = self.view.class_count();
-        if c >= count {
+        if c.index() >= count {
             return Err(PassError::NoClass { class: c, count });
         }
         if !self.view.can_run(c, &job) {
@@ -167,7 +167,7 @@ impl<'a, 'v> Pass<'a, 'v> {
 
     /// Starts job `id` now on the lowest-id free devices of class `c` not handed out
     /// yet in this pass.
-    pub fn assign_free(&mut self, id: u64, c: usize) -> Result<(), PassError> {
+    pub fn assign_free(&mut self, id: u64, c: ClassId) -> Result<(), PassError> {
         let job = self.checked(id, c)?;
         let need = job.devices() as usize;
         let free = self.free_count(c);
@@ -179,8 +179,8 @@ impl<'a, 'v> Pass<'a, 'v> {
                 free,
             });
         }
-        let t = self.taken[c];
-        self.taken[c] += need;
+        let t = self.taken[c.index()];
+        self.taken[c.index()] += need;
         let devices = self.view.free_devices(c, t + need).skip(t).collect();
         self.push(job, devices);
         Ok(())
@@ -189,14 +189,14 @@ impl<'a, 'v> Pass<'a, 'v> {
     /// Commits job `id` to the devices of class `c` that finish their committed work
     /// first (it starts when they are all available). Placements made earlier in the
     /// same pass other than through [`Pass::assign_free`] are not seen.
-    pub fn assign_earliest(&mut self, id: u64, c: usize) -> Result<(), PassError> {
+    pub fn assign_earliest(&mut self, id: u64, c: ClassId) -> Result<(), PassError> {
         let job = self.checked(id, c)?;
         let need = job.devices() as usize;
         // Free devices already handed out come first in the earliest order: skip them.
         let devices = self
             .view
-            .earliest_devices(c, self.taken[c] + need)
-            .skip(self.taken[c])
+            .earliest_devices(c, self.taken[c.index()] + need)
+            .skip(self.taken[c.index()])
             .map(|(d, _)| d)
             .collect();
         self.push(job, devices);
@@ -221,9 +221,9 @@ impl<'a, 'v> Pass<'a, 'v> {
     }
 
     fn push(&mut self, job: JobInfo, devices: Vec<DeviceId>) {
-        self.waiting.remove(&job.id);
+        self.waiting.remove(&job.id());
         self.out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }
@@ -257,7 +257,7 @@ impl<H: Host> Policy for Hosted<H> {
         self.name
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        self.waiting.insert(job.id, job);
+        self.waiting.insert(job.id(), job);
         let mut pass = Pass::new(view, &mut self.waiting, out);
         self.host.on_arrival(&job, &mut pass);
     }
@@ -338,7 +338,7 @@ mod tests {
     }
     impl Host for HostedSjf {
         fn on_arrival(&mut self, job: &JobInfo, _: &mut Pass<'_, '_>) {
-            self.order.insert(((job.work() + 0.0).to_bits(), job.id));
+            self.order.insert(((job.work() + 0.0).to_bits(), job.id()));
         }
         fn decide(&mut self, pass: &mut Pass<'_, '_>) {
             while let Some(&(k, id)) = self.order.first() {
@@ -384,28 +384,37 @@ mod tests {
     }
     impl Host for Probe {
         fn decide(&mut self, pass: &mut Pass<'_, '_>) {
-            let ids: Vec<u64> = pass.waiting().map(|j| j.id).collect();
+            let ids: Vec<u64> = pass.waiting().map(|j| j.id()).collect();
             use std::sync::atomic::Ordering::Relaxed;
-            if !self.checked.load(Relaxed) && pass.free_count(1) == 3 && ids.len() >= 2 {
+            if !self.checked.load(Relaxed)
+                && pass.free_count(ClassId::new(1)) == 3
+                && ids.len() >= 2
+            {
                 self.checked.store(true, Relaxed);
                 let first = *pass.job(ids[0]).unwrap();
                 assert_eq!(
-                    pass.assign_free(99_999, 1),
+                    pass.assign_free(99_999, ClassId::new(1)),
                     Err(PassError::NotWaiting(99_999))
                 );
-                assert!(matches!(
-                    pass.assign_free(ids[0], 7),
-                    Err(PassError::NoClass { class: 7, count: 2 })
-                ));
+                assert_eq!(
+                    pass.assign_free(ids[0], ClassId::new(7)),
+                    Err(PassError::NoClass {
+                        class: ClassId::new(7),
+                        count: 2
+                    })
+                );
                 assert!(matches!(
                     pass.assign_devices(ids[0], vec![]),
                     Err(PassError::WrongCount { given: 0, .. })
                 ));
-                pass.assign_free(ids[0], 1).unwrap();
-                assert_eq!(pass.free_count(1), 3 - first.devices() as usize);
+                pass.assign_free(ids[0], ClassId::new(1)).unwrap();
+                assert_eq!(
+                    pass.free_count(ClassId::new(1)),
+                    3 - first.devices() as usize
+                );
                 assert_eq!(pass.waiting_len(), ids.len() - 1);
                 assert_eq!(
-                    pass.assign_free(ids[0], 1),
+                    pass.assign_free(ids[0], ClassId::new(1)),
                     Err(PassError::NotWaiting(ids[0]))
                 );
             }
@@ -414,7 +423,7 @@ mod tests {
                 let Some(job) = pass.job(id).copied() else {
                     continue;
                 };
-                for c in [1, 0] {
+                for c in [1, 0].map(ClassId::new) {
                     if pass.view().can_run(c, &job) && pass.free_count(c) >= job.devices() as usize
                     {
                         pass.assign_free(id, c).unwrap();

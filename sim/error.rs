@@ -58,6 +58,19 @@ pub enum SimError {
         /// Run time at the slowest P-state of its devices, s.
         run_s: f64,
     },
+    /// More jobs waited at once than the run's budget allows: arrivals exceeded what
+    /// the devices could do for longer than the load-time estimate foresaw.
+    #[error(
+        "at {at_s:.6} s, {jobs} jobs were held (waiting or running), more than the budget of {limit} waiting jobs: arrivals exceed what the devices can do, so the queue would grow until memory runs out; lower the arrival rate or add devices, or raise the budget with --max-waiting"
+    )]
+    Overloaded {
+        /// Simulated time when the budget was passed, s.
+        at_s: f64,
+        /// Jobs held then.
+        jobs: u64,
+        /// The budget of waiting jobs.
+        limit: u64,
+    },
     /// The observer failed to write a record.
     #[error(transparent)]
     Output(#[from] std::io::Error),

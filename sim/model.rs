@@ -4,13 +4,15 @@
 //! The model knows nothing about files; `scenario` builds it from YAML or JSON, and
 //! reports a value it cannot build as a [`FieldError`] about one field.
 
+mod ids;
 mod math;
 mod power_model;
 mod workload;
 
+pub use ids::{ClassId, JobSlot, KindId};
 pub use math::{gamma_fn, normal_cdf, normal_pdf, truncated_normal_moments};
 pub use power_model::{PowerModel, interpolate};
-pub use workload::{Arrival, Interpolation, RateProfile, SizeDist};
+pub use workload::{Arrival, Interpolation, RateProfile, Sampler, Size, SizeDist};
 
 use crate::signal::Signal;
 use serde::{Deserialize, Serialize};
@@ -244,8 +246,9 @@ pub struct JobKind {
     pub name: String,
     /// Arrival process (checked by the loader; read it with [`JobKind::arrival`]).
     pub(crate) arrival: Arrival,
-    /// Work distribution (checked by the loader; read it with [`JobKind::size`]).
-    pub(crate) size: SizeDist,
+    /// Work distribution with its sampler (built by the loader; read it with
+    /// [`JobKind::size`]).
+    pub(crate) size: Size,
     /// Requirements every job of the kind starts from: `work` is 0 (each job draws
     /// its own from `size`) and `estimate` is `None`; the rest are the kind's values.
     pub req: JobRequirements,
@@ -288,7 +291,7 @@ pub enum EstimateRule {
     Factor(f64),
     /// A factor drawn per job from a distribution (over-estimation as measured on real
     /// systems), from the kind's own random stream `estimate/<kind>`.
-    Dist(SizeDist),
+    Dist(Size),
 }
 
 impl JobKind {
@@ -298,10 +301,14 @@ impl JobKind {
         &self.arrival
     }
 
-    /// The work distribution. Only the scenario loader sets it, so its parameters are
-    /// valid for [`crate::workload::size::Sampler`].
+    /// The work distribution's parameters.
     pub fn size(&self) -> &SizeDist {
-        &self.size
+        self.size.dist()
+    }
+
+    /// The work distribution's sampler, built by the scenario loader.
+    pub fn sampler(&self) -> &Sampler {
+        self.size.sampler()
     }
 }
 

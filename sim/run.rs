@@ -210,7 +210,8 @@ fn write_run(
         Some(p) => Simulation::with_policy(sc, sc.seed, p),
         None => Simulation::new(sc, sc.seed),
     }
-    .map_err(RunError::Setup)?;
+    .map_err(RunError::Setup)?
+    .max_waiting(waiting_budget(loaded));
     let files = report::files::CsvObserver::create(dir, sc)?;
     progress.start(sc.horizon, expected_jobs(sc));
     let mut obs = Watched { files, progress };
@@ -239,8 +240,20 @@ fn write_run(
 /// Runs a scenario without writing files (sweeps, tests).
 pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
-    let sim = Simulation::new(sc, sc.seed).map_err(RunError::Setup)?;
+    let sim = Simulation::new(sc, sc.seed)
+        .map_err(RunError::Setup)?
+        .max_waiting(waiting_budget(loaded));
     sim.run(&mut NullObserver).map_err(RunError::Simulation)
+}
+
+/// The run-time bound on waiting jobs: the budget the scenario was loaded with.
+fn waiting_budget(loaded: &Loaded) -> u64 {
+    let n = loaded.budget.max_waiting;
+    if n.is_finite() && n >= 0.0 {
+        n as u64
+    } else {
+        u64::MAX
+    }
 }
 
 /// Number of jobs the scenario will release, when every source is finite by count.

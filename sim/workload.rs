@@ -130,7 +130,8 @@ pub struct Workload {
     then_samplers: Vec<Option<(Sampler, ChaCha8Rng)>>,
     seed: u64,
     names: Vec<String>,
-    sizes: Vec<crate::model::SizeDist>,
+    /// Each kind's sampler (built by the loader), for jobs released by `then`.
+    sizes: Vec<Sampler>,
 }
 
 impl Workload {
@@ -147,7 +148,7 @@ impl Workload {
                     &k.arrival,
                     stream_rng(seed, &format!("arrival/{}", k.name)),
                 ),
-                size: Sampler::new(&k.size),
+                size: k.sampler().clone(),
                 rng_size: stream_rng(seed, &format!("size/{}", k.name)),
             });
         }
@@ -197,7 +198,7 @@ impl Workload {
             then_samplers: (0..sc.kinds.len()).map(|_| None).collect(),
             seed,
             names: sc.kinds.iter().map(|k| k.name.clone()).collect(),
-            sizes: sc.kinds.iter().map(|k| k.size.clone()).collect(),
+            sizes: sc.kinds.iter().map(|k| k.sampler().clone()).collect(),
         }
     }
 
@@ -293,7 +294,7 @@ impl Workload {
             let slot = &mut self.then_samplers[s as usize];
             if slot.is_none() {
                 *slot = Some((
-                    Sampler::new(&self.sizes[s as usize]),
+                    self.sizes[s as usize].clone(),
                     stream_rng(self.seed, &format!("then/{}", self.names[s as usize])),
                 ));
             }
@@ -339,7 +340,7 @@ fn estimator(sc: &Scenario, k: usize, seed: u64) -> Option<Estimator> {
     let factor = match rule {
         EstimateRule::Factor(f) => Factor::Fixed(*f),
         EstimateRule::Dist(d) => Factor::Drawn(
-            Sampler::new(d),
+            d.sampler().clone(),
             stream_rng(seed, &format!("estimate/{}", kind.name)),
         ),
     };

@@ -35,19 +35,34 @@ pub fn check_scenario(data: &[u8], format: Format) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let sc = match scenario::parse_str(text, format, &label(format)) {
+    let file = label(format);
+    // Every error names the file it is about: the scenario, or a file it refers to
+    // (relative to the scenario's folder).
+    let named = |e: scenario::InputError| {
+        let shown = e.to_string();
+        assert!(shown.starts_with("/nonexistent-hetsim-fuzz/"), "{shown}");
+    };
+    // The loader's own path after the file read: parse, validate (with the `serving:`
+    // section and the default size budget).
+    let budget = scenario::limits::Budget::default();
+    let sc = match scenario::parse_strict::<scenario::raw::RawScenario>(text, format, &file)
+        .and_then(|raw| scenario::validate_document(raw, &file, text, &budget))
+    {
         Ok(sc) => sc,
-        Err(e) => {
-            // Every error names the file it is about.
-            let shown = e.to_string();
-            assert!(
-                shown.starts_with("/nonexistent-hetsim-fuzz/fuzz."),
-                "{shown}"
-            );
-            return;
-        }
+        Err(e) => return named(e),
     };
     check_accepted(&sc);
+    // A serving scenario's spec builds as `hetsim run` builds it.
+    let loaded = scenario::Loaded {
+        scenario: sc,
+        path: file,
+        text: text.to_string(),
+        overrides: Vec::new(),
+        budget,
+    };
+    if let Err(e) = scenario::serving_spec(&loaded) {
+        named(e);
+    }
 }
 
 /// Invariants of an accepted scenario, and the first steps of a run.

@@ -56,18 +56,18 @@ impl Host for GymHost {
         let mut placed = false;
         while !self.gone {
             let v = *pass.view();
-            let classes = v.class_count();
-            let free: Vec<usize> = (0..classes).map(|c| pass.free_count(c)).collect();
+            let free: Vec<usize> = v.classes().map(|c| pass.free_count(c)).collect();
             let mut any = false;
             let jobs: Vec<JobRow> = pass
                 .waiting()
                 .map(|j| {
-                    let fits: Vec<bool> = (0..classes)
-                        .map(|c| v.can_run(c, j) && free[c] >= j.devices() as usize)
+                    let fits: Vec<bool> = v
+                        .classes()
+                        .map(|c| v.can_run(c, j) && free[c.index()] >= j.devices() as usize)
                         .collect();
                     any |= fits.iter().any(|&f| f);
-                    let wait = to_secs(v.now().saturating_sub(j.arrival));
-                    (j.id, j.devices(), size_ns(j, pass), wait, j.kind, fits)
+                    let wait = to_secs(v.now().saturating_sub(j.arrival()));
+                    (j.id(), j.devices(), size_ns(j, pass), wait, j.kind().get(), fits)
                 })
                 .collect();
             if !any {
@@ -78,7 +78,7 @@ impl Host for GymHost {
                 jobs,
                 free,
                 headroom: v.headroom(),
-                can_wait: placed || (0..classes).any(|c| v.busy_count(c) > 0),
+                can_wait: placed || v.classes().any(|c| v.busy_count(c) > 0),
             };
             if self.obs.send(Msg::Instant(snap)).is_err() {
                 self.gone = true;
@@ -86,6 +86,7 @@ impl Host for GymHost {
             }
             match self.act.recv() {
                 Ok(Some((id, c))) => {
+                    let c = hetsim::policy::ClassId::new(u32::try_from(c).unwrap_or(u32::MAX));
                     // Python checks actions against the fits mask; anything else waits.
                     if pass.assign_free(id, c).is_err() {
                         return;

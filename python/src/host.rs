@@ -7,7 +7,7 @@
 use hetsim::cluster::JobInfo;
 use hetsim::embed::{Host, Hosted, Pass, PassError};
 use hetsim::engine::{Time, secs, to_secs};
-use hetsim::policy::Completion;
+use hetsim::policy::{ClassId, Completion};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -226,17 +226,17 @@ impl Job {
     /// Job id (release order); decisions name jobs by it.
     #[getter]
     fn id(&self) -> u64 {
-        self.0.id
+        self.0.id()
     }
     /// Kind index (`View.kind_name` gives its name).
     #[getter]
     fn kind(&self) -> u32 {
-        self.0.kind
+        self.0.kind().get()
     }
     /// Release time, s.
     #[getter]
     fn arrival(&self) -> f64 {
-        to_secs(self.0.arrival)
+        to_secs(self.0.arrival())
     }
     /// Devices it needs at once (gang size).
     #[getter]
@@ -286,9 +286,9 @@ impl Job {
     fn __repr__(&self) -> String {
         format!(
             "Job(id={}, kind={}, arrival={}, devices={}, work={}, estimate={:?})",
-            self.0.id,
-            self.0.kind,
-            to_secs(self.0.arrival),
+            self.0.id(),
+            self.0.kind(),
+            to_secs(self.0.arrival()),
             self.0.devices(),
             self.0.work(),
             self.0.estimate().map(to_secs)
@@ -353,7 +353,7 @@ fn pass_err(e: PassError) -> PyErr {
 /// A job argument: a `Job` or its id.
 fn job_id(job: &Bound<'_, PyAny>) -> PyResult<u64> {
     if let Ok(j) = job.cast::<Job>() {
-        return Ok(j.get().0.id);
+        return Ok(j.get().0.id());
     }
     job.extract::<u64>()
         .map_err(|_| PyTypeError::new_err("a job is a hetsim.Job or its id (int)"))
@@ -373,10 +373,10 @@ impl View {
         // thread (the class is unsendable), and the pass is not used by Rust meanwhile.
         Ok(unsafe { &mut *self.pass })
     }
-    fn class(&self, c: usize) -> PyResult<usize> {
+    fn class(&self, c: usize) -> PyResult<ClassId> {
         let n = self.pass()?.view().class_count();
         if c < n {
-            Ok(c)
+            Ok(ClassId::new(c as u32))
         } else {
             Err(PyValueError::new_err(format!(
                 "class {c} does not exist (the scenario has {n} classes)"
@@ -415,7 +415,7 @@ impl View {
     /// Name of class `c`.
     fn class_name(&self, c: usize) -> PyResult<String> {
         let c = self.class(c)?;
-        Ok(self.pass()?.view().scenario().classes[c].name.clone())
+        Ok(self.pass()?.view().scenario().classes[c.index()].name.clone())
     }
     /// Name of kind `k`.
     fn kind_name(&self, k: usize) -> PyResult<String> {
@@ -479,7 +479,7 @@ impl View {
     /// The fastest class for `job` with its gang free in this callback (ties: file
     /// order), or None: the class the built-in `sjf` picks.
     fn fastest_free(&self, job: PyRef<'_, Job>) -> PyResult<Option<usize>> {
-        Ok(self.pass()?.fastest_free(&job.0))
+        Ok(self.pass()?.fastest_free(&job.0).map(ClassId::index))
     }
     /// IT power now, W.
     #[getter]
@@ -507,12 +507,14 @@ impl View {
     fn assign(&self, py: Python<'_>, job: &Bound<'_, PyAny>, c: usize) -> PyResult<()> {
         let _ = py;
         let id = job_id(job)?;
+        let c = self.class(c)?;
         self.pass()?.assign_free(id, c).map_err(pass_err)
     }
     /// Commits `job` to the devices of class `c` that finish their committed work
     /// first; it starts when they are all available.
     fn assign_earliest(&self, job: &Bound<'_, PyAny>, c: usize) -> PyResult<()> {
         let id = job_id(job)?;
+        let c = self.class(c)?;
         self.pass()?.assign_earliest(id, c).map_err(pass_err)
     }
     /// Commits `job` to exactly these device ids (checked by the simulation).

@@ -46,8 +46,12 @@ pub struct BudgetArgs {
     #[arg(long, value_name = "N", default_value_t = 1e8)]
     pub max_power_rows: f64,
     /// Most jobs that may wait at once when arrivals exceed capacity.
-    #[arg(long, value_name = "N", default_value_t = 1e7)]
+    #[arg(long, value_name = "N", default_value_t = hetsim_default_waiting())]
     pub max_waiting: f64,
+}
+
+fn hetsim_default_waiting() -> f64 {
+    crate::simulation::DEFAULT_MAX_WAITING as f64
 }
 
 impl BudgetArgs {

@@ -3,6 +3,8 @@
 
 use super::math::pareto_moment;
 use super::math::{gamma_fn, truncated_normal_moments};
+use rand_distr::{Exp, Gamma, LogNormal, Normal, Pareto, Uniform, Weibull};
+use std::sync::Arc;
 
 /// How jobs of a kind arrive. The generators are in [`crate::workload::arrival`].
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +17,8 @@ pub enum Arrival {
         count: Option<u64>,
         /// First possible arrival time, s.
         start: f64,
+        /// The gap between arrivals, exponential at `rate` (built by the loader).
+        gap: Exp<f64>,
     },
     /// `sources` independent sensors, each sending one job every `period` s, each
     /// arrival displaced by a uniform jitter in [-jitter/2, +jitter/2] (sensor streams).
@@ -49,6 +53,10 @@ pub enum Arrival {
         count: Option<u64>,
         /// Start of the process, s.
         start: f64,
+        /// On-period length, exponential with mean `on_mean` (built by the loader).
+        on_len: Exp<f64>,
+        /// Off-period length, exponential with mean `off_mean` (built by the loader).
+        off_len: Exp<f64>,
     },
     /// Non-homogeneous Poisson process with intensity `rate x profile.level(t)`,
     /// sampled exactly by thinning against a piecewise-constant bound.
@@ -349,5 +357,65 @@ impl SizeDist {
                 }
             }
         }
+    }
+}
+
+/// A ready-to-draw size distribution: the `rand_distr` distribution built from a
+/// [`SizeDist`]'s parameters. Built (fallibly) by
+/// [`crate::workload::size::Sampler::new`], which the scenario loader calls once per
+/// distribution, so a run only clones samplers and never builds one; drawn by
+/// [`crate::workload::size::Sampler::sample`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sampler {
+    /// Always this value.
+    Constant(f64),
+    /// Exponential.
+    Exp(Exp<f64>),
+    /// Uniform on a closed interval.
+    Uniform(Uniform<f64>),
+    /// Truncated normal: the normal and the window.
+    Normal(Normal<f64>, f64, f64),
+    /// Lognormal.
+    LogNormal(LogNormal<f64>),
+    /// Gamma.
+    Gamma(Gamma<f64>),
+    /// Weibull.
+    Weibull(Weibull<f64>),
+    /// Unbounded Pareto.
+    Pareto(Pareto<f64>),
+    /// Bounded Pareto: shape, lower and upper bound.
+    BoundedPareto(f64, f64, f64),
+    /// Empirical samples (sorted) and whether to interpolate.
+    Empirical(Arc<[f64]>, bool),
+}
+
+/// A checked size distribution with its sampler: what a [`crate::model::JobKind`]
+/// holds. Only the scenario loader makes one (from a distribution whose sampler it
+/// has built), so the two always agree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Size {
+    dist: SizeDist,
+    sampler: Sampler,
+}
+
+impl Size {
+    /// Pairs a distribution with the sampler built from it (the loader only).
+    pub(crate) fn new(dist: SizeDist, sampler: Sampler) -> Self {
+        Size { dist, sampler }
+    }
+
+    /// Always `v`.
+    pub(crate) fn constant(v: f64) -> Self {
+        Size::new(SizeDist::Constant(v), Sampler::Constant(v))
+    }
+
+    /// The distribution's parameters.
+    pub fn dist(&self) -> &SizeDist {
+        &self.dist
+    }
+
+    /// Its sampler (clone it to draw from a stream's own generator).
+    pub fn sampler(&self) -> &Sampler {
+        &self.sampler
     }
 }

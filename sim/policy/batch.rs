@@ -52,7 +52,7 @@
 //! breakpoints, and stops once no remaining job is small enough to start now.
 
 use super::overlay::FreeUse;
-use super::{ClusterView, Completion, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Completion, Decision, JobInfo, Policy};
 use crate::engine::{Time, to_secs};
 use std::collections::BTreeMap;
 
@@ -128,7 +128,7 @@ pub enum Length {
 /// A job this policy started.
 #[derive(Clone, Copy, Debug)]
 struct Running {
-    class: usize,
+    class: ClassId,
     devices: usize,
     /// Start + length on its class.
     end: Time,
@@ -186,7 +186,7 @@ impl Batch {
     }
 
     /// The job's length on class `c`, ns.
-    fn len_on(&self, job: &JobInfo, view: &ClusterView, c: usize) -> Time {
+    fn len_on(&self, job: &JobInfo, view: &ClusterView, c: ClassId) -> Time {
         let run = view.runtime(c, job).unwrap_or(0);
         match self.length {
             Length::Estimate => job.estimate().unwrap_or(run),
@@ -198,7 +198,7 @@ impl Batch {
     /// run time on the fastest capable class), s.
     fn len_s(&self, job: &JobInfo, view: &ClusterView) -> f64 {
         let fastest = || {
-            (0..view.class_count())
+            view.classes()
                 .filter(|&c| view.can_run(c, job))
                 .filter_map(|c| view.runtime(c, job))
                 .min()
@@ -213,8 +213,8 @@ impl Batch {
 
     fn score(&self, job: &JobInfo, view: &ClusterView) -> f64 {
         let n = job.devices() as f64;
-        let s = to_secs(job.arrival);
-        let w = to_secs(view.now().saturating_sub(job.arrival));
+        let s = to_secs(job.arrival());
+        let w = to_secs(view.now().saturating_sub(job.arrival()));
         match self.order {
             Order::Fcfs => 0.0,
             Order::Sjf => self.len_s(job, view),
@@ -233,14 +233,14 @@ impl Batch {
         } else {
             self.score(job, view)
         };
-        Key(score, job.arrival, job.id)
+        Key(score, job.arrival(), job.id())
     }
 
     /// The fastest capable class with `k` free devices (ties: file order).
-    fn fit_now(job: &JobInfo, view: &ClusterView, used: &FreeUse) -> Option<usize> {
+    fn fit_now(job: &JobInfo, view: &ClusterView, used: &FreeUse) -> Option<ClassId> {
         let k = job.devices() as usize;
-        let mut best: Option<(Time, usize)> = None;
-        for c in 0..view.class_count() {
+        let mut best: Option<(Time, ClassId)> = None;
+        for c in view.classes() {
             if !view.can_run(c, job) || used.free(view, c) < k {
                 continue;
             }
@@ -255,7 +255,7 @@ impl Batch {
     fn start(
         &mut self,
         job: &JobInfo,
-        c: usize,
+        c: ClassId,
         view: &ClusterView,
         used: &mut FreeUse,
         out: &mut Vec<Decision>,
@@ -264,7 +264,7 @@ impl Batch {
         let devices = used.take(view, c, k);
         let end = view.now().saturating_add(self.len_on(job, view, c));
         self.running.insert(
-            job.id,
+            job.id(),
             Running {
                 class: c,
                 devices: k,
@@ -272,7 +272,7 @@ impl Batch {
             },
         );
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }
@@ -281,13 +281,13 @@ impl Batch {
     fn ordered(&self, view: &ClusterView) -> Vec<(Key, JobInfo)> {
         let mut v: Vec<(Key, JobInfo)> = self.queue.iter().map(|(k, j)| (*k, *j)).collect();
         if self.order.dynamic() {
-            v.sort_by_cached_key(|(_, j)| Key(self.score(j, view), j.arrival, j.id));
+            v.sort_by_cached_key(|(_, j)| Key(self.score(j, view), j.arrival(), j.id()));
         }
         v
     }
 
     /// Shadow time and extra devices for `head` on class `c`, given free devices now.
-    fn shadow(&self, head: &JobInfo, c: usize, free: usize, now: Time) -> Option<(Time, usize)> {
+    fn shadow(&self, head: &JobInfo, c: ClassId, free: usize, now: Time) -> Option<(Time, usize)> {
         let need = head.devices() as usize;
         let mut ends: Vec<(Time, usize)> = self
             .running
@@ -323,8 +323,8 @@ impl Batch {
         };
         let now = view.now();
         // The head's reservation: the earliest shadow time over capable classes.
-        let mut resv: Option<(Time, usize, usize)> = None; // (shadow, class, extra)
-        for c in 0..view.class_count() {
+        let mut resv: Option<(Time, ClassId, usize)> = None; // (shadow, class, extra)
+        for c in view.classes() {
             if !view.can_run(c, head) {
                 continue;
             }
@@ -347,7 +347,7 @@ impl Batch {
             let k = job.devices() as usize;
             let mut chosen = None;
             let mut best_r = Time::MAX;
-            for c in 0..view.class_count() {
+            for c in view.classes() {
                 if !view.can_run(c, job) || used.free(view, c) < k {
                     continue;
                 }
@@ -388,10 +388,11 @@ impl Batch {
         }
         let now = view.now();
         // Per class: (from, free) breakpoints of the free-device profile.
-        let mut profiles: Vec<Vec<(Time, i64)>> = (0..view.class_count())
+        let mut profiles: Vec<Vec<(Time, i64)>> = view
+            .classes()
             .map(|c| vec![(now, used.free(view, c) as i64)])
             .collect();
-        let mut releases: Vec<(usize, Time, usize)> = self
+        let mut releases: Vec<(ClassId, Time, usize)> = self
             .running
             .values()
             .map(|r| {
@@ -404,7 +405,7 @@ impl Batch {
             .collect();
         releases.sort_unstable();
         for (c, at, k) in releases {
-            let p = &mut profiles[c];
+            let p = &mut profiles[c.index()];
             let last = *p.last().expect("non-empty");
             if last.0 == at {
                 p.last_mut().expect("non-empty").1 += k as i64;
@@ -418,7 +419,8 @@ impl Batch {
             min_after[i] = min_after[i + 1].min(rest[i].1.devices() as usize);
         }
         for (i, (key, job)) in rest.iter().enumerate() {
-            let free_now = (0..view.class_count())
+            let free_now = view
+                .classes()
                 .map(|c| used.free(view, c))
                 .max()
                 .unwrap_or(0);
@@ -427,8 +429,8 @@ impl Batch {
             }
             let k = job.devices() as i64;
             // Earliest fit over capable classes (ties: the faster class, then file order).
-            let mut best: Option<(Time, Time, usize)> = None; // (start, runtime, class)
-            for (c, prof) in profiles.iter().enumerate() {
+            let mut best: Option<(Time, Time, ClassId)> = None; // (start, runtime, class)
+            for (c, prof) in view.classes().zip(&profiles) {
                 if !view.can_run(c, job) || view.class_size(c) < k as u32 {
                     continue;
                 }
@@ -444,7 +446,7 @@ impl Batch {
             }
             let Some((s, _, c)) = best else { continue };
             let len = self.len_on(job, view, c).max(1);
-            reserve(&mut profiles[c], s, s.saturating_add(len), k);
+            reserve(&mut profiles[c.index()], s, s.saturating_add(len), k);
             if s == now {
                 self.start(job, c, view, used, out);
                 self.queue.remove(key);
@@ -521,7 +523,7 @@ impl Policy for Batch {
         }
     }
     fn on_complete(&mut self, done: &Completion<'_>) {
-        self.running.remove(&done.job.id);
+        self.running.remove(&done.job.id());
     }
     fn waiting(&self) -> usize {
         self.queue.len()

@@ -62,7 +62,7 @@ impl Policy for CarbonAware {
                 if t <= now {
                     self.base.on_arrival(job, view, out);
                 } else {
-                    self.held.insert((t, job.id), job);
+                    self.held.insert((t, job.id()), job);
                 }
             }
             _ => self.base.on_arrival(job, view, out),

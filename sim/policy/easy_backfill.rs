@@ -43,7 +43,7 @@
 //! can start until devices free up. The queue is never scanned beyond that.
 
 use super::overlay::{FreeUse, Overlay, fastest_free, fastest_where};
-use super::{ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
 use crate::engine::Time;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,7 @@ pub struct Reservation {
     /// Job id.
     pub job: u64,
     /// Reserved class.
-    pub class: usize,
+    pub class: ClassId,
     /// Reserved start time, ns.
     pub start: Time,
 }
@@ -110,7 +110,7 @@ impl EasyBackfill {
         let now = view.now();
         let valid = self
             .resv
-            .is_some_and(|r| r.job == head.id && now <= r.start);
+            .is_some_and(|r| r.job == head.id() && now <= r.start);
         if !valid {
             self.resv = reserve(&head, view, &ov);
             if let (Some(r), Some(log)) = (self.resv, &self.log) {
@@ -140,7 +140,7 @@ impl EasyBackfill {
 /// Starts `job` on the free devices of class `c` and records it in the overlay.
 fn place(
     job: &JobInfo,
-    c: usize,
+    c: ClassId,
     view: &ClusterView,
     used: &mut FreeUse,
     ov: &mut Overlay,
@@ -150,7 +150,7 @@ fn place(
     let end = view.now().saturating_add(view.runtime(c, job).unwrap_or(0));
     ov.commit_view(c, &devices, end);
     out.push(Decision::Assign {
-        job: job.slot,
+        job: job.slot(),
         devices,
     });
 }
@@ -159,8 +159,8 @@ fn place(
 /// available (ties: the fastest class, then file order).
 fn reserve(head: &JobInfo, view: &ClusterView, ov: &Overlay) -> Option<Reservation> {
     let k = head.devices() as usize;
-    let mut best: Option<(Time, f64, usize)> = None;
-    for c in 0..view.class_count() {
+    let mut best: Option<(Time, f64, ClassId)> = None;
+    for c in view.classes() {
         if !view.can_run(c, head) {
             continue;
         }
@@ -173,7 +173,7 @@ fn reserve(head: &JobInfo, view: &ClusterView, ov: &Overlay) -> Option<Reservati
         }
     }
     best.map(|(start, _, class)| Reservation {
-        job: head.id,
+        job: head.id(),
         class,
         start,
     })
@@ -188,7 +188,7 @@ fn backfill_class(
     view: &ClusterView,
     used: &FreeUse,
     ov: &Overlay,
-) -> Option<usize> {
+) -> Option<ClassId> {
     let k = job.devices() as usize;
     let need = head.devices() as usize + k;
     fastest_where(job, view, |c| {
@@ -209,7 +209,7 @@ impl Policy for EasyBackfill {
         "easy-backfill"
     }
     fn on_arrival(&mut self, job: JobInfo, _: &ClusterView, _: &mut Vec<Decision>) {
-        self.queue.insert(job.id, job);
+        self.queue.insert(job.id(), job);
     }
     fn decide(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         self.schedule(view, out);

@@ -4,7 +4,7 @@
 //! it, classes in file order, lowest device id first. If it does not fit, nothing behind
 //! it starts (no backfilling), as in the classic batch-scheduler FCFS.
 
-use super::{ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
 use std::collections::VecDeque;
 
 /// The FCFS policy.
@@ -17,11 +17,11 @@ impl Fcfs {
     fn drain(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         // Each placement removes free devices; the view is refreshed by the simulation
         // only between calls, so track what this call has already used.
-        let mut used: Vec<(usize, usize)> = Vec::new(); // (class, devices taken)
+        let mut used: Vec<(ClassId, usize)> = Vec::new(); // (class, devices taken)
         while let Some(job) = self.queue.front() {
             let k = job.devices() as usize;
             let mut placed = None;
-            for c in 0..view.class_count() {
+            for c in view.classes() {
                 if !view.can_run(c, job) {
                     continue;
                 }
@@ -38,7 +38,7 @@ impl Fcfs {
                 None => used.push((c, k)),
             }
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices,
             });
             self.queue.pop_front();

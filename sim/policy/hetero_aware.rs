@@ -15,7 +15,7 @@
 //! by earliest finish); `threshold: 0` is `eft`. Jobs are committed at arrival; a
 //! decision costs O(classes x (log n + k)).
 
-use super::{ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
 use crate::engine::Time;
 
 /// Default `threshold`.
@@ -39,15 +39,15 @@ pub fn pick(
     job: &JobInfo,
     view: &ClusterView,
     threshold: f64,
-    mut finish: impl FnMut(usize) -> Option<Time>,
-) -> Option<usize> {
-    let n = view.class_count();
-    let best_speed = (0..n)
+    mut finish: impl FnMut(ClassId) -> Option<Time>,
+) -> Option<ClassId> {
+    let best_speed = view
+        .classes()
         .filter(|&c| view.can_run(c, job))
         .filter_map(|c| view.speed(c, job))
         .fold(0.0, f64::max);
-    let mut best: Option<(Time, f64, usize)> = None;
-    for c in 0..n {
+    let mut best: Option<(Time, f64, ClassId)> = None;
+    for c in view.classes() {
         if !view.can_run(c, job) {
             continue;
         }

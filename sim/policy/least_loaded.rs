@@ -16,7 +16,7 @@
 //!
 //! Jobs are committed at arrival and queue behind the devices' committed work.
 
-use super::{ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
 use crate::engine::Time;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -78,8 +78,8 @@ impl Policy for LeastLoaded {
             self.retire(view);
         }
         // (class, start of its k least-loaded devices)
-        let mut best: Option<(usize, Time)> = None;
-        for c in 0..view.class_count() {
+        let mut best: Option<(ClassId, Time)> = None;
+        for c in view.classes() {
             if !view.can_run(c, &job) {
                 continue;
             }
@@ -97,7 +97,7 @@ impl Policy for LeastLoaded {
                             start < bstart || (start == bstart && bc * nb < bb * nc)
                         }
                         LoadBy::Jobs => {
-                            let (lc, lb) = (self.held[c] * nb, self.held[b] * nc);
+                            let (lc, lb) = (self.held[c.index()] * nb, self.held[b.index()] * nc);
                             lc < lb || (lc == lb && start < bstart)
                         }
                     }
@@ -111,11 +111,11 @@ impl Policy for LeastLoaded {
         let devices = view.earliest_devices(c, k).map(|(d, _)| d).collect();
         if self.by == LoadBy::Jobs {
             let end = start.saturating_add(view.runtime(c, &job).unwrap_or(0));
-            self.committed[c].push(Reverse((end, job.devices())));
-            self.held[c] += job.devices() as u64;
+            self.committed[c.index()].push(Reverse((end, job.devices())));
+            self.held[c.index()] += job.devices() as u64;
         }
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }

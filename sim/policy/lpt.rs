@@ -27,7 +27,7 @@
 //! O(classes x (log n + k + u)), u the devices taken earlier in the same batch.
 
 use super::overlay::{Overlay, finish_with};
-use super::{ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
 use crate::engine::{Time, secs};
 use crate::model::{Arrival, Scenario};
 use std::collections::BTreeMap;
@@ -91,11 +91,11 @@ impl Lpt {
 
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id().cmp(&b.id())));
         let mut ov = Overlay::new(view);
         for job in &batch {
-            let mut best: Option<(Time, f64, usize, Vec<_>)> = None;
-            for c in 0..view.class_count() {
+            let mut best: Option<(Time, f64, ClassId, Vec<_>)> = None;
+            for c in view.classes() {
                 if !view.can_run(c, job) {
                     continue;
                 }
@@ -115,7 +115,7 @@ impl Lpt {
             };
             ov.commit_front(c, &slots, finish);
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices: slots.iter().map(|s| s.id).collect(),
             });
         }

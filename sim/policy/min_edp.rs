@@ -8,26 +8,26 @@
 //! order), on its earliest-available devices. A decision costs
 //! O(classes x (log n + k)).
 
-use super::{ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy, assign_earliest, finish_on};
 use crate::engine::{Time, to_secs};
 
 /// The minimum energy-delay-product policy.
 pub struct MinEdp;
 
 /// Energy-delay product of `job` finishing at `finish` on class `c`, J s.
-pub fn edp(job: &JobInfo, view: &ClusterView, c: usize, finish: Time) -> f64 {
+pub fn edp(job: &JobInfo, view: &ClusterView, c: ClassId, finish: Time) -> f64 {
     let energy = view.job_energy(c, job).unwrap_or(f64::INFINITY);
-    energy * to_secs(finish.saturating_sub(job.arrival))
+    energy * to_secs(finish.saturating_sub(job.arrival()))
 }
 
 /// The class `min-edp` picks for `job` given each class's finish time.
 pub fn pick(
     job: &JobInfo,
     view: &ClusterView,
-    mut finish: impl FnMut(usize) -> Option<Time>,
-) -> Option<usize> {
-    let mut best: Option<(f64, Time, usize)> = None;
-    for c in 0..view.class_count() {
+    mut finish: impl FnMut(ClassId) -> Option<Time>,
+) -> Option<ClassId> {
+    let mut best: Option<(f64, Time, ClassId)> = None;
+    for c in view.classes() {
         if !view.can_run(c, job) {
             continue;
         }

@@ -69,6 +69,7 @@ pub mod kit {
 
 pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
+pub use crate::model::{ClassId, JobSlot, KindId};
 use crate::model::{PolicySpec, Scenario};
 pub(crate) use params::{Owner, ParamReader};
 pub use params::{ParamError, Params};
@@ -80,7 +81,7 @@ pub enum Decision {
     /// Commit `job` to `devices` (exactly the job's gang size, distinct).
     Assign {
         /// The job's slot (from [`JobInfo::slot`]).
-        job: u32,
+        job: JobSlot,
         /// Devices, each appended to its local queue.
         devices: Vec<DeviceId>,
     },
@@ -89,7 +90,7 @@ pub enum Decision {
     /// size. The job completes when its last part does.
     Split {
         /// The job's slot.
-        job: u32,
+        job: JobSlot,
         /// (devices, work units) per part.
         parts: Vec<(Vec<DeviceId>, f64)>,
     },
@@ -109,7 +110,7 @@ pub trait Policy: Send {
     fn on_complete(&mut self, _done: &Completion<'_>) {}
     /// Jobs the policy holds and has not placed.
     fn waiting(&self) -> usize;
-    /// A time at which the policy wants [`Policy::on_tick`] called (e.g. the start of
+    /// A time (ns) at which the policy wants [`Policy::on_tick`] called (e.g. the start of
     /// a low-carbon hour). Asked after every event; `None` (the default): never.
     fn wakeup(&self) -> Option<Time> {
         None
@@ -377,10 +378,10 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, ParamE
 pub(crate) fn assign_by<K: PartialOrd>(
     job: &JobInfo,
     view: &ClusterView,
-    mut key: impl FnMut(usize) -> K,
+    mut key: impl FnMut(ClassId) -> K,
 ) -> Option<Decision> {
-    let mut best: Option<(K, usize)> = None;
-    for c in 0..view.class_count() {
+    let mut best: Option<(K, ClassId)> = None;
+    for c in view.classes() {
         if !view.can_run(c, job) {
             continue;
         }
@@ -395,7 +396,7 @@ pub(crate) fn assign_by<K: PartialOrd>(
 
 /// On a class with slots, the slots `job` takes on one device when it needs more than
 /// one (a whole-device job takes them all); `None` elsewhere.
-fn multi_slot_need(job: &JobInfo, view: &ClusterView, c: usize) -> Option<u32> {
+fn multi_slot_need(job: &JobInfo, view: &ClusterView, c: ClassId) -> Option<u32> {
     let s = view.slots(c);
     let k = job.slots().map_or(s, |k| k.min(s));
     (s > 1 && k > 1).then_some(k)
@@ -404,12 +405,12 @@ fn multi_slot_need(job: &JobInfo, view: &ClusterView, c: usize) -> Option<u32> {
 /// Commits `job` to the earliest-available gang of class `c`. On a class with slots, a
 /// job needing several slots goes to a device that has them free now if there is one
 /// (best fit), else to the device where that many slots are available first.
-pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> Decision {
+pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: ClassId) -> Decision {
     if let Some(k) = multi_slot_need(job, view, c)
         && let Some((lane, _)) = view.earliest_slots(c, k)
     {
         return Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices: vec![lane],
         };
     }
@@ -418,7 +419,7 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> De
         .map(|(d, _)| d)
         .collect();
     Decision::Assign {
-        job: job.slot,
+        job: job.slot(),
         devices,
     }
 }
@@ -426,7 +427,7 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: usize) -> De
 /// Finish time of `job` on class `c` if committed now to its earliest devices (on a
 /// class with slots, for a job needing several: when that many slots of one device
 /// are first available).
-pub(crate) fn finish_on(job: &JobInfo, view: &ClusterView, c: usize) -> Option<Time> {
+pub(crate) fn finish_on(job: &JobInfo, view: &ClusterView, c: ClassId) -> Option<Time> {
     let start = match multi_slot_need(job, view, c) {
         Some(k) => view.earliest_slots(c, k)?.1,
         None => view.earliest_start(c, job.devices() as usize)?,

@@ -18,7 +18,7 @@ struct Entry {
 
 impl PartialEq for Entry {
     fn eq(&self, o: &Self) -> bool {
-        (self.key, self.job.id) == (o.key, o.job.id)
+        (self.key, self.job.id()) == (o.key, o.job.id())
     }
 }
 impl Eq for Entry {}
@@ -29,7 +29,7 @@ impl PartialOrd for Entry {
 }
 impl Ord for Entry {
     fn cmp(&self, o: &Self) -> Ordering {
-        (self.key, self.job.id).cmp(&(o.key, o.job.id))
+        (self.key, self.job.id()).cmp(&(o.key, o.job.id()))
     }
 }
 
@@ -55,7 +55,7 @@ impl OrderedQueue {
             };
             let devices = used.take(view, c, job.devices() as usize);
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices,
             });
             self.heap.pop();

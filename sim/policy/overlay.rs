@@ -4,7 +4,7 @@
 //! the committed-work ends it changed. Both cost O(classes) to create and nothing per
 //! device they do not touch.
 
-use super::{ClusterView, DeviceId, JobInfo};
+use super::{ClassId, ClusterView, DeviceId, JobInfo};
 use crate::engine::Time;
 use std::collections::BTreeSet;
 use std::iter::Peekable;
@@ -24,27 +24,27 @@ impl FreeUse {
     }
 
     /// Free devices of class `c` not taken in this call.
-    pub(crate) fn free(&self, view: &ClusterView, c: usize) -> usize {
-        view.free_count(c) - self.taken[c]
+    pub(crate) fn free(&self, view: &ClusterView, c: ClassId) -> usize {
+        view.free_count(c) - self.taken[c.index()]
     }
 
     /// Free devices left in all classes. O(classes).
     pub(crate) fn any_free(&self, view: &ClusterView) -> bool {
-        (0..view.class_count()).any(|c| self.free(view, c) > 0)
+        view.classes().any(|c| self.free(view, c) > 0)
     }
 
     /// Takes the `k` lowest-id free devices of class `c` not taken yet (the caller has
     /// checked that there are `k`).
-    pub(crate) fn take(&mut self, view: &ClusterView, c: usize, k: usize) -> Vec<DeviceId> {
-        let t = self.taken[c];
-        self.taken[c] += k;
+    pub(crate) fn take(&mut self, view: &ClusterView, c: ClassId, k: usize) -> Vec<DeviceId> {
+        let t = self.taken[c.index()];
+        self.taken[c.index()] += k;
         view.free_devices(c, t + k).skip(t).collect()
     }
 }
 
 /// Among the classes that can run `job` and have `job.devices` free devices left in
 /// this call, the fastest for it (ties: file order). O(classes).
-pub(crate) fn fastest_free(job: &JobInfo, view: &ClusterView, used: &FreeUse) -> Option<usize> {
+pub(crate) fn fastest_free(job: &JobInfo, view: &ClusterView, used: &FreeUse) -> Option<ClassId> {
     fastest_where(job, view, |c| used.free(view, c) >= job.devices() as usize)
 }
 
@@ -52,10 +52,10 @@ pub(crate) fn fastest_free(job: &JobInfo, view: &ClusterView, used: &FreeUse) ->
 pub(crate) fn fastest_where(
     job: &JobInfo,
     view: &ClusterView,
-    mut ok: impl FnMut(usize) -> bool,
-) -> Option<usize> {
-    let mut best: Option<(f64, usize)> = None;
-    for c in 0..view.class_count() {
+    mut ok: impl FnMut(ClassId) -> bool,
+) -> Option<ClassId> {
+    let mut best: Option<(f64, ClassId)> = None;
+    for c in view.classes() {
         if !view.can_run(c, job) || !ok(c) {
             continue;
         }
@@ -101,9 +101,7 @@ impl Overlay {
     pub(crate) fn new(view: &ClusterView) -> Self {
         Overlay {
             now: view.now(),
-            classes: (0..view.class_count())
-                .map(|_| ClassOverlay::default())
-                .collect(),
+            classes: view.classes().map(|_| ClassOverlay::default()).collect(),
         }
     }
 
@@ -112,9 +110,9 @@ impl Overlay {
     pub(crate) fn iter<'s, 'v: 's>(
         &'s self,
         view: &ClusterView<'v>,
-        c: usize,
+        c: ClassId,
     ) -> impl Iterator<Item = Slot> + 's {
-        let co = &self.classes[c];
+        let co = &self.classes[c.index()];
         let base = view
             .devices_by_end_after(c, co.cursor)
             .filter(move |(_, d)| !co.skip.contains(d))
@@ -135,12 +133,12 @@ impl Overlay {
     }
 
     /// The `k` devices of class `c` that finish their committed work first.
-    pub(crate) fn earliest(&self, view: &ClusterView, c: usize, k: usize) -> Vec<Slot> {
+    pub(crate) fn earliest(&self, view: &ClusterView, c: ClassId, k: usize) -> Vec<Slot> {
         self.iter(view, c).take(k).collect()
     }
 
     /// When `k` devices of class `c` are all available (never before now).
-    pub(crate) fn kth_end(&self, view: &ClusterView, c: usize, k: usize) -> Option<Time> {
+    pub(crate) fn kth_end(&self, view: &ClusterView, c: ClassId, k: usize) -> Option<Time> {
         let now = self.now;
         self.iter(view, c)
             .nth(k.checked_sub(1)?)
@@ -149,7 +147,7 @@ impl Overlay {
 
     /// Devices of class `c` available by `t`, counted up to `cap` (the count stops
     /// there). O(log n + cap + u).
-    pub(crate) fn count_by(&self, view: &ClusterView, c: usize, t: Time, cap: usize) -> usize {
+    pub(crate) fn count_by(&self, view: &ClusterView, c: ClassId, t: Time, cap: usize) -> usize {
         let now = self.now;
         self.iter(view, c)
             .take_while(|s| s.end.max(now) <= t)
@@ -159,8 +157,8 @@ impl Overlay {
 
     /// Commits devices taken from the front of [`Overlay::iter`] (as
     /// [`Overlay::earliest`] returns them, in order) to a new end.
-    pub(crate) fn commit_front(&mut self, c: usize, slots: &[Slot], end: Time) {
-        let co = &mut self.classes[c];
+    pub(crate) fn commit_front(&mut self, c: ClassId, slots: &[Slot], end: Time) {
+        let co = &mut self.classes[c.index()];
         for s in slots {
             if s.from_view {
                 // Every view entry before it was taken or replaced already.
@@ -174,8 +172,8 @@ impl Overlay {
 
     /// Commits view devices (not changed yet in this call, e.g. free devices) to a new
     /// end.
-    pub(crate) fn commit_view(&mut self, c: usize, devices: &[DeviceId], end: Time) {
-        let co = &mut self.classes[c];
+    pub(crate) fn commit_view(&mut self, c: ClassId, devices: &[DeviceId], end: Time) {
+        let co = &mut self.classes[c.index()];
         for &d in devices {
             co.skip.insert(d);
             co.new.insert((end, d));
@@ -212,7 +210,7 @@ pub(crate) fn finish_with(
     job: &JobInfo,
     view: &ClusterView,
     ov: &Overlay,
-    c: usize,
+    c: ClassId,
 ) -> Option<(Time, Vec<Slot>)> {
     let k = job.devices() as usize;
     let slots = ov.earliest(view, c, k);

@@ -10,7 +10,7 @@
 //! power that is there does the most work. Without a cap, or while the base policy's
 //! choices fit, it is exactly the base policy. Cost: O(classes x log n) per job.
 
-use super::{ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
 
 /// The cap-aware wrapper.
 pub struct PowerCapped {
@@ -31,8 +31,8 @@ impl PowerCapped {
     /// power increase per unit of work per second (ties: the lower class index).
     fn most_efficient(job: &JobInfo, view: &ClusterView) -> Option<Decision> {
         let n = job.devices() as usize;
-        let mut best: Option<(f64, usize)> = None;
-        for c in 0..view.class_count() {
+        let mut best: Option<(f64, ClassId)> = None;
+        for c in view.classes() {
             if !view.can_run(c, job) || (view.class_size(c) as usize) < n {
                 continue;
             }
@@ -44,7 +44,7 @@ impl PowerCapped {
         let (_, c) = best?;
         let devices = view.earliest_devices(c, n).map(|(d, _)| d).collect();
         Some(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         })
     }
@@ -56,7 +56,7 @@ impl PowerCapped {
                 out.push(d);
                 continue;
             };
-            let Some(job) = job.filter(|j| j.slot == *slot) else {
+            let Some(job) = job.filter(|j| j.slot() == *slot) else {
                 out.push(d);
                 continue;
             };
@@ -68,8 +68,8 @@ impl PowerCapped {
                 continue;
             }
             // Classes with enough free devices whose increase fits, least W per work/s.
-            let mut best: Option<(f64, usize)> = None;
-            for c in 0..view.class_count() {
+            let mut best: Option<(f64, ClassId)> = None;
+            for c in view.classes() {
                 if !view.can_run(c, job) || view.free_count(c) < job.devices() as usize {
                     continue;
                 }
@@ -87,7 +87,7 @@ impl PowerCapped {
                     headroom -= view.power_increase(c, job);
                     let devices = view.free_devices(c, job.devices() as usize).collect();
                     out.push(Decision::Assign {
-                        job: job.slot,
+                        job: job.slot(),
                         devices,
                     });
                 }

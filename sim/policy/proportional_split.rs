@@ -62,7 +62,7 @@ impl Policy for ProportionalSplit {
         let k = job.devices() as usize;
         let mut classes = Vec::new();
         let mut offers = Vec::new();
-        for c in 0..view.class_count() {
+        for c in view.classes() {
             if let (true, Some(a), Some(r)) = (
                 view.can_run(c, &job),
                 view.earliest_start(c, k),
@@ -83,7 +83,7 @@ impl Policy for ProportionalSplit {
             return;
         }
         out.push(Decision::Split {
-            job: job.slot,
+            job: job.slot(),
             parts,
         });
     }

@@ -11,7 +11,7 @@
 //! `derive_seed(scenario seed, "policy/random")`, so its draws do not disturb the
 //! workload's and runs reproduce exactly. A decision costs O(classes + k^2), k the gang size.
 
-use super::{ClusterView, Decision, DeviceId, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, DeviceId, JobInfo, Policy};
 use crate::workload::derive_seed;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -39,9 +39,10 @@ pub fn draw(
     rng: &mut ChaCha8Rng,
     job: &JobInfo,
     view: &ClusterView,
-    mut class_of_index: impl FnMut(u64) -> (usize, u32),
+    mut class_of_index: impl FnMut(u64) -> (ClassId, u32),
 ) -> Vec<DeviceId> {
-    let total: u64 = (0..view.class_count())
+    let total: u64 = view
+        .classes()
         .filter(|&c| view.can_run(c, job))
         .map(|c| view.class_size(c) as u64)
         .sum();
@@ -69,7 +70,7 @@ impl Policy for Random {
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
         // The u-th capable device, classes in file order: O(classes).
         let devices = draw(&mut self.rng, &job, view, |mut u| {
-            for c in 0..view.class_count() {
+            for c in view.classes() {
                 if !view.can_run(c, &job) {
                     continue;
                 }
@@ -82,7 +83,7 @@ impl Policy for Random {
             unreachable!("u is below the number of capable devices")
         });
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }

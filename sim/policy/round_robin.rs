@@ -12,7 +12,7 @@
 //! Jobs are committed at arrival and queue behind the devices' committed work (list
 //! scheduling, as eft). A decision costs O(classes + k).
 
-use super::{ClusterView, Decision, DeviceId, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, DeviceId, JobInfo, Policy};
 
 /// What `round-robin` cycles over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,8 @@ impl RoundRobin {
     fn by_devices(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Vec<DeviceId>> {
         let n = view.class_count();
         let k = job.devices();
-        let total = view.class_first(n - 1) + view.class_size(n - 1);
+        let last = ClassId::new(n as u32 - 1);
+        let total = view.class_first(last) + view.class_size(last);
         let mut c = view.class_of(self.cursor);
         // Each step either succeeds or moves to the next class start; after one full
         // turn the cursor sits at a class start, where a capable class fits.
@@ -61,7 +62,7 @@ impl RoundRobin {
                 }
                 return Some(devices);
             }
-            c = (c + 1) % n;
+            c = ClassId::new((c.get() + 1) % n as u32);
             self.cursor = view.class_first(c);
         }
         None
@@ -74,15 +75,16 @@ impl RoundRobin {
         }
         let c = (0..n)
             .map(|i| (self.class_cursor + i) % n)
-            .find(|&c| view.can_run(c, job))?;
+            .find(|&c| view.can_run(ClassId::new(c as u32), job))?;
         self.class_cursor = (c + 1) % n;
+        let c = ClassId::new(c as u32);
         let size = view.class_size(c);
         let first = view.class_first(c);
-        let off = self.offsets[c];
+        let off = self.offsets[c.index()];
         let devices = (0..job.devices())
             .map(|i| first + (off + i) % size)
             .collect();
-        self.offsets[c] = (off + job.devices()) % size;
+        self.offsets[c.index()] = (off + job.devices()) % size;
         Some(devices)
     }
 }
@@ -98,7 +100,7 @@ impl Policy for RoundRobin {
         };
         if let Some(devices) = devices {
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices,
             });
         }

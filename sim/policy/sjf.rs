@@ -46,7 +46,8 @@ pub fn sjf_key(key: SjfKey, job: &JobInfo, view: &ClusterView) -> u64 {
             Some(e) => e,
             None => sjf_key(SjfKey::Runtime, job, view),
         },
-        SjfKey::Runtime => (0..view.class_count())
+        SjfKey::Runtime => view
+            .classes()
             .filter(|&c| view.can_run(c, job))
             .filter_map(|c| view.runtime(c, job))
             .min()

@@ -288,6 +288,7 @@ fn arrival_text(a: &Arrival) -> String {
             rate,
             count: c,
             start,
+            ..
         } => format!(
             "Poisson, {}{}{}",
             rate_text(*rate),
@@ -422,7 +423,7 @@ fn workload_table(out: &mut String, run: &RunData) {
                     if matches!(x.arrival, Arrival::None) && listed > 0 {
                         "as listed".into()
                     } else {
-                        size_text(&x.size)
+                        size_text(x.size())
                     },
                     x.req.devices.to_string(),
                     x.req

@@ -251,7 +251,8 @@ pub struct Budget {
     /// Rows of power.csv (`output.power_interval` over the run).
     pub max_power_rows: f64,
     /// Jobs waiting at once when arrivals exceed the cluster's capacity (each waiting
-    /// job holds some hundreds of bytes of memory).
+    /// job holds some hundreds of bytes of memory): refused at load time if the
+    /// estimate passes it, and the run stops if the queue really does.
     pub max_waiting: f64,
 }
 
@@ -260,7 +261,7 @@ impl Default for Budget {
         Budget {
             max_jobs: 1e8,
             max_power_rows: 1e8,
-            max_waiting: 1e7,
+            max_waiting: crate::simulation::DEFAULT_MAX_WAITING as f64,
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct Loaded {
     /// The `--set PATH=VALUE` overrides applied to it, in order (recorded in the run
     /// folder so its reproduce command is complete).
     pub overrides: Vec<String>,
+    /// The size budget it was checked against; a run also stops if more jobs wait at
+    /// once than `budget.max_waiting`.
+    pub budget: limits::Budget,
 }
 
 /// The scenario entry a policy or power-manager error is about.
@@ -135,6 +138,7 @@ pub fn load_with_budget(
         path: path.into(),
         text,
         overrides: overrides.to_vec(),
+        budget: *budget,
     })
 }
 

@@ -68,7 +68,7 @@ pub(super) fn build(
         let needs_size = arrival != Arrival::None || released.contains(&(ki as u32));
         let size = match &k.size {
             Some(s) => crate::workload::size::validate(s, &format!("{p}.size"), base)?,
-            None if !needs_size => SizeDist::Constant(0.0),
+            None if !needs_size => Size::constant(0.0),
             None => {
                 let why = if arrival != Arrival::None {
                     "a kind with generated arrivals"

@@ -77,7 +77,9 @@ impl Simulation<'_> {
             && self.pipelines
         {
             let now = self.engine.now();
-            let n = self.workload.release(info.kind, lin, now, &mut released);
+            let n = self
+                .workload
+                .release(info.kind().get(), lin, now, &mut released);
             if n == 0 && lin.depth > 0 {
                 e2e = Some((lin.root, now - lin.origin));
             }
@@ -153,16 +155,16 @@ impl Simulation<'_> {
         }
         self.used_classes = used;
         rec.slots = info.slots();
-        let arrival = to_secs(info.arrival);
+        let arrival = to_secs(info.arrival());
         let start = to_secs(done.start);
         let end = to_secs(now);
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
         // The reusable record (taken above) is filled in place: no allocation per job.
-        rec.id = info.id;
+        rec.id = info.id();
         rec.kind.clear();
-        rec.kind.push_str(&self.sc.kinds[info.kind as usize].name);
+        rec.kind.push_str(&self.sc.kinds[info.kind().index()].name);
         rec.arrival_s = arrival;
         rec.start_s = start;
         rec.end_s = end;

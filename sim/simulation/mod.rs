@@ -192,7 +192,13 @@ pub struct Simulation<'a> {
     /// Idle timeouts of this instant, held until after the pass.
     timers: Vec<Event>,
     next_progress: u64,
+    /// Most jobs that may wait (released, not started) at once; past it the run stops
+    /// with [`SimError::Overloaded`] rather than grow without bound.
+    max_waiting: u64,
 }
+
+/// The default of [`Simulation::max_waiting`]: some GB of memory for waiting jobs.
+pub const DEFAULT_MAX_WAITING: u64 = 10_000_000;
 
 impl<'a> Simulation<'a> {
     /// Prepares a run of `sc` with `seed` and the scenario's policy and power manager.
@@ -268,7 +274,16 @@ impl<'a> Simulation<'a> {
             idle_check: Vec::new(),
             timers: Vec::new(),
             next_progress: 0x10000,
+            max_waiting: DEFAULT_MAX_WAITING,
         }
+    }
+
+    /// Stops the run with [`SimError::Overloaded`] if more than `n` jobs wait at once
+    /// (released and not started: the load-time estimate cannot foresee every
+    /// overload, for example a trace's bursts or a policy that holds jobs back).
+    pub fn max_waiting(mut self, n: u64) -> Self {
+        self.max_waiting = n;
+        self
     }
 
     /// Pops events scheduled for the same time in a scrambled order keyed by `salt`
@@ -408,7 +423,7 @@ impl<'a> Simulation<'a> {
         let key = match ev {
             // A split job's parts share the job's id: then by slot.
             Event::Complete { slot, generation } => match self.jobs.get(slot) {
-                Some(j) if self.jobs.generation(slot) == generation => (0, j.info.id, slot),
+                Some(j) if self.jobs.generation(slot) == generation => (0, j.info.id(), slot),
                 _ => (1, 0, slot),
             },
             Event::Arrival { stream } => (2, 0, stream),
@@ -561,6 +576,16 @@ impl<'a> Simulation<'a> {
     /// tells the policy.
     fn admit(&mut self, job: NewJob) -> Result<(), SimError> {
         let now = self.engine.now();
+        // Jobs held: waiting ones plus at most one running job per lane (an O(1) bound
+        // that never refuses a run whose waiting jobs stay within the budget).
+        let held = self.jobs.count() as u64;
+        if held >= self.max_waiting.saturating_add(self.sc.lane_count()) {
+            return Err(SimError::Overloaded {
+                at_s: to_secs(now),
+                jobs: held,
+                limit: self.max_waiting,
+            });
+        }
         let slot = self.jobs.new_slot();
         let info = JobInfo::new(slot, self.jobs.next_id(), job.kind, now, job.req);
         let mut aj = jobs::ActiveJob::new(info, self.jobs.generation(slot));

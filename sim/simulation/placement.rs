@@ -11,7 +11,7 @@ use crate::policy::Decision;
 /// The job's top-state speed on a device of `class`: the class's speed for its kind,
 /// times `k / slots` for a job on `k` of a device's slots.
 fn slot_speed(class: &crate::model::DeviceClass, info: &JobInfo) -> f64 {
-    let s = class.speed[info.kind as usize].expect("checked");
+    let s = class.speed[info.kind().index()].expect("checked");
     match info.slots() {
         Some(k) if class.slots > 1 => s * k.min(class.slots) as f64 / class.slots as f64,
         _ => s,
@@ -31,16 +31,18 @@ impl Simulation<'_> {
         for d in out.drain(..) {
             match d {
                 Decision::Assign { job, devices } => {
+                    let job = job.get();
                     let info = self.placeable(job)?;
                     self.check_devices(&info, &devices)?;
                     let devices = self.expand(&info, devices);
                     self.commit(job, devices);
                 }
                 Decision::Split { job, parts } => {
+                    let job = job.get();
                     let info = self.placeable(job)?;
                     if !info.divisible() {
                         return Err(
-                            self.bug(format!("split job {}, which is not divisible", info.id))
+                            self.bug(format!("split job {}, which is not divisible", info.id()))
                         );
                     }
                     let work = info.work();
@@ -51,7 +53,7 @@ impl Simulation<'_> {
                     {
                         return Err(self.bug(format!(
                             "split job {} into parts of {total} units in all, it has {work}",
-                            info.id
+                            info.id()
                         )));
                     }
                     for (devices, _) in &parts {
@@ -84,7 +86,7 @@ impl Simulation<'_> {
             return Err(self.bug(format!("placed job slot {job}, which is not waiting")));
         };
         if !aj.devices.is_empty() {
-            return Err(self.bug(format!("placed job {} twice", aj.info.id)));
+            return Err(self.bug(format!("placed job {} twice", aj.info.id())));
         }
         Ok(aj.info)
     }
@@ -98,23 +100,23 @@ impl Simulation<'_> {
             .filter_map(|&d| self.cluster.devices.get(d as usize))
             .map(|dev| {
                 let cl = &self.sc.classes[dev.class as usize];
-                cl.speed[info.kind as usize].unwrap_or(f64::INFINITY)
+                cl.speed[info.kind().index()].unwrap_or(f64::INFINITY)
                     * cl.pstates[cl.pstates.len() - 1].speed
             })
             .fold(f64::INFINITY, f64::min);
         let run_s = info.work() / slowest;
         if run_s.is_nan() || run_s > MAX_RUN_S {
             return Err(SimError::PastClock {
-                job: info.id,
+                job: info.id(),
                 work: info.work(),
-                kind: self.sc.kinds[info.kind as usize].name.clone(),
+                kind: self.sc.kinds[info.kind().index()].name.clone(),
                 run_s,
             });
         }
         if devices.len() != info.devices() as usize {
             return Err(self.bug(format!(
                 "gave job {} {} device(s), it needs {}",
-                info.id,
+                info.id(),
                 devices.len(),
                 info.devices()
             )));
@@ -131,12 +133,13 @@ impl Simulation<'_> {
             };
             if !self
                 .sc
-                .can_run(c, info.kind as usize, info.memory(), gang, info.slots())
+                .can_run(c, info.kind().index(), info.memory(), gang, info.slots())
                 || devices[..i].contains(&d)
             {
                 return Err(self.bug(format!(
                     "put job {} on device {d} ({}), which cannot run it or is listed twice",
-                    info.id, self.sc.classes[c].name
+                    info.id(),
+                    self.sc.classes[c].name
                 )));
             }
         }
@@ -261,7 +264,7 @@ impl Simulation<'_> {
                     kept.push_back(slot);
                     continue;
                 }
-                taken.push((aj.info.id, slot));
+                taken.push((aj.info.id(), slot));
             }
             self.cluster.devices[d].queue = kept;
         }

@@ -19,7 +19,7 @@ impl Simulation<'_> {
             let dev = &self.cluster.devices[aj.devices[i] as usize];
             let cl = &self.sc.classes[dev.class as usize];
             if cl.slots == 1 {
-                delta += power_of(cl, DevState::Busy(aj.info.kind), ps) - dev.power_w;
+                delta += power_of(cl, DevState::Busy(aj.info.kind().get()), ps) - dev.power_w;
                 i += 1;
                 continue;
             }
@@ -35,7 +35,7 @@ impl Simulation<'_> {
                     by_kind[k as usize] -= 1;
                     busy -= 1;
                 }
-                by_kind[aj.info.kind as usize] += 1;
+                by_kind[aj.info.kind().index()] += 1;
                 busy += 1;
                 i += 1;
             }
@@ -136,7 +136,7 @@ impl Simulation<'_> {
     /// class with slots, `k / slots` of the class's speed for a job on `k` slots).
     fn job_class_speed(&self, slot: u32) -> (usize, f64) {
         let aj = self.jobs.at(slot);
-        let k = aj.info.kind as usize;
+        let k = aj.info.kind().index();
         aj.devices
             .iter()
             .map(|&d| {
@@ -173,7 +173,7 @@ impl Simulation<'_> {
         let (c, speed) = self.job_class_speed(slot);
         let class = &self.sc.classes[c];
         let aj = self.jobs.at_mut(slot);
-        let kind = aj.info.kind;
+        let kind = aj.info.kind().get();
         let devices = std::mem::take(&mut aj.devices);
         aj.cap_delay = now - aj.ready_at;
         self.gate.delay_ns += aj.cap_delay;
@@ -255,7 +255,7 @@ impl Simulation<'_> {
         aj.pstate = ps;
         aj.generation = aj.generation.wrapping_add(1);
         let generation = aj.generation;
-        let kind = aj.info.kind;
+        let kind = aj.info.kind().get();
         let devices = aj.devices.clone();
         let remaining = aj.remaining;
         let overhead = aj.overhead;

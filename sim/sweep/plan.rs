@@ -641,6 +641,7 @@ fn build_scenario(doc: &Value, path: &Path, text: &str) -> Result<Loaded, InputE
         path: path.into(),
         text: text.to_string(),
         overrides: Vec::new(),
+        budget: scenario::limits::Budget::default(),
     };
     crate::run::check_policy(&loaded)?;
     Ok(loaded)

@@ -13,6 +13,7 @@
 //! | slots | `gpu_milli` | with `gpu_share: slots`, a single-GPU pod with `gpu_milli` < 1000 runs on `gpu_milli / 10` of a GPU's 100 slots (the classes need `slots: 100`), at that share of its speed, for its traced run time (work = run time x share); other pods take whole GPUs |
 //! | kind | `num_gpu`, `gpu_spec` | `cpu` when `num_gpu` is 0; `gpu` when `gpu_spec` is empty; else `gpu-` and the allowed models, e.g. `gpu-v100m16-v100m32` (so a scenario gives speeds only on the allowed classes: GPU-type affinity) |
 //! | priority | `qos` | `LS` and `Guaranteed` 1, `Burstable` and `BE` 0 |
+//! | `source_id` (jobs.csv) | `name` | the number that ends the pod's name (`openb-pod-0017`: 17); the 0-based data row (as for Azure and Gavel traces) if the name has no such number or there is no `name` column |
 //!
 //! Not mapped: `cpu_milli`, `memory_mib` (host resources, not device memory), `pod_phase`.
 //!
@@ -39,13 +40,22 @@ pub const MAPPING: &[&str] = &[
     "priority = 1 for qos LS/Guaranteed, 0 for Burstable/BE; pods never scheduled are dropped",
 ];
 
+/// The number that ends a pod's name (`openb-pod-0017`: 17), the trace's own id.
+fn pod_number(name: &str) -> Option<u64> {
+    let name = name.trim();
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    name[name.len() - digits..].parse().ok()
+}
+
 /// Reads a pod list.
 pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), TraceError> {
     let mut cols: Option<[usize; 7]> = None;
+    let mut name_col: Option<usize> = None;
     super::each_csv_record(r, ctx, b',', true, |ctx, line, header, rec| {
         let c = match cols {
             Some(c) => c,
             None => {
+                name_col = header.iter().position(|h| h.trim() == "name");
                 let mut c = [0; 7];
                 for (i, name) in [
                     "num_gpu",
@@ -139,8 +149,11 @@ pub fn read(r: Box<dyn BufRead>, ctx: &mut Ctx, opts: &Options) -> Result<(), Tr
             estimate: None,
             slack: None,
             after: None,
-            // Pod names are strings: not carried (a compact id table is future work).
-            source_id: None,
+            source_id: Some(
+                name_col
+                    .and_then(|i| pod_number(rec.get(i).unwrap_or("")))
+                    .unwrap_or(ctx.trace.records - 1),
+            ),
         });
         Ok(())
     })
@@ -198,4 +211,31 @@ pub fn read_nodes(path: &Path, skip_bad: bool) -> Result<Vec<InventoryClass>, Tr
             speed: BTreeMap::new(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Trace;
+
+    /// jobs.csv's `source_id` is the number ending the pod's name, else the record's
+    /// 0-based data row; pods never scheduled are dropped but still counted.
+    #[test]
+    fn source_id_is_the_pod_number() {
+        let text = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+                    openb-pod-0017,1000,1024,1,1000,,LS,Running,0,10,0\n\
+                    never,1000,1024,1,1000,,LS,Pending,1,,\n\
+                    pod-x,1000,1024,1,1000,,BE,Running,2,12,2\n";
+        let mut ctx = Ctx {
+            file: "pods.csv".into(),
+            skip_bad: false,
+            trace: Trace::default(),
+        };
+        let r: Box<dyn BufRead> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        read(r, &mut ctx, &Options::default()).unwrap();
+        let ids: Vec<_> = ctx.trace.jobs.iter().map(|j| j.source_id).collect();
+        assert_eq!(ids, [Some(17), Some(2)]);
+        assert_eq!(pod_number("openb-pod-0000"), Some(0));
+        assert_eq!(pod_number("pod"), None);
+    }
 }

@@ -193,9 +193,11 @@ impl hetsim::policy::Policy for SeeEstimates {
             .lock()
             .unwrap()
             .push(job.estimate().map(hetsim::engine::to_secs));
-        let devices = view.free_devices(0, 1).collect();
+        let devices = view
+            .free_devices(hetsim::policy::ClassId::new(0), 1)
+            .collect();
         out.push(hetsim::policy::Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }

@@ -269,7 +269,7 @@ fn easy_lets_a_long_job_use_the_extra_devices_and_logs_the_reservation() {
         log[0],
         hetsim::policy::Reservation {
             job: 1,
-            class: 0,
+            class: hetsim::policy::ClassId::new(0),
             start: 10_000_000_000
         }
     );

@@ -11,6 +11,7 @@ fn run(yaml: &str) -> hetsim::simulation::Outcome {
         path: "t.yaml".into(),
         text: yaml.into(),
         overrides: Vec::new(),
+        budget: Default::default(),
     };
     run_in_memory(&l).unwrap()
 }

@@ -11,7 +11,7 @@
 use hetsim::engine::Time;
 use hetsim::model::{PolicySpec, Scenario};
 use hetsim::policy::kit::{DEFAULT_DEPTH, RANDOM_STREAM as STREAM, SjfKey, sjf_key};
-use hetsim::policy::{ClusterView, Decision, DeviceId, JobInfo, Policy};
+use hetsim::policy::{ClassId, ClusterView, Decision, DeviceId, JobInfo, Policy};
 use hetsim::workload::derive_seed;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -89,7 +89,7 @@ pub fn build(spec: &PolicySpec, sc: &Scenario) -> Result<Box<dyn Policy>, String
 }
 
 /// Device ids of class `c`.
-fn class_devices(view: &ClusterView, c: usize) -> std::ops::Range<DeviceId> {
+fn class_devices(view: &ClusterView, c: ClassId) -> std::ops::Range<DeviceId> {
     let first = view.class_first(c);
     first..first + view.class_size(c)
 }
@@ -98,7 +98,7 @@ fn class_devices(view: &ClusterView, c: usize) -> std::ops::Range<DeviceId> {
 /// sorted by (end, id): a full scan and sort.
 fn all_ends(
     view: &ClusterView,
-    c: usize,
+    c: ClassId,
     changed: &BTreeMap<DeviceId, Time>,
 ) -> Vec<(Time, DeviceId)> {
     let mut v: Vec<(Time, DeviceId)> = class_devices(view, c)
@@ -109,7 +109,7 @@ fn all_ends(
 }
 
 /// Free devices of class `c` not in `taken`, by id: a full scan.
-fn free_list(view: &ClusterView, c: usize, taken: &BTreeSet<DeviceId>) -> Vec<DeviceId> {
+fn free_list(view: &ClusterView, c: ClassId, taken: &BTreeSet<DeviceId>) -> Vec<DeviceId> {
     class_devices(view, c)
         .filter(|d| view.is_free(*d) && !taken.contains(d))
         .collect()
@@ -120,9 +120,9 @@ fn naive_fastest_free(
     job: &JobInfo,
     view: &ClusterView,
     taken: &BTreeSet<DeviceId>,
-) -> Option<usize> {
-    let mut best: Option<(f64, usize)> = None;
-    for c in 0..view.class_count() {
+) -> Option<ClassId> {
+    let mut best: Option<(f64, ClassId)> = None;
+    for c in view.classes() {
         if view.can_run(c, job) && free_list(view, c, taken).len() >= job.devices() as usize {
             let s = view.speed(c, job).unwrap_or(0.0);
             if best.is_none_or(|(bs, _)| s > bs) {
@@ -136,7 +136,7 @@ fn naive_fastest_free(
 /// Takes `job`'s devices on class `c` from the free list, recording their new end.
 fn naive_place(
     job: &JobInfo,
-    c: usize,
+    c: ClassId,
     view: &ClusterView,
     taken: &mut BTreeSet<DeviceId>,
     changed: &mut BTreeMap<DeviceId, Time>,
@@ -152,7 +152,7 @@ fn naive_place(
         changed.insert(d, end);
     }
     out.push(Decision::Assign {
-        job: job.slot,
+        job: job.slot(),
         devices,
     });
 }
@@ -172,7 +172,7 @@ impl NaiveOrdered {
         let mut changed = BTreeMap::new();
         loop {
             let Some(i) =
-                (0..self.queue.len()).min_by_key(|&i| (self.queue[i].0, self.queue[i].1.id))
+                (0..self.queue.len()).min_by_key(|&i| (self.queue[i].0, self.queue[i].1.id()))
             else {
                 return;
             };
@@ -226,8 +226,8 @@ impl NaiveEasy {
         };
         let kh = head.devices() as usize;
         // Reservation: earliest time a capable class has kh devices done.
-        let mut resv: Option<(Time, f64, usize)> = None;
-        for c in 0..view.class_count() {
+        let mut resv: Option<(Time, f64, ClassId)> = None;
+        for c in view.classes() {
             if !view.can_run(c, &head) {
                 continue;
             }
@@ -248,8 +248,8 @@ impl NaiveEasy {
         while i < self.queue.len() && passed < self.depth {
             let job = self.queue[i];
             let k = job.devices() as usize;
-            let mut best: Option<(f64, usize)> = None;
-            for c in 0..view.class_count() {
+            let mut best: Option<(f64, ClassId)> = None;
+            for c in view.classes() {
                 if !view.can_run(c, &job) || free_list(view, c, &taken).len() < k {
                     continue;
                 }
@@ -298,10 +298,10 @@ struct NaiveRoundRobin {
     cursor: DeviceId,
 }
 
-fn naive_class_of(view: &ClusterView, d: DeviceId) -> usize {
-    (0..view.class_count())
+fn naive_class_of(view: &ClusterView, d: DeviceId) -> ClassId {
+    view.classes()
         .rfind(|&c| view.class_first(c) <= d)
-        .unwrap_or(0)
+        .unwrap_or(ClassId::new(0))
 }
 
 impl Policy for NaiveRoundRobin {
@@ -309,8 +309,8 @@ impl Policy for NaiveRoundRobin {
         "round-robin"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        let n = view.class_count();
-        let total = view.class_first(n - 1) + view.class_size(n - 1);
+        let last = ClassId::new(view.class_count() as u32 - 1);
+        let total = view.class_first(last) + view.class_size(last);
         let k = job.devices();
         for _ in 0..=2 * total {
             let d = self.cursor;
@@ -318,7 +318,7 @@ impl Policy for NaiveRoundRobin {
             let end = view.class_first(c) + view.class_size(c);
             if view.can_run(c, &job) && d + k <= end {
                 out.push(Decision::Assign {
-                    job: job.slot,
+                    job: job.slot(),
                     devices: (d..d + k).collect(),
                 });
                 self.cursor = if d + k >= total { 0 } else { d + k };
@@ -343,14 +343,15 @@ impl Policy for NaiveRandom {
         "random"
     }
     fn on_arrival(&mut self, job: JobInfo, view: &ClusterView, out: &mut Vec<Decision>) {
-        let all: Vec<(usize, u32)> = (0..view.class_count())
+        let all: Vec<(ClassId, u32)> = view
+            .classes()
             .filter(|&c| view.can_run(c, &job))
             .flat_map(|c| (0..view.class_size(c)).map(move |o| (c, o)))
             .collect();
         let devices =
             hetsim::policy::kit::random_draw(&mut self.rng, &job, view, |u| all[u as usize]);
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }
@@ -364,7 +365,7 @@ impl Policy for NaiveRandom {
 struct NaiveLeastLoaded {
     jobs: bool,
     /// (end, class, devices held) of every committed job.
-    committed: Vec<(Time, usize, u64)>,
+    committed: Vec<(Time, ClassId, u64)>,
 }
 
 impl Policy for NaiveLeastLoaded {
@@ -376,8 +377,8 @@ impl Policy for NaiveLeastLoaded {
         let k = job.devices() as usize;
         self.committed.retain(|&(end, _, _)| end > now);
         let none = BTreeMap::new();
-        let mut best: Option<(usize, Time, f64, f64)> = None;
-        for c in 0..view.class_count() {
+        let mut best: Option<(ClassId, Time, f64, f64)> = None;
+        for c in view.classes() {
             if !view.can_run(c, &job) {
                 continue;
             }
@@ -411,7 +412,7 @@ impl Policy for NaiveLeastLoaded {
             job.devices() as u64,
         ));
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }
@@ -425,7 +426,7 @@ impl Policy for NaiveLeastLoaded {
 fn naive_finish(
     job: &JobInfo,
     view: &ClusterView,
-    c: usize,
+    c: ClassId,
     changed: &BTreeMap<DeviceId, Time>,
 ) -> Option<(Time, Vec<DeviceId>)> {
     let k = job.devices() as usize;
@@ -450,11 +451,11 @@ struct NaiveLpt {
 impl NaiveLpt {
     fn flush(&mut self, view: &ClusterView, out: &mut Vec<Decision>) {
         let mut batch = std::mem::take(&mut self.batch);
-        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id.cmp(&b.id)));
+        batch.sort_by(|a, b| b.work().total_cmp(&a.work()).then(a.id().cmp(&b.id())));
         let mut changed = BTreeMap::new();
         for job in &batch {
             let mut best: Option<(Time, f64, Vec<DeviceId>)> = None;
-            for c in 0..view.class_count() {
+            for c in view.classes() {
                 if !view.can_run(c, job) {
                     continue;
                 }
@@ -476,7 +477,7 @@ impl NaiveLpt {
                 changed.insert(d, f);
             }
             out.push(Decision::Assign {
-                job: job.slot,
+                job: job.slot(),
                 devices,
             });
         }
@@ -532,7 +533,7 @@ impl Policy for NaiveImmediate {
         let Some(c) = c else { return };
         let devices = naive_finish(&job, view, c, &none).expect("picked").1;
         out.push(Decision::Assign {
-            job: job.slot,
+            job: job.slot(),
             devices,
         });
     }

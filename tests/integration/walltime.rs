@@ -50,7 +50,7 @@ impl Policy for Listen {
         self.seen
             .lock()
             .unwrap()
-            .push((done.job.id, done.end, done.killed));
+            .push((done.job.id(), done.end, done.killed));
         self.inner.on_complete(done)
     }
     fn waiting(&self) -> usize {

@@ -100,6 +100,7 @@ accounting: {until: 100s}
         path: "t.yaml".into(),
         text: yaml.into(),
         overrides: Vec::new(),
+        budget: Default::default(),
     };
     let s = run_in_memory(&l).unwrap().summary;
     assert!(close(s.carbon_g, 1.0) && close(s.cost, 1.0 / 360.0));
@@ -149,6 +150,7 @@ power_manager: {name: idle-timeout}
         path: "t.yaml".into(),
         text: yaml.into(),
         overrides: Vec::new(),
+        budget: Default::default(),
     };
     let s = run_in_memory(&l).unwrap().summary;
     let has = |w: &[String], needle: &str| w.iter().any(|x| x.contains(needle));

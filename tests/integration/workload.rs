@@ -9,6 +9,7 @@ use hetsim::scenario::{Format, parse_str};
 use hetsim::workload::arrival::ArrivalStream;
 use hetsim::workload::size::Sampler;
 use hetsim::workload::{Lineage, NewJob, Workload, stream_rng};
+use rand_distr::Exp;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ fn kind_size(yaml_size: &str) -> Result<SizeDist, String> {
 
 /// Sample mean and variance of `n` draws.
 fn moments(d: &SizeDist, n: usize, seed: u64) -> (f64, f64) {
-    let s = Sampler::new(d);
+    let s = Sampler::new(d).unwrap();
     let mut rng = stream_rng(seed, "test");
     let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
     let m = xs.iter().sum::<f64>() / n as f64;
@@ -175,7 +176,7 @@ fn empirical_distribution_resamples_a_csv_column() {
     assert_eq!(d.mean(), 8.0);
     check_moments(&d, 0.03);
     // Draws are the samples themselves.
-    let s = Sampler::new(&d);
+    let s = Sampler::new(&d).unwrap();
     let mut rng = stream_rng(1, "x");
     for _ in 0..1000 {
         assert!([2.0, 4.0, 6.0, 20.0].contains(&s.sample(&mut rng)));
@@ -243,6 +244,7 @@ fn poisson_counts_have_poisson_mean_and_variance() {
         rate: 5.0,
         count: None,
         start: 0.0,
+        gap: Exp::new(5.0).unwrap(),
     };
     let counts: Vec<f64> = (0..400).map(|s| times(&a, s, 20.0).len() as f64).collect();
     let n = counts.len() as f64;
@@ -256,6 +258,7 @@ fn poisson_counts_have_poisson_mean_and_variance() {
         rate: 5.0,
         count: Some(7),
         start: 10.0,
+        gap: Exp::new(5.0).unwrap(),
     };
     let t = times(&a, 1, f64::INFINITY);
     assert_eq!(t.len(), 7);
@@ -313,6 +316,8 @@ fn on_off_bursts_have_the_stationary_rate_and_are_bursty() {
         off_mean: 30.0,
         count: None,
         start: 0.0,
+        on_len: Exp::new(1.0 / 10.0).unwrap(),
+        off_len: Exp::new(1.0 / 30.0).unwrap(),
     };
     let t_end = 200_000.0;
     let t = times(&a, 5, t_end);

@@ -28,6 +28,8 @@ pub(super) fn validate(c: &Checks) -> Result<Arrival, FieldError> {
         off_mean,
         count: a.count,
         start: c.start(),
+        on_len: c.exp(1.0 / on_mean, "on_mean")?,
+        off_len: c.exp(1.0 / off_mean, "off_mean")?,
     })
 }
 
@@ -46,16 +48,17 @@ pub(super) struct State {
 
 impl State {
     /// Draws the initial state (stationary) and its remaining length from `rng`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         on_rate: f64,
         off_rate: f64,
         on_mean: f64,
         off_mean: f64,
         start: f64,
+        on_len: Exp<f64>,
+        off_len: Exp<f64>,
         rng: &mut ChaCha8Rng,
     ) -> Self {
-        let on_len = Exp::new(1.0 / on_mean).expect("validated");
-        let off_len = Exp::new(1.0 / off_mean).expect("validated");
         let on = rng.random::<f64>() < on_mean / (on_mean + off_mean);
         let left = if on {
             on_len.sample(rng)

@@ -20,6 +20,7 @@ mod profile;
 use crate::model::{Arrival, FieldError};
 use crate::units::{NonNeg, PerSecond, Seconds, show};
 use rand::rngs::ChaCha8Rng;
+use rand_distr::Exp;
 use serde::Deserialize;
 
 /// Largest Poisson arrival rate, per second. The clock counts nanoseconds, so a
@@ -208,6 +209,12 @@ impl Checks<'_> {
         }
     }
 
+    /// The exponential distribution at `rate` (setting `f`), built here so a run
+    /// never builds one.
+    pub fn exp(&self, rate: f64, f: &str) -> Result<Exp<f64>, FieldError> {
+        Exp::new(rate).map_err(|e| FieldError::new(format!("{}.{f}", self.p), e.to_string()))
+    }
+
     /// A time step of at least one clock tick.
     pub fn tick(&self, v: f64, f: &str) -> Result<(), FieldError> {
         if v < MIN_PERIOD {
@@ -289,13 +296,12 @@ pub struct ArrivalStream {
 }
 
 impl ArrivalStream {
-    /// A stream for `arrival` drawing from `rng`. Parameters must be valid (the loader
-    /// checks them).
+    /// A stream for `arrival` drawing from `rng`.
     pub fn new(arrival: &Arrival, mut rng: ChaCha8Rng) -> Self {
         let (state, count) = match *arrival {
-            Arrival::Poisson { rate, count, start } => {
-                (State::Poisson(poisson::State::new(rate, start)), count)
-            }
+            Arrival::Poisson {
+                count, start, gap, ..
+            } => (State::Poisson(poisson::State::new(gap, start)), count),
             Arrival::Periodic {
                 period,
                 jitter,
@@ -315,9 +321,11 @@ impl ArrivalStream {
                 off_mean,
                 count,
                 start,
+                on_len,
+                off_len,
             } => (
                 State::Burst(burst::State::new(
-                    on_rate, off_rate, on_mean, off_mean, start, &mut rng,
+                    on_rate, off_rate, on_mean, off_mean, start, on_len, off_len, &mut rng,
                 )),
                 count,
             ),

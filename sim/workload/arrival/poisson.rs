@@ -16,6 +16,7 @@ pub(super) fn validate(c: &Checks) -> Result<Arrival, FieldError> {
         rate,
         count: c.a.count,
         start: c.start(),
+        gap: c.exp(rate, "rate")?,
     })
 }
 
@@ -27,11 +28,8 @@ pub(super) struct State {
 }
 
 impl State {
-    pub(super) fn new(rate: f64, start: f64) -> Self {
-        State {
-            gap: Exp::new(rate).expect("validated rate > 0"),
-            t: start,
-        }
+    pub(super) fn new(gap: Exp<f64>, start: f64) -> Self {
+        State { gap, t: start }
     }
 
     pub(super) fn next(&mut self, rng: &mut ChaCha8Rng) -> Option<f64> {

@@ -1,6 +1,6 @@
 //! Exponential work with the given mean.
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use rand_distr::Exp;
 
@@ -15,6 +15,8 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(mean: f64) -> Sampler {
-    Sampler::Exp(Exp::new(1.0 / mean).expect("validated mean > 0"))
+pub(super) fn sampler(mean: f64) -> Result<Sampler, SamplerError> {
+    Ok(Sampler::Exp(
+        Exp::new(1.0 / mean).map_err(SamplerError::new)?,
+    ))
 }

@@ -1,6 +1,6 @@
 //! Gamma work: `shape` and `scale`, or `mean` and `cv`.
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use crate::units::show;
 use rand_distr::Gamma;
@@ -43,6 +43,8 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(shape: f64, scale: f64) -> Sampler {
-    Sampler::Gamma(Gamma::new(shape, scale).expect("validated"))
+pub(super) fn sampler(shape: f64, scale: f64) -> Result<Sampler, SamplerError> {
+    Ok(Sampler::Gamma(
+        Gamma::new(shape, scale).map_err(SamplerError::new)?,
+    ))
 }

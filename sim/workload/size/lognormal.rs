@@ -1,6 +1,6 @@
 //! Lognormal work given by its mean and coefficient of variation.
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use crate::units::show;
 use rand_distr::LogNormal;
@@ -23,9 +23,11 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(mean: f64, cv: f64) -> Sampler {
+pub(super) fn sampler(mean: f64, cv: f64) -> Result<Sampler, SamplerError> {
     // mean = exp(mu + s^2/2), cv^2 = exp(s^2) - 1
     let s2 = (1.0 + cv * cv).ln();
     let mu = mean.ln() - 0.5 * s2;
-    Sampler::LogNormal(LogNormal::new(mu, s2.sqrt()).expect("validated"))
+    Ok(Sampler::LogNormal(
+        LogNormal::new(mu, s2.sqrt()).map_err(SamplerError::new)?,
+    ))
 }

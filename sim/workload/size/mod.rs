@@ -3,7 +3,9 @@
 //! registry that dispatches on the distribution's name, and holds the raw `size:`
 //! schema shared by all of them (every setting is a field of [`RawSize`]).
 //!
-//! A [`Sampler`] is built once per stream and draws from the stream's own generator.
+//! A [`Sampler`] is built once, when the scenario is loaded (so bad parameters are a
+//! located error then, never a panic in a run); each stream clones it and draws from
+//! its own generator.
 //! The continuous distributions come from `rand_distr`.
 //!
 //! To add a distribution: a file here with `FIELDS`, `validate` and `sampler` (and
@@ -23,13 +25,25 @@ mod weibull;
 
 pub use empirical::{SamplesError, read_samples};
 
-use crate::model::{FieldError, SizeDist};
+pub use crate::model::Sampler;
+use crate::model::{FieldError, Size, SizeDist};
 use crate::units::NonNeg;
 use rand::Rng;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal, Pareto, Uniform, Weibull};
+use rand_distr::Distribution;
 use serde::Deserialize;
 use std::path::Path;
-use std::sync::Arc;
+
+/// Parameters `rand_distr` refuses for a distribution (the loader's checks refuse them
+/// first, with the field named).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct SamplerError(String);
+
+impl SamplerError {
+    fn new(e: impl std::fmt::Display) -> Self {
+        SamplerError(e.to_string())
+    }
+}
 
 /// Size distributions by name.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -104,8 +118,8 @@ pub struct RawSize {
 }
 
 /// Checks the settings of `s` (at field path `p`; files relative to `base`) and
-/// builds the distribution.
-pub fn validate(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, FieldError> {
+/// builds the distribution and its sampler.
+pub fn validate(s: &RawSize, p: &str, base: &Path) -> Result<Size, FieldError> {
     let name = s.dist.as_str();
     let set = [
         ("value", s.value.is_some()),
@@ -133,7 +147,7 @@ pub fn validate(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, FieldErro
     };
     FieldError::only(p, "dist", name, &set, allowed)?;
     let c = Checks { s, p, name, base };
-    match s.dist {
+    let dist = match s.dist {
         RawDist::Constant => constant::validate(&c),
         RawDist::Exponential => exponential::validate(&c),
         RawDist::Uniform => uniform::validate(&c),
@@ -143,7 +157,10 @@ pub fn validate(s: &RawSize, p: &str, base: &Path) -> Result<SizeDist, FieldErro
         RawDist::Weibull => weibull::validate(&c),
         RawDist::Pareto => pareto::validate(&c),
         RawDist::Empirical => empirical::validate(&c),
-    }
+    }?;
+    let sampler =
+        Sampler::new(&dist).map_err(|e| FieldError::new(p, format!("dist `{name}`: {e}")))?;
+    Ok(Size::new(dist, sampler))
 }
 
 /// The checks the distributions share, with the settings and their field path.
@@ -182,49 +199,25 @@ impl Checks<'_> {
     }
 }
 
-/// A ready-to-draw size distribution.
-#[derive(Clone, Debug)]
-pub enum Sampler {
-    /// Always this value.
-    Constant(f64),
-    /// Exponential.
-    Exp(Exp<f64>),
-    /// Uniform on a closed interval.
-    Uniform(Uniform<f64>),
-    /// Truncated normal: the normal and the window.
-    Normal(Normal<f64>, f64, f64),
-    /// Lognormal.
-    LogNormal(LogNormal<f64>),
-    /// Gamma.
-    Gamma(Gamma<f64>),
-    /// Weibull.
-    Weibull(Weibull<f64>),
-    /// Unbounded Pareto.
-    Pareto(Pareto<f64>),
-    /// Bounded Pareto: shape, lower and upper bound.
-    BoundedPareto(f64, f64, f64),
-    /// Empirical samples (sorted) and whether to interpolate.
-    Empirical(Arc<[f64]>, bool),
-}
-
 impl Sampler {
-    /// Builds the sampler. The distribution's parameters must be valid (the scenario
-    /// loader checks them); invalid ones panic here.
-    pub fn new(d: &SizeDist) -> Sampler {
-        match *d {
+    /// Builds the sampler for `d`. The scenario loader does this once per
+    /// distribution, so a run never builds one; it fails only for parameters the
+    /// loader's checks refuse.
+    pub fn new(d: &SizeDist) -> Result<Sampler, SamplerError> {
+        Ok(match *d {
             SizeDist::Constant(v) => Sampler::Constant(v),
-            SizeDist::Exponential { mean } => exponential::sampler(mean),
-            SizeDist::Uniform { min, max } => uniform::sampler(min, max),
-            SizeDist::Normal { mean, sd, min, max } => normal::sampler(mean, sd, min, max),
-            SizeDist::Lognormal { mean, cv } => lognormal::sampler(mean, cv),
-            SizeDist::Gamma { shape, scale } => gamma::sampler(shape, scale),
-            SizeDist::Weibull { shape, scale } => weibull::sampler(shape, scale),
-            SizeDist::Pareto { shape, scale, max } => pareto::sampler(shape, scale, max),
+            SizeDist::Exponential { mean } => exponential::sampler(mean)?,
+            SizeDist::Uniform { min, max } => uniform::sampler(min, max)?,
+            SizeDist::Normal { mean, sd, min, max } => normal::sampler(mean, sd, min, max)?,
+            SizeDist::Lognormal { mean, cv } => lognormal::sampler(mean, cv)?,
+            SizeDist::Gamma { shape, scale } => gamma::sampler(shape, scale)?,
+            SizeDist::Weibull { shape, scale } => weibull::sampler(shape, scale)?,
+            SizeDist::Pareto { shape, scale, max } => pareto::sampler(shape, scale, max)?,
             SizeDist::Empirical {
                 ref samples,
                 interpolate,
             } => empirical::sampler(samples, interpolate),
-        }
+        })
     }
 
     /// Draws one value.
@@ -240,6 +233,67 @@ impl Sampler {
             Sampler::Pareto(d) => d.sample(rng),
             Sampler::BoundedPareto(a, l, h) => pareto::sample_bounded(*a, *l, *h, rng),
             Sampler::Empirical(s, interpolate) => empirical::sample(s, *interpolate, rng),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Arrival;
+    use crate::scenario::{Format, parse_str};
+    use rand_distr::Exp;
+
+    #[test]
+    fn the_loader_builds_every_sampler_from_the_parameters_it_checked() {
+        let yaml = "name: t\nhorizon: 1h\ndatacenter:\n  classes:\n    cpu:\n      category: cpu\n      \
+            count: 1\n      speed: {a: 1, b: 1}\n      busy_power: 100W\nworkload:\n  kinds:\n    a:\n      \
+            arrival: {process: poisson, rate: 2/s}\n      size: {dist: gamma, mean: 10, cv: 2}\n      \
+            estimate: {factor_dist: {dist: uniform, min: 1, max: 3}}\n    b:\n      \
+            arrival: {process: burst, rate: 3/s, on_mean: 5s, off_mean: 15s}\n      \
+            size: {dist: pareto, shape: 2.5, scale: 1}\n";
+        let sc = parse_str(yaml, Format::Yaml, Path::new("t.yaml")).unwrap();
+        for k in &sc.kinds {
+            assert_eq!(k.sampler(), &Sampler::new(k.size()).unwrap(), "{}", k.name);
+        }
+        let Some(crate::model::EstimateRule::Dist(f)) = &sc.kinds[0].estimate else {
+            panic!("{:?}", sc.kinds[0].estimate)
+        };
+        assert_eq!(f.sampler(), &Sampler::new(f.dist()).unwrap());
+        let Arrival::Poisson { rate, gap, .. } = sc.kinds[0].arrival() else {
+            panic!()
+        };
+        assert_eq!((*rate, *gap), (2.0, Exp::new(2.0).unwrap()));
+        let Arrival::Burst {
+            on_len, off_len, ..
+        } = sc.kinds[1].arrival()
+        else {
+            panic!()
+        };
+        assert_eq!(*on_len, Exp::new(1.0 / 5.0).unwrap());
+        assert_eq!(*off_len, Exp::new(1.0 / 15.0).unwrap());
+    }
+
+    #[test]
+    fn parameters_rand_distr_refuses_are_an_error_not_a_panic() {
+        let bad = [
+            SizeDist::Gamma {
+                shape: -1.0,
+                scale: 1.0,
+            },
+            SizeDist::Weibull {
+                shape: 1.0,
+                scale: -1.0,
+            },
+            SizeDist::Uniform { min: 2.0, max: 1.0 },
+            SizeDist::Pareto {
+                shape: 2.0,
+                scale: -1.0,
+                max: None,
+            },
+        ];
+        for d in &bad {
+            assert!(Sampler::new(d).is_err(), "{d:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! falls inside (the check refuses windows that keep less than 0.1% of the mass, so
 //! the loop ends quickly).
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist, truncated_normal_moments};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -38,8 +38,9 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(mean: f64, sd: f64, min: f64, max: f64) -> Sampler {
-    Sampler::Normal(Normal::new(mean, sd).expect("validated"), min, max)
+pub(super) fn sampler(mean: f64, sd: f64, min: f64, max: f64) -> Result<Sampler, SamplerError> {
+    let d = Normal::new(mean, sd).map_err(SamplerError::new)?;
+    Ok(Sampler::Normal(d, min, max))
 }
 
 /// One draw inside [lo, hi].

@@ -1,7 +1,7 @@
 //! Pareto (type I) work with shape alpha and minimum `scale`; with `max`, the bounded
 //! Pareto on [scale, max], sampled through its inverse distribution function.
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use rand::{Rng, RngExt};
 use rand_distr::Pareto;
@@ -34,11 +34,11 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(shape: f64, scale: f64, max: Option<f64>) -> Sampler {
-    match max {
-        None => Sampler::Pareto(Pareto::new(scale, shape).expect("validated")),
+pub(super) fn sampler(shape: f64, scale: f64, max: Option<f64>) -> Result<Sampler, SamplerError> {
+    Ok(match max {
+        None => Sampler::Pareto(Pareto::new(scale, shape).map_err(SamplerError::new)?),
         Some(h) => Sampler::BoundedPareto(shape, scale, h),
-    }
+    })
 }
 
 /// One draw of the bounded Pareto with shape `a` on [l, h].

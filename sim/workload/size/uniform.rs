@@ -1,6 +1,6 @@
 //! Uniform work on [min, max].
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use rand_distr::Uniform;
 
@@ -20,10 +20,10 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler (a constant when the interval is one point).
-pub(super) fn sampler(min: f64, max: f64) -> Sampler {
-    if min == max {
+pub(super) fn sampler(min: f64, max: f64) -> Result<Sampler, SamplerError> {
+    Ok(if min == max {
         Sampler::Constant(min)
     } else {
-        Sampler::Uniform(Uniform::new_inclusive(min, max).expect("validated"))
-    }
+        Sampler::Uniform(Uniform::new_inclusive(min, max).map_err(SamplerError::new)?)
+    })
 }

@@ -1,6 +1,6 @@
 //! Weibull work with shape k and scale lambda.
 
-use super::{Checks, Sampler};
+use super::{Checks, Sampler, SamplerError};
 use crate::model::{FieldError, SizeDist};
 use rand_distr::Weibull;
 
@@ -16,6 +16,8 @@ pub(super) fn validate(c: &Checks) -> Result<SizeDist, FieldError> {
 }
 
 /// The sampler.
-pub(super) fn sampler(shape: f64, scale: f64) -> Sampler {
-    Sampler::Weibull(Weibull::new(scale, shape).expect("validated"))
+pub(super) fn sampler(shape: f64, scale: f64) -> Result<Sampler, SamplerError> {
+    Ok(Sampler::Weibull(
+        Weibull::new(scale, shape).map_err(SamplerError::new)?,
+    ))
 }

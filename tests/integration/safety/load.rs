@@ -149,3 +149,36 @@ fn size_estimate_matches_hand_computation() {
     assert!((e.duration_s - 15_625.0).abs() < 1e-6, "{}", e.duration_s);
     assert!((e.power_rows - 15_625.0 / 60.0).abs() < 1e-9);
 }
+
+/// Item 6, at run time: a queue the load-time estimate cannot foresee (here a batch of
+/// 50 jobs at t = 0 on 2 devices: 48 wait) stops the run with exit 1 and a message
+/// naming the flag once more than `--max-waiting` jobs wait, and leaves no folder;
+/// exactly at the budget the run completes.
+#[test]
+fn waiting_queue_is_bounded_at_run_time() {
+    let text = TINY.replace(
+        "{process: poisson, rate: 1/s, count: 20}",
+        "{process: batch, count: 50}",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(tmp.path(), "burst.yaml", &text);
+    hetsim().arg("validate").arg(&f).assert().success();
+    let out = tmp.path().join("out");
+    let run = |limit: &str| {
+        hetsim()
+            .args(["run", "--no-charts", "-q", "--max-waiting", limit, "--out"])
+            .arg(&out)
+            .arg(&f)
+            .assert()
+    };
+    let a = run("47").code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        err.contains("--max-waiting") && err.contains("budget of 47"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    run("48").success();
+    let jobs = std::fs::read_to_string(out.join("jobs.csv")).unwrap();
+    assert_eq!(jobs.lines().count(), 51);
+}

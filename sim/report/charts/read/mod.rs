@@ -260,8 +260,9 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
                     .get(&c.name)?
                     .get(keys::UTILIZATION)?
                     .as_f64()?;
-                let window = summary.get("window_s")?.as_f64()?;
-                Some(u * c.devices as f64 * window)
+                // Utilization is over the jobs' span (`horizon_s`), not the window.
+                let span = summary.get("horizon_s")?.as_f64()?;
+                Some(u * c.devices as f64 * span)
             })
             .flatten();
         let from_dev =
