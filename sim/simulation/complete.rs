@@ -21,7 +21,11 @@ impl Simulation<'_> {
         let devices = std::mem::take(&mut self.jobs.at_mut(slot).devices);
         let mut walk = std::mem::take(&mut self.walk);
         walk.clear();
-        walk.extend_from_slice(&devices);
+        // Pushed one by one: most jobs have one device, and a call to copy 4 bytes
+        // costs more than the loop.
+        for &d in &devices {
+            walk.push(d);
+        }
         let mut last_host = None;
         for &d in &walk {
             self.enter(d, DevState::Idle);
@@ -34,12 +38,12 @@ impl Simulation<'_> {
                 self.cluster.hosts[dev.host as usize].jobs_done += 1;
             }
         }
-        let aj = self.jobs.remove(slot);
-        if aj.pstate.is_none() {
-            // Killed while paused by the cap: it no longer waits to resume.
-            self.gate.drop_paused(slot);
-        }
         let (e1, c1, k1) = self.job_acc(&walk);
+        // What the record needs is read in place; the slot is then freed without
+        // moving the job out.
+        let aj = self.jobs.at(slot);
+        let paused = aj.pstate.is_none();
+        let (info, parent, lineage) = (aj.info, aj.parent, aj.lineage);
         let done = PartsDone {
             start: aj.start.expect("started"),
             devices,
@@ -50,10 +54,15 @@ impl Simulation<'_> {
             cap_delay: aj.cap_delay,
             killed: aj.killed,
         };
+        self.jobs.release(slot);
+        if paused {
+            // Killed while paused by the cap: it no longer waits to resume.
+            self.gate.drop_paused(slot);
+        }
         // A part of a split job: fold it into its parent, which completes with its last
         // part.
-        let (info, done, lineage) = match aj.parent {
-            None => (aj.info, Some(done), aj.lineage),
+        let (info, done, lineage) = match parent {
+            None => (info, Some(done), lineage),
             Some(p) => {
                 let parent = self.jobs.at_mut(p);
                 parent.parts_left -= 1;
@@ -135,7 +144,8 @@ impl Simulation<'_> {
         let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
         // Every class that ran a part counts the job once (devices.csv counts it on
         // each of its devices); jobs.csv lists them in file order.
-        let mut rec = std::mem::take(&mut self.rec);
+        // The reusable record is filled in place: no allocation or copy per job.
+        let rec = &mut self.rec;
         rec.classes.clear();
         let mut used = std::mem::take(&mut self.used_classes);
         used.clear();
@@ -161,7 +171,6 @@ impl Simulation<'_> {
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
-        // The reusable record (taken above) is filled in place: no allocation per job.
         rec.id = info.id();
         rec.kind.clear();
         rec.kind.push_str(&self.sc.kinds[info.kind().index()].name);
@@ -207,9 +216,7 @@ impl Simulation<'_> {
             rec.e2e_s = Some(to_secs(t));
             self.e2e[root as usize].add(to_secs(t));
         }
-        self.collector.add(&rec);
-        let r = obs.job(&rec);
-        self.rec = rec;
-        Ok(r?)
+        self.collector.add(rec);
+        Ok(obs.job(rec)?)
     }
 }
