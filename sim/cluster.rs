@@ -212,6 +212,10 @@ impl Cluster {
     /// Sets a device's committed-work end, keeping the index in step.
     pub(crate) fn set_avail(&mut self, d: DeviceId, key: Time) {
         let dev = &mut self.devices[d as usize];
+        if dev.avail_key == key {
+            // The index entry is already right: no B-tree work.
+            return;
+        }
         let idx = &mut self.classes[dev.class as usize];
         idx.avail.remove(&(dev.avail_key, d));
         dev.avail_key = key;

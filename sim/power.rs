@@ -34,25 +34,75 @@ pub struct PowerRow {
     pub cost: f64,
 }
 
-/// The instantaneous state the meter integrates.
+/// The instantaneous state the meter integrates: power per class, the queue and the
+/// device counts per state. The simulation moves it with each change; the meter reads
+/// it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Levels {
     /// IT power per class, W.
-    pub class_w: Vec<f64>,
+    class_w: Vec<f64>,
     /// Jobs waiting.
-    pub queue_len: u64,
+    queue_len: u64,
     /// Devices busy.
-    pub busy: u64,
+    busy: u64,
     /// Devices asleep.
-    pub asleep: u64,
+    asleep: u64,
     /// Devices in transition.
-    pub transition: u64,
+    transition: u64,
 }
 
 impl Levels {
+    /// Levels with power `class_w` per class, no job waiting and no device busy,
+    /// asleep or in transition.
+    pub fn new(class_w: Vec<f64>) -> Self {
+        Levels {
+            class_w,
+            ..Default::default()
+        }
+    }
+
     /// IT power, W.
     pub fn it(&self) -> f64 {
         self.class_w.iter().sum()
+    }
+
+    /// IT power per class, W.
+    pub fn class_w(&self) -> &[f64] {
+        &self.class_w
+    }
+
+    /// Adds `delta_w` to class `class`'s power.
+    pub fn shift_power(&mut self, class: usize, delta_w: f64) {
+        self.class_w[class] += delta_w;
+    }
+
+    /// Sets the number of waiting jobs.
+    pub fn set_queue_len(&mut self, n: u64) {
+        self.queue_len = n;
+    }
+
+    /// Moves one device out of accounting bucket `from` into `to` (0 busy, 1 idle,
+    /// 2 asleep, 3 transition; idle devices are not counted).
+    pub fn move_device(&mut self, from: usize, to: usize) {
+        for (b, up) in [(from, false), (to, true)] {
+            let n = match b {
+                0 => &mut self.busy,
+                2 => &mut self.asleep,
+                3 => &mut self.transition,
+                _ => continue,
+            };
+            *n = if up { *n + 1 } else { *n - 1 };
+        }
+    }
+
+    /// Jobs waiting.
+    pub fn queue_len(&self) -> u64 {
+        self.queue_len
+    }
+
+    /// Devices busy.
+    pub fn busy(&self) -> u64 {
+        self.busy
     }
 }
 
@@ -109,21 +159,21 @@ pub struct Meter {
     interval: Option<Time>,
     last: Time,
     /// Energy per class, J.
-    pub class_j: Vec<f64>,
+    class_j: Vec<f64>,
     /// IT energy, J.
-    pub it_j: f64,
+    it_j: f64,
     /// Carbon, g.
-    pub carbon_g: f64,
+    carbon_g: f64,
     /// Cost.
-    pub cost: f64,
+    cost: f64,
     /// Highest IT power held for a positive time, W.
-    pub peak_w: f64,
+    peak_w: f64,
     /// Time with IT power at the cap (within 0.1%), ns.
-    pub at_cap_ns: Time,
+    at_cap_ns: Time,
     /// Highest IT power minus cap seen, W (should never be positive).
-    pub max_over_cap_w: f64,
+    max_over_cap_w: f64,
     /// Integral of queue length over time, job-ns.
-    pub queue_integral: f64,
+    queue_integral: f64,
     // Accumulation of the current row.
     acc_start: Time,
     acc_class_j: Vec<f64>,
@@ -171,6 +221,47 @@ impl Meter {
     pub fn with_devices(mut self, n: usize) -> Self {
         self.devices = vec![DeviceAccount::default(); n];
         self
+    }
+
+    /// Energy per class, J.
+    pub fn class_j(&self) -> &[f64] {
+        &self.class_j
+    }
+
+    /// IT energy, J.
+    pub fn it_j(&self) -> f64 {
+        self.it_j
+    }
+
+    /// Carbon, g.
+    pub fn carbon_g(&self) -> f64 {
+        self.carbon_g
+    }
+
+    /// Electricity cost.
+    pub fn cost(&self) -> f64 {
+        self.cost
+    }
+
+    /// Highest IT power held for a positive time, W.
+    pub fn peak_w(&self) -> f64 {
+        self.peak_w
+    }
+
+    /// Time with IT power at the cap (within 0.1%), ns.
+    pub fn at_cap_ns(&self) -> Time {
+        self.at_cap_ns
+    }
+
+    /// Highest IT power minus cap seen, W (never positive when the cap held; minus
+    /// infinity without a cap).
+    pub fn max_over_cap_w(&self) -> f64 {
+        self.max_over_cap_w
+    }
+
+    /// Integral of the queue length over time, job-ns.
+    pub fn queue_integral(&self) -> f64 {
+        self.queue_integral
     }
 
     /// Device `d`'s account.

@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+mod collect;
 mod summary;
 mod warnings;
+pub use collect::{Collector, EXACT_QUANTILE_LIMIT, GroupCollector, QUANTILE_ACCURACY, Quantiles};
 pub use summary::{DeviceRecord, RunTotals, summarize};
 pub use warnings::{scenario_warnings, warnings_for};
 
@@ -72,16 +74,38 @@ pub struct JobRecord {
 }
 
 // jobs.csv's column names and the CSV field writers live in the run-folder schema.
-pub use crate::schema::{JOB_COLUMNS, csv_f64, csv_field, csv_secs};
+pub use crate::schema::{JOB_COLUMNS, Row, RowOut, csv_f64, csv_field, csv_secs, csv_u64};
 
 impl JobRecord {
     /// Appends this record as one jobs.csv line (the same text the csv crate writes,
     /// without the cost of serde per field).
     pub fn write_csv(&self, out: &mut Vec<u8>) {
-        let mut ib = itoa::Buffer::new();
-        out.extend_from_slice(ib.format(self.id).as_bytes());
-        out.push(b',');
-        csv_field(out, &self.kind);
+        self.write_to(out);
+    }
+
+    /// [`JobRecord::write_csv`], faster for a stream of rows: the line is formatted on
+    /// the stack in `row` when it fits (every row but those naming hundreds of
+    /// devices), then copied once.
+    pub fn write_csv_with(&self, out: &mut Vec<u8>, row: &mut Row) {
+        let text = self.kind.len()
+            + self.class.len()
+            + self.devices.len()
+            + self.pipeline.len()
+            + self.classes.len();
+        if Row::fits(JOB_COLUMNS.len(), text) {
+            row.clear();
+            self.write_to(row);
+            out.extend_from_slice(row.as_bytes());
+        } else {
+            self.write_to(out);
+        }
+    }
+
+    /// Writes the jobs.csv line to `out`.
+    fn write_to(&self, out: &mut impl RowOut) {
+        out.uint(self.id);
+        out.byte(b',');
+        out.field(&self.kind);
         for v in [
             self.arrival_s,
             self.start_s,
@@ -90,64 +114,55 @@ impl JobRecord {
             self.response_s,
             self.run_s,
         ] {
-            out.push(b',');
-            csv_secs(out, v);
+            out.byte(b',');
+            out.secs(v);
         }
         for v in [self.slowdown, self.bounded_slowdown] {
-            out.push(b',');
-            csv_f64(out, v);
+            out.byte(b',');
+            out.float(v);
         }
-        out.push(b',');
-        csv_field(out, &self.class);
-        out.push(b',');
-        out.extend_from_slice(self.devices.as_bytes());
+        out.byte(b',');
+        out.field(&self.class);
+        out.byte(b',');
+        out.text(self.devices.as_bytes());
         for v in [self.work, self.energy_j, self.carbon_g, self.cost] {
-            out.push(b',');
-            csv_f64(out, v);
+            out.byte(b',');
+            out.float(v);
         }
-        out.push(b',');
-        out.extend_from_slice(ib.format(self.pstate).as_bytes());
-        out.push(b',');
-        csv_secs(out, self.cap_delay_s);
-        out.push(b',');
+        out.byte(b',');
+        out.uint(self.pstate.into());
+        out.byte(b',');
+        out.secs(self.cap_delay_s);
+        out.byte(b',');
         if let Some(d) = self.deadline_s {
-            csv_secs(out, d);
+            out.secs(d);
         }
-        out.push(b',');
+        out.byte(b',');
         if let Some(m) = self.deadline_met {
-            out.extend(if m {
-                b"true".as_slice()
-            } else {
-                b"false".as_slice()
-            });
+            out.text(if m { b"true" } else { b"false" });
         }
-        out.push(b',');
-        csv_field(out, &self.pipeline);
-        out.push(b',');
+        out.byte(b',');
+        out.field(&self.pipeline);
+        out.byte(b',');
         if let Some(e) = self.e2e_s {
-            csv_secs(out, e);
+            out.secs(e);
         }
-        out.push(b',');
+        out.byte(b',');
         if let Some(s) = self.source_id {
-            out.extend_from_slice(ib.format(s).as_bytes());
+            out.uint(s);
         }
-        out.push(b',');
+        out.byte(b',');
         if let Some(e) = self.estimate_s {
-            csv_secs(out, e);
+            out.secs(e);
         }
-        out.push(b',');
-        out.extend(if self.killed {
-            b"true".as_slice()
-        } else {
-            b"false".as_slice()
-        });
-        out.push(b',');
-        csv_field(out, &self.classes);
-        out.push(b',');
+        out.byte(b',');
+        out.text(if self.killed { b"true," } else { b"false," });
+        out.field(&self.classes);
+        out.byte(b',');
         if let Some(s) = self.slots {
-            out.extend_from_slice(ib.format(s).as_bytes());
+            out.uint(s.into());
         }
-        out.push(b'\n');
+        out.byte(b'\n');
     }
 }
 
@@ -366,237 +381,6 @@ pub struct Summary {
     pub serving: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// Values kept exactly before a [`Quantiles`] switches to its log histogram.
-pub const EXACT_QUANTILE_LIMIT: usize = 1 << 20;
-
-/// Relative accuracy of quantiles past [`EXACT_QUANTILE_LIMIT`] values.
-pub const QUANTILE_ACCURACY: f64 = 1e-3;
-
-/// Mean and quantiles of a stream of non-negative values in bounded memory.
-///
-/// Up to [`EXACT_QUANTILE_LIMIT`] values it keeps them all (nearest-rank quantiles,
-/// exact). Beyond that it folds them into a logarithmic histogram in the manner of
-/// DDSketch: bucket i holds values in (g^(i-1), g^i] with g = (1 + a) / (1 - a), so
-/// every quantile is within a relative error a = [`QUANTILE_ACCURACY`]; zeros are
-/// counted apart. Memory: at most 8 MiB of values, then a few thousand buckets. The
-/// mean is always exact (a running sum).
-#[derive(Debug, Clone, Default)]
-pub struct Quantiles {
-    values: Vec<f64>,
-    sketch: Option<std::collections::BTreeMap<i32, u64>>,
-    zeros: u64,
-    count: u64,
-    sum: f64,
-}
-
-impl Quantiles {
-    fn gamma_ln() -> f64 {
-        ((1.0 + QUANTILE_ACCURACY) / (1.0 - QUANTILE_ACCURACY)).ln()
-    }
-
-    fn fold(sketch: &mut std::collections::BTreeMap<i32, u64>, zeros: &mut u64, v: f64) {
-        if v <= 0.0 {
-            *zeros += 1;
-        } else {
-            let i = (v.ln() / Self::gamma_ln()).ceil() as i32;
-            *sketch.entry(i).or_insert(0) += 1;
-        }
-    }
-
-    /// Adds a value.
-    pub fn add(&mut self, v: f64) {
-        self.count += 1;
-        self.sum += v;
-        match &mut self.sketch {
-            Some(s) => Self::fold(s, &mut self.zeros, v),
-            None => {
-                self.values.push(v);
-                if self.values.len() > EXACT_QUANTILE_LIMIT {
-                    let mut s = std::collections::BTreeMap::new();
-                    for &x in &self.values {
-                        Self::fold(&mut s, &mut self.zeros, x);
-                    }
-                    self.values = Vec::new();
-                    self.sketch = Some(s);
-                }
-            }
-        }
-    }
-
-    /// Number of values.
-    pub fn len(&self) -> u64 {
-        self.count
-    }
-
-    /// Whether no value was added.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// Mean (0 when empty).
-    pub fn mean(&self) -> f64 {
-        if self.count == 0 {
-            0.0
-        } else {
-            self.sum / self.count as f64
-        }
-    }
-
-    /// Sorts the kept values; call once before [`Quantiles::quantile`].
-    pub fn finish(&mut self) {
-        // Unstable is exact here: values equal under total_cmp are the same bits.
-        self.values.sort_unstable_by(f64::total_cmp);
-    }
-
-    /// Nearest-rank quantiles `qs` (ascending), the values [`Quantiles::finish`] then
-    /// [`Quantiles::quantile`] give, without sorting all the values: each is selected
-    /// among the values at or above the previous one (O(n), not O(n log n)).
-    pub fn quantiles<const N: usize>(&mut self, qs: [f64; N]) -> [f64; N] {
-        let n = self.values.len();
-        if self.sketch.is_some() || n == 0 {
-            return qs.map(|q| self.quantile(q));
-        }
-        let mut out = [0.0; N];
-        // After a selection at `lo`, values[lo] is in its sorted place and every
-        // value after it is at least as large.
-        let mut lo = 0;
-        for (o, q) in out.iter_mut().zip(qs) {
-            let idx = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-            assert!(idx >= lo, "quantiles must be asked in ascending order");
-            let (_, x, _) = self.values[lo..].select_nth_unstable_by(idx - lo, f64::total_cmp);
-            *o = *x;
-            lo = idx;
-        }
-        out
-    }
-
-    /// Nearest-rank quantile `q` in [0, 1] (after [`Quantiles::finish`]).
-    pub fn quantile(&self, q: f64) -> f64 {
-        let Some(s) = &self.sketch else {
-            return quantile_sorted(&self.values, q);
-        };
-        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
-        if rank <= self.zeros {
-            return 0.0;
-        }
-        let mut seen = self.zeros;
-        let g = Self::gamma_ln().exp();
-        for (&i, &n) in s {
-            seen += n;
-            if seen >= rank {
-                // The value that is within a relative error a of the whole bucket.
-                return 2.0 * g.powi(i) / (g + 1.0);
-            }
-        }
-        0.0
-    }
-}
-
-/// Job statistics of one group (a kind or a class).
-#[derive(Debug, Default)]
-pub struct GroupCollector {
-    /// Waits, s.
-    pub waits: Quantiles,
-    /// Responses, s.
-    pub responses: Quantiles,
-    /// Jobs with a deadline.
-    pub with_deadline: u64,
-    /// Deadlines missed.
-    pub missed: u64,
-    /// Attributed energy, J.
-    pub energy_j: f64,
-}
-
-impl GroupCollector {
-    fn add(&mut self, r: &JobRecord) {
-        self.waits.add(r.wait_s);
-        self.responses.add(r.response_s);
-        if let Some(met) = r.deadline_met {
-            self.with_deadline += 1;
-            self.missed += u64::from(!met);
-        }
-        self.energy_j += r.energy_j;
-    }
-
-    /// The group's figures (sorts its quantiles).
-    pub fn stats(&mut self) -> JobStats {
-        let [w50, w95, w99] = self.waits.quantiles([0.5, 0.95, 0.99]);
-        let [r50, r95, r99] = self.responses.quantiles([0.5, 0.95, 0.99]);
-        let (w, r) = (&self.waits, &self.responses);
-        JobStats {
-            wait_mean_s: w.mean(),
-            wait_p50_s: w50,
-            wait_p95_s: w95,
-            wait_p99_s: w99,
-            response_mean_s: r.mean(),
-            response_p50_s: r50,
-            response_p95_s: r95,
-            response_p99_s: r99,
-            jobs_with_deadline: self.with_deadline,
-            deadline_miss_rate: (self.with_deadline > 0)
-                .then(|| self.missed as f64 / self.with_deadline as f64),
-        }
-    }
-}
-
-/// Accumulates job statistics.
-#[derive(Debug, Default)]
-pub struct Collector {
-    /// Per-kind statistics, by kind name (first completion order; the summary puts
-    /// them in scenario order).
-    pub per_kind: indexmap::IndexMap<String, GroupCollector>,
-    /// Per-class statistics, by the class of a job's first device.
-    pub per_class: indexmap::IndexMap<String, GroupCollector>,
-    /// Waits, s.
-    pub waits: Quantiles,
-    /// Responses, s.
-    pub responses: Quantiles,
-    /// Sum of slowdowns.
-    pub slowdown_sum: f64,
-    /// Sum of bounded slowdowns.
-    pub bsld_sum: f64,
-    /// Jobs with a deadline.
-    pub with_deadline: u64,
-    /// Deadlines missed.
-    pub missed: u64,
-    /// Attributed energy, J.
-    pub job_energy: f64,
-    /// Last completion, s.
-    pub makespan_s: f64,
-    /// Jobs killed at their requested time.
-    pub killed: u64,
-}
-
-impl Collector {
-    /// Adds a finished job.
-    pub fn add(&mut self, r: &JobRecord) {
-        self.killed += u64::from(r.killed);
-        self.waits.add(r.wait_s);
-        self.responses.add(r.response_s);
-        self.slowdown_sum += r.slowdown;
-        self.bsld_sum += r.bounded_slowdown;
-        if let Some(met) = r.deadline_met {
-            self.with_deadline += 1;
-            if !met {
-                self.missed += 1;
-            }
-        }
-        self.job_energy += r.energy_j;
-        self.makespan_s = self.makespan_s.max(r.end_s);
-        // Look up before inserting: most calls find the group, and the key is cloned
-        // only for a group's first job.
-        for (map, key) in [
-            (&mut self.per_kind, &r.kind),
-            (&mut self.per_class, &r.class),
-        ] {
-            match map.get_mut(key.as_str()) {
-                Some(g) => g.add(r),
-                None => map.entry(key.clone()).or_default().add(r),
-            }
-        }
-    }
-}
-
 /// Mean of a slice (0 when empty).
 pub fn mean(v: &[f64]) -> f64 {
     if v.is_empty() {
@@ -625,35 +409,6 @@ pub fn slowdowns(response: f64, run: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
 
-    /// Selection gives exactly the sorted nearest-rank quantiles: many sizes (with
-    /// ties, zeros, -0.0 and repeated ranks), against sorting the same values.
-    #[test]
-    fn selected_quantiles_equal_sorted_ones() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        for n in [1usize, 2, 3, 7, 100, 1001] {
-            let mut a = Quantiles::default();
-            let mut b = Quantiles::default();
-            for i in 0..n {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let v = match i % 5 {
-                    0 => 0.0,
-                    1 => -0.0,
-                    2 => (x % 7) as f64,
-                    _ => (x % 100_000) as f64 / 1e3,
-                };
-                a.add(v);
-                b.add(v);
-            }
-            b.finish();
-            let qs = [0.0, 0.01, 0.5, 0.5, 0.95, 0.99, 1.0];
-            let got = a.quantiles(qs);
-            let want = qs.map(|q| b.quantile(q));
-            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "n = {n}");
-        }
-    }
-
     use super::*;
 
     #[test]
@@ -663,6 +418,52 @@ mod tests {
         assert_eq!(quantile_sorted(&v, 0.95), 95.0);
         assert_eq!(quantile_sorted(&v, 0.99), 99.0);
         assert_eq!(quantile_sorted(&[3.0], 0.99), 3.0);
+    }
+
+    /// A row formatted on the stack is the row written straight to the buffer: quoted
+    /// fields, empty and filled optional columns, awkward numbers, and rows too long
+    /// for the stack (many devices), which take the buffer path.
+    #[test]
+    fn stack_rows_equal_buffer_rows() {
+        let many: Vec<String> = (0..1500).map(|i| i.to_string()).collect();
+        let mut out = Vec::new();
+        let mut row = Row::default();
+        for (i, devices) in ["0".to_string(), "1;2;3".into(), many.join(";")]
+            .into_iter()
+            .enumerate()
+        {
+            let r = JobRecord {
+                id: u64::MAX - i as u64,
+                kind: "k,\"q\"".into(),
+                arrival_s: 1e-9 * i as f64,
+                start_s: 9.5e9,
+                end_s: -0.4e-9,
+                wait_s: f64::NAN,
+                response_s: 123.456_789_012,
+                run_s: 0.1 + 0.2,
+                slowdown: 1e21,
+                bounded_slowdown: f64::INFINITY,
+                class: "gpu".into(),
+                devices,
+                work: 5e-324,
+                energy_j: 1.0,
+                deadline_s: (i == 1).then_some(2.5),
+                deadline_met: (i > 0).then_some(i == 1),
+                pipeline: "p\nq".into(),
+                e2e_s: Some(0.000_000_1),
+                source_id: Some(i as u64),
+                estimate_s: Some(3.0),
+                killed: i == 2,
+                classes: "cpu;gpu".into(),
+                slots: (i == 0).then_some(3),
+                ..Default::default()
+            };
+            let mut want = Vec::new();
+            r.write_csv(&mut want);
+            let at = out.len();
+            r.write_csv_with(&mut out, &mut row);
+            assert_eq!(&out[at..], &want[..], "row {i}");
+        }
     }
 
     #[test]
@@ -709,38 +510,6 @@ mod tests {
         }
         // Times are written at nanosecond resolution without float noise.
         assert!(mine.contains(",0.0000001,"), "{mine}");
-    }
-
-    #[test]
-    fn quantiles_are_exact_then_within_the_stated_accuracy() {
-        let mut q = Quantiles::default();
-        let n = EXACT_QUANTILE_LIMIT as u64 * 2;
-        // Values 0, 1e-6, 2e-6, ...: a quarter of them zero.
-        for i in 0..n {
-            q.add(if i % 4 == 0 { 0.0 } else { i as f64 * 1e-6 });
-        }
-        q.finish();
-        assert_eq!(q.len(), n);
-        let exact = |p: f64| {
-            let mut v: Vec<f64> = (0..n)
-                .map(|i| if i % 4 == 0 { 0.0 } else { i as f64 * 1e-6 })
-                .collect();
-            v.sort_by(f64::total_cmp);
-            quantile_sorted(&v, p)
-        };
-        for p in [0.1, 0.5, 0.95, 0.99] {
-            let (a, b) = (q.quantile(p), exact(p));
-            assert!(
-                (a - b).abs() <= QUANTILE_ACCURACY * b + 1e-12,
-                "p{p}: {a} vs {b}"
-            );
-        }
-        let mean = (0..n)
-            .filter(|i| i % 4 != 0)
-            .map(|i| i as f64 * 1e-6)
-            .sum::<f64>()
-            / n as f64;
-        assert!((q.mean() - mean).abs() < 1e-9 * mean);
     }
 
     #[test]

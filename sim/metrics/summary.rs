@@ -144,6 +144,8 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
     let mut warnings = window_warnings(sc, end);
     warnings.extend(t.setting_warnings);
     let mut col = t.collector;
+    // Before the overall quantiles, which reorder the samples the groups come from.
+    col.finish_groups();
     let [w50, w95, w99] = col.waits.quantiles([0.5, 0.95, 0.99]);
     let [r50, r95, r99] = col.responses.quantiles([0.5, 0.95, 0.99]);
     let done = col.waits.len();
@@ -171,11 +173,11 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
                 } else {
                     0.0
                 },
-                energy_j: meter.class_j[ci],
+                energy_j: meter.class_j()[ci],
                 jobs: t.class_jobs[ci],
                 stats: col
                     .per_class
-                    .get_mut(c.name.as_str())
+                    .get(c.name.as_str())
                     .map(|g| g.stats())
                     .unwrap_or_default(),
             },
@@ -198,9 +200,9 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
     let per_kind = order
         .into_iter()
         .map(|k| {
-            let g = &mut col.per_kind[k.as_str()];
+            let g = &col.per_kind[k.as_str()];
             let s = KindSummary {
-                jobs: g.waits.len(),
+                jobs: g.jobs,
                 energy_j: g.energy_j,
                 stats: g.stats(),
             };
@@ -243,10 +245,10 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         } else {
             0.0
         },
-        energy_it_j: meter.it_j,
+        energy_it_j: meter.it_j(),
         energy_facility_j: meter.facility_j(),
         energy_per_job_j: if done > 0 {
-            meter.it_j / done as f64
+            meter.it_j() / done as f64
         } else {
             0.0
         },
@@ -256,25 +258,25 @@ pub fn summarize(t: RunTotals, devices: &[DeviceRecord]) -> Summary {
         energy_asleep_j: state_j[2],
         energy_transition_j: state_j[3],
         wakeups,
-        power_peak_w: meter.peak_w,
+        power_peak_w: meter.peak_w(),
         power_mean_w: if window_s > 0.0 {
-            meter.it_j / window_s
+            meter.it_j() / window_s
         } else {
             0.0
         },
         power_cap_w: sc.facility.power_cap.as_ref().map(|c| c.at(0)),
-        time_at_cap_s: to_secs(meter.at_cap_ns),
+        time_at_cap_s: to_secs(meter.at_cap_ns()),
         cap_delayed_jobs: t.cap_delayed_jobs,
         cap_delay_s: to_secs(t.cap_delay_ns),
-        carbon_g: meter.carbon_g,
+        carbon_g: meter.carbon_g(),
         carbon_per_job_g: if done > 0 {
-            meter.carbon_g / done as f64
+            meter.carbon_g() / done as f64
         } else {
             0.0
         },
-        cost: meter.cost,
+        cost: meter.cost(),
         queue_mean: if end > 0 {
-            meter.queue_integral / end as f64
+            meter.queue_integral() / end as f64
         } else {
             0.0
         },

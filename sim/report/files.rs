@@ -79,6 +79,8 @@ const JOB_CHUNK: usize = 1 << 20;
 pub struct CsvObserver {
     jobs: Sink,
     line: Vec<u8>,
+    /// Scratch: one jobs.csv row.
+    job_row: Box<crate::schema::Row>,
     power: Sink,
     bounded: Option<PowerRows>,
     row: Vec<u8>,
@@ -124,6 +126,7 @@ impl CsvObserver {
             progress: None,
             jobs_written: 0,
             line,
+            job_row: Box::default(),
         })
     }
 
@@ -199,7 +202,7 @@ impl Observer for CsvObserver {
         // Rows are formatted straight into one large buffer, written out in chunks
         // of JOB_CHUNK bytes (larger than the file's own buffer, so it is bypassed):
         // one copy per byte instead of two, one write call per thousands of rows.
-        r.write_csv(&mut self.line);
+        r.write_csv_with(&mut self.line, &mut self.job_row);
         if self.line.len() >= JOB_CHUNK {
             j.write_all(&self.line)?;
             self.line.clear();

@@ -16,9 +16,18 @@ impl Simulation<'_> {
         slot: u32,
         obs: &mut dyn Observer,
     ) -> Result<(), SimError> {
-        let devices = self.jobs.at(slot).devices.clone();
-        let mut last_host = None;
+        // The job's device list moves into its record; the loops after the record walk
+        // a copy in a reused buffer (no allocation per job).
+        let devices = std::mem::take(&mut self.jobs.at_mut(slot).devices);
+        let mut walk = std::mem::take(&mut self.walk);
+        walk.clear();
+        // Pushed one by one: most jobs have one device, and a call to copy 4 bytes
+        // costs more than the loop.
         for &d in &devices {
+            walk.push(d);
+        }
+        let mut last_host = None;
+        for &d in &walk {
             self.enter(d, DevState::Idle);
             let dev = &mut self.cluster.devices[d as usize];
             dev.running = None;
@@ -29,15 +38,15 @@ impl Simulation<'_> {
                 self.cluster.hosts[dev.host as usize].jobs_done += 1;
             }
         }
-        let aj = self.jobs.remove(slot);
-        if aj.pstate.is_none() {
-            // Killed while paused by the cap: it no longer waits to resume.
-            self.gate.drop_paused(slot);
-        }
-        let (e1, c1, k1) = self.job_acc(&devices);
+        let (e1, c1, k1) = self.job_acc(&walk);
+        // What the record needs is read in place; the slot is then freed without
+        // moving the job out.
+        let aj = self.jobs.at(slot);
+        let paused = aj.pstate.is_none();
+        let (info, parent, lineage) = (aj.info, aj.parent, aj.lineage);
         let done = PartsDone {
             start: aj.start.expect("started"),
-            devices: devices.clone(),
+            devices,
             energy: e1 - aj.energy0,
             carbon: c1 - aj.carbon0,
             cost: k1 - aj.cost0,
@@ -45,10 +54,15 @@ impl Simulation<'_> {
             cap_delay: aj.cap_delay,
             killed: aj.killed,
         };
+        self.jobs.release(slot);
+        if paused {
+            // Killed while paused by the cap: it no longer waits to resume.
+            self.gate.drop_paused(slot);
+        }
         // A part of a split job: fold it into its parent, which completes with its last
         // part.
-        let (info, done, lineage) = match aj.parent {
-            None => (aj.info, Some(done), aj.lineage),
+        let (info, done, lineage) = match parent {
+            None => (info, Some(done), lineage),
             Some(p) => {
                 let parent = self.jobs.at_mut(p);
                 parent.parts_left -= 1;
@@ -91,7 +105,7 @@ impl Simulation<'_> {
 
         // Each device moves on to its next committed job, or becomes free.
         let mut freed = false;
-        for &d in &devices {
+        for &d in &walk {
             if self.cluster.devices[d as usize].queue.is_empty() {
                 self.cluster.set_free(d, true);
                 self.cluster.set_avail(d, 0);
@@ -106,8 +120,9 @@ impl Simulation<'_> {
             // The policy sees the freed devices in this instant's decision pass; only
             // after it may the power manager put the ones left idle to sleep.
             self.dirty = true;
-            self.idle_check.extend_from_slice(&devices);
+            self.idle_check.extend_from_slice(&walk);
         }
+        self.walk = walk;
         for job in released.drain(..) {
             self.admit(job)?;
         }
@@ -127,7 +142,8 @@ impl Simulation<'_> {
         let c0 = self.cluster.devices[done.devices[0] as usize].class as usize;
         // Every class that ran a part counts the job once (devices.csv counts it on
         // each of its devices); jobs.csv lists them in file order.
-        let mut rec = std::mem::take(&mut self.rec);
+        // The reusable record is filled in place: no allocation or copy per job.
+        let rec = &mut self.rec;
         rec.classes.clear();
         let mut used = std::mem::take(&mut self.used_classes);
         used.clear();
@@ -153,7 +169,6 @@ impl Simulation<'_> {
         let run = end - start;
         let response = end - arrival;
         let (sd, bsld) = slowdowns(response, run);
-        // The reusable record (taken above) is filled in place: no allocation per job.
         rec.id = info.id();
         rec.kind.clear();
         rec.kind.push_str(&self.sc.kinds[info.kind().index()].name);
@@ -199,9 +214,7 @@ impl Simulation<'_> {
             rec.e2e_s = Some(to_secs(t));
             self.e2e[root as usize].add(to_secs(t));
         }
-        self.collector.add(&rec);
-        let r = obs.job(&rec);
-        self.rec = rec;
-        Ok(r?)
+        self.collector.add(rec);
+        Ok(obs.job(rec)?)
     }
 }

@@ -10,7 +10,6 @@ use super::{Event, Simulation};
 use crate::cluster::{DevState, DeviceId};
 use crate::engine::{Time, secs};
 use crate::model::DeviceClass;
-use crate::power::Levels;
 
 /// Power a device of `class` draws in `state`, W. `pstate` is the P-state of a busy
 /// device (clamped to the class's slowest); other states ignore it.
@@ -58,18 +57,11 @@ impl Simulation<'_> {
         }
         self.meter
             .close_device(h, dev.power_w, dev.state.bucket(), now);
-        self.levels.class_w[c] += w - dev.power_w;
+        self.levels.shift_power(c, w - dev.power_w);
         dev.power_w = w;
         let old = dev.state;
         dev.state = state;
-        let count = |l: &mut Levels, s: DevState, delta: i64| match s.bucket() {
-            0 => l.busy = (l.busy as i64 + delta) as u64,
-            2 => l.asleep = (l.asleep as i64 + delta) as u64,
-            3 => l.transition = (l.transition as i64 + delta) as u64,
-            _ => {}
-        };
-        count(&mut self.levels, old, -1);
-        count(&mut self.levels, state, 1);
+        self.levels.move_device(old.bucket(), state.bucket());
         if matches!(old, DevState::Busy(_)) {
             self.cluster.classes[c].busy -= 1;
         }
@@ -114,11 +106,11 @@ impl Simulation<'_> {
             self.cluster.classes[c].busy += 1;
         }
         let w = host_power(cl, host.busy, &host.by_kind);
-        self.levels.class_w[c] += w - host.power_w;
+        self.levels.shift_power(c, w - host.power_w);
         host.power_w = w;
         match (was_busy, host.busy > 0) {
-            (false, true) => self.levels.busy += 1,
-            (true, false) => self.levels.busy -= 1,
+            (false, true) => self.levels.move_device(1, 0),
+            (true, false) => self.levels.move_device(0, 1),
             _ => {}
         }
     }

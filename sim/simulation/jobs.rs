@@ -177,6 +177,17 @@ impl JobTable {
         aj
     }
 
+    /// Frees a finished job's slot in place ([`JobTable::remove`] without moving the
+    /// job out), making its pending events stale.
+    pub(super) fn release(&mut self, slot: u32) {
+        let j = &mut self.jobs[slot as usize];
+        assert!(j.is_some(), "active");
+        *j = None;
+        self.gens[slot as usize] = self.gens[slot as usize].wrapping_add(1);
+        self.free_slots.push(slot);
+        self.active -= 1;
+    }
+
     /// Slots in use.
     pub(super) fn active(&self) -> u64 {
         self.active

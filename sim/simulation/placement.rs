@@ -205,14 +205,19 @@ impl Simulation<'_> {
             self.cluster.set_avail(d, end_est);
         }
         self.device_queued += 1;
+        // The list moves into the job; the devices are kicked from a reused copy.
+        let mut walk = std::mem::take(&mut self.walk);
+        walk.clear();
+        walk.extend_from_slice(&devices);
         {
             let aj = self.jobs.at_mut(job);
-            aj.devices = devices.clone();
+            aj.devices = devices;
             aj.est_end = end_est;
         }
-        for &d in &devices {
+        for &d in &walk {
             self.kick(d);
         }
+        self.walk = walk;
     }
 
     /// Late binding: takes back every job committed to a device queue behind its head
