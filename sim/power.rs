@@ -61,6 +61,17 @@ impl Levels {
         }
     }
 
+    /// The levels a per-change row was written from (its counts are whole numbers).
+    pub fn of_row(r: &PowerRow) -> Self {
+        Levels {
+            class_w: r.class_w.clone(),
+            queue_len: r.queue_len.round() as u64,
+            busy: r.busy_devices.round() as u64,
+            asleep: r.asleep_devices.round() as u64,
+            transition: r.transition_devices.round() as u64,
+        }
+    }
+
     /// IT power, W.
     pub fn it(&self) -> f64 {
         self.class_w.iter().sum()
@@ -93,6 +104,15 @@ impl Levels {
             };
             *n = if up { *n + 1 } else { *n - 1 };
         }
+    }
+
+    /// Adds the power per class and the busy devices of a part metered beside the
+    /// jobs (the serving instances of a mixed run).
+    pub fn add(&mut self, class_w: &[f64], busy: u64) {
+        for (a, b) in self.class_w.iter_mut().zip(class_w) {
+            *a += b;
+        }
+        self.busy += busy;
     }
 
     /// Jobs waiting.

@@ -244,10 +244,7 @@ impl Merge<'_> {
 
     fn levels(&self, base: &Levels) -> Levels {
         let mut lv = base.clone();
-        for (a, b) in lv.class_w.iter_mut().zip(&self.class_w) {
-            *a += b;
-        }
-        lv.busy += self.busy;
+        lv.add(&self.class_w, self.busy);
         lv
     }
 
@@ -268,13 +265,7 @@ impl Observer for Merge<'_> {
         // Rows per change: the job part's state was constant over the row.
         let a = self.end;
         let b = a + secs(r.duration_s);
-        let base = Levels {
-            class_w: r.class_w.clone(),
-            queue_len: r.queue_len.round() as u64,
-            busy: r.busy_devices.round() as u64,
-            asleep: r.asleep_devices.round() as u64,
-            transition: r.transition_devices.round() as u64,
-        };
+        let base = Levels::of_row(r);
         while let Some(&s) = self.steps.get(self.next).filter(|s| s.t < b) {
             if s.t > a {
                 let lv = self.levels(&base);
@@ -420,13 +411,13 @@ fn patch_summary(
 ) {
     let sum = |a: &[InstanceAccount], f: fn(&InstanceAccount) -> f64| a.iter().map(f).sum::<f64>();
     let job_devices: f64 = s.per_class.values().map(|c| c.devices as f64).sum();
-    s.energy_it_j = meter.it_j;
+    s.energy_it_j = meter.it_j();
     s.energy_facility_j = meter.facility_j();
-    s.carbon_g = meter.carbon_g;
-    s.cost = meter.cost;
-    s.power_peak_w = meter.peak_w;
+    s.carbon_g = meter.carbon_g();
+    s.cost = meter.cost();
+    s.power_peak_w = meter.peak_w();
     s.power_mean_w = if s.window_s > 0.0 {
-        meter.it_j / s.window_s
+        meter.it_j() / s.window_s
     } else {
         0.0
     };
@@ -456,7 +447,7 @@ fn patch_summary(
         if let Some(cs) = s.per_class.get_mut(&c.name) {
             let n = cs.devices as f64;
             cs.devices += used[ci];
-            cs.energy_j = meter.class_j[ci];
+            cs.energy_j = meter.class_j()[ci];
             if h > 0.0 && cs.devices > 0 {
                 cs.utilization =
                     (cs.utilization * n * h + busy_dev_s[ci]) / (cs.devices as f64 * h);
