@@ -161,6 +161,38 @@ fn kill_at_the_requested_time_by_hand() {
 }
 
 #[test]
+fn a_killed_job_releases_its_pipeline_successor_at_the_kill() {
+    // Kind a (100 units, exact-by-factor estimate 0.4 x run time = 40 s) is killed at
+    // 40 s; its successor b (10 units, no estimate) is released then, as after a normal
+    // end: the kill ends the job, and the pipeline treats it as done (the choice the
+    // docs state). b runs [40, 50] on the freed device.
+    let yaml = "datacenter:
+  classes:
+    c: {category: cpu, count: 1, speed: {a: 1, b: 1}, idle_power: 10W, busy_power: 100W}
+workload:
+  walltime: kill
+  kinds:
+    a:
+      arrival: {process: batch, count: 1, at: 0}
+      size: {dist: constant, value: 100}
+      estimate: {factor: 0.4}
+      then: [b]
+    b:
+      size: {dist: constant, value: 10}
+policy: {name: fcfs}
+";
+    let (out, jobs, _) = run(yaml);
+    let j = by_id(&jobs);
+    let got: Vec<(f64, f64, f64, bool)> = j
+        .iter()
+        .map(|r| (r.arrival_s, r.start_s, r.end_s, r.killed))
+        .collect();
+    assert_eq!(got, vec![(0.0, 0.0, 40.0, true), (40.0, 40.0, 50.0, false)]);
+    assert_eq!(out.summary.jobs_killed, 1);
+    assert_eq!(out.summary.jobs_completed, 2);
+}
+
+#[test]
 fn default_run_lets_jobs_finish_and_is_unchanged() {
     // No walltime, or `run`: J0 [0, 100] 10000 J, J1 [100, 120], J2 [120, 130].
     let (a, ja, sa) = run(&three_jobs(""));
