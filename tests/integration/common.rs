@@ -37,6 +37,30 @@ pub fn hetsim() -> assert_cmd::Command {
 }
 
 /// Loads a scenario file, panicking with the error text.
+/// `hetsim run SCENARIO --quiet --out OUT`, which must succeed.
+pub fn run_into(scenario: &str, out: &Path) {
+    hetsim()
+        .args(["run", scenario, "--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// Deletes OUT's charts (and its report, if it has one), runs `hetsim plot OUT`, and
+/// checks that `chart` comes back byte for byte and the report is written again.
+pub fn plot_redraws_the_same(out: &Path, chart: &str) {
+    let before = std::fs::read(out.join(chart)).unwrap();
+    let html = out.join("index.html");
+    let had_html = html.exists();
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    if had_html {
+        std::fs::remove_file(&html).unwrap();
+    }
+    hetsim().arg("plot").arg(out).assert().success();
+    assert_eq!(std::fs::read(out.join(chart)).unwrap(), before, "{chart}");
+    assert_eq!(html.exists(), had_html, "the report is redrawn");
+}
+
 pub fn load(path: &Path) -> hetsim::scenario::Loaded {
     hetsim::scenario::load(path, &[]).unwrap_or_else(|e| panic!("{e}"))
 }

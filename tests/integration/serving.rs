@@ -628,12 +628,7 @@ fn tiny_scenario_writes_a_complete_run_folder() {
     let mut texts = Vec::new();
     for name in ["a", "b"] {
         let out = dir.path().join(name);
-        assert_cmd::Command::cargo_bin("hetsim")
-            .unwrap()
-            .args(["run", &tiny(), "--quiet", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        crate::common::run_into(&tiny(), &out);
         for f in [
             "charts/ttft_cdf.svg",
             "charts/tbt_cdf.svg",
@@ -650,18 +645,7 @@ fn tiny_scenario_writes_a_complete_run_folder() {
     assert_eq!(texts[0], texts[1], "same scenario, same files");
     // `hetsim plot` redraws the charts from the files: the same bytes.
     let out = dir.path().join("a");
-    let before = std::fs::read(out.join("charts/ttft_cdf.svg")).unwrap();
-    std::fs::remove_dir_all(out.join("charts")).unwrap();
-    assert_cmd::Command::cargo_bin("hetsim")
-        .unwrap()
-        .arg("plot")
-        .arg(&out)
-        .assert()
-        .success();
-    assert_eq!(
-        std::fs::read(out.join("charts/ttft_cdf.svg")).unwrap(),
-        before
-    );
+    crate::common::plot_redraws_the_same(&out, "charts/ttft_cdf.svg");
     assert!(out.join("charts/serving_power.png").exists());
     let s: serde_json::Value = serde_json::from_str(&texts[0][2]).unwrap();
     assert_eq!(s["requests_completed"], 3);

@@ -160,12 +160,7 @@ fn mixed_run_folder_is_complete_and_deterministic() {
     let mut texts = Vec::new();
     for name in ["a", "b"] {
         let out = dir.path().join(name);
-        assert_cmd::Command::cargo_bin("hetsim")
-            .unwrap()
-            .args(["run", &fixture(), "--quiet", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        crate::common::run_into(&fixture(), &out);
         for f in [
             "jobs.csv",
             "devices.csv",
@@ -207,20 +202,8 @@ fn mixed_run_folder_is_complete_and_deterministic() {
     assert_eq!(texts[0], texts[1], "same scenario, same files");
     // `hetsim plot` redraws the report, serving charts included, from the files.
     let out = dir.path().join("a");
-    let before = std::fs::read(out.join("charts/tbt_cdf.svg")).unwrap();
-    std::fs::remove_dir_all(out.join("charts")).unwrap();
-    std::fs::remove_file(out.join("index.html")).unwrap();
-    assert_cmd::Command::cargo_bin("hetsim")
-        .unwrap()
-        .arg("plot")
-        .arg(&out)
-        .assert()
-        .success();
-    assert_eq!(
-        std::fs::read(out.join("charts/tbt_cdf.svg")).unwrap(),
-        before
-    );
     assert!(out.join("index.html").exists());
+    crate::common::plot_redraws_the_same(&out, "charts/tbt_cdf.svg");
 }
 
 /// Refused at load with the file, line and field: a power cap, and a kind that no
