@@ -98,7 +98,8 @@ pub(crate) struct Host {
     pub(crate) power_w: f64,
     /// Free lanes (idle, nothing committed).
     pub(crate) free: u32,
-    /// Jobs completed (a job on several slots counts once).
+    /// Jobs completed (a job on several slots counts once); kept on classes with
+    /// slots only (a one-slot device's count is its lane's).
     pub(crate) jobs_done: u64,
     /// Energy (J), carbon (g) and cost one busy lane has drawn so far: each segment's
     /// account divided by the lanes busy in it. A job on `k` lanes is charged `k` x its
