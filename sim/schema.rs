@@ -280,6 +280,70 @@ impl RowOut for Row {
     }
 }
 
+/// Rows formatted in place at the end of a large buffer (a file's next write): the
+/// writers of [`Row`] without copying each row out of it. The caller checks that a
+/// row fits in what is left ([`Chunk::fits`]).
+pub struct Chunk {
+    b: Box<[u8]>,
+    n: usize,
+}
+
+impl Chunk {
+    /// An empty chunk of `capacity` bytes.
+    pub fn new(capacity: usize) -> Self {
+        Chunk {
+            b: vec![0; capacity].into_boxed_slice(),
+            n: 0,
+        }
+    }
+
+    /// Whether a row of `numbers` numbers and text fields of `text` bytes in all fits
+    /// in the room left (the bound of [`Row::fits`]).
+    pub fn fits(&self, numbers: usize, text: usize) -> bool {
+        numbers * (NUMBER_BYTES + 1) + 2 * text + 64 <= self.b.len() - self.n
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether nothing is written.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The rows so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.b[..self.n]
+    }
+
+    /// Empties the chunk.
+    pub fn clear(&mut self) {
+        self.n = 0;
+    }
+}
+
+impl RowOut for Chunk {
+    fn text(&mut self, s: &[u8]) {
+        self.b[self.n..self.n + s.len()].copy_from_slice(s);
+        self.n += s.len();
+    }
+    fn byte(&mut self, c: u8) {
+        self.b[self.n] = c;
+        self.n += 1;
+    }
+    fn uint(&mut self, n: u64) {
+        self.n = put_u64(&mut self.b, self.n, n);
+    }
+    fn secs(&mut self, v: f64) {
+        match put_secs(&mut self.b, self.n, v) {
+            Some(end) => self.n = end,
+            None => self.float(v),
+        }
+    }
+}
+
 /// Columns of jobs.csv by name (the entries of [`JOB_COLUMNS`] a reader looks up).
 pub mod jobs {
     /// Job id.
