@@ -73,6 +73,10 @@ pub(crate) struct Device {
     pub(crate) wakeups: u64,
     /// Waiting in the power-cap queue for a wake-up.
     pub(crate) cap_blocked: bool,
+    /// In its class's free set. Changed only through [`Cluster::set_free`], which
+    /// skips the set when this already says what is asked (most commits go to a
+    /// device with work).
+    free: bool,
 }
 
 impl Device {
@@ -98,7 +102,8 @@ pub(crate) struct Host {
     pub(crate) power_w: f64,
     /// Free lanes (idle, nothing committed).
     pub(crate) free: u32,
-    /// Jobs completed (a job on several slots counts once).
+    /// Jobs completed (a job on several slots counts once); kept on classes with
+    /// slots only (a one-slot device's count is its lane's).
     pub(crate) jobs_done: u64,
     /// Energy (J), carbon (g) and cost one busy lane has drawn so far: each segment's
     /// account divided by the lanes busy in it. A job on `k` lanes is charged `k` x its
@@ -196,6 +201,7 @@ impl Cluster {
                     timer_gen: 0,
                     wakeups: 0,
                     cap_blocked: false,
+                    free: true,
                 });
                 idx.free.insert(id);
                 idx.avail.insert((0, id));
@@ -230,6 +236,12 @@ impl Cluster {
     /// Marks a device free or not free in its class index (and its host's free
     /// slots).
     pub(crate) fn set_free(&mut self, d: DeviceId, free: bool) {
+        let dev = &mut self.devices[d as usize];
+        if dev.free == free {
+            // The set already agrees: no B-tree search.
+            return;
+        }
+        dev.free = free;
         let dev = &self.devices[d as usize];
         let c = dev.class as usize;
         let changed = if free {
@@ -237,6 +249,7 @@ impl Cluster {
         } else {
             self.classes[c].free.remove(&d)
         };
+        debug_assert!(changed, "the flag mirrors the free set");
         let idx = &mut self.classes[c];
         if changed && idx.slots > 1 {
             let h = dev.host;

@@ -28,7 +28,14 @@ pub const NANOS_PER_SEC: f64 = 1e9;
 ///
 /// Negative and NaN inputs map to 0; values past the range saturate at `u64::MAX`.
 pub fn secs(s: f64) -> Time {
-    let ns = (s * NANOS_PER_SEC).round();
+    let x = s * NANOS_PER_SEC;
+    if x > 0.0 && x < 4_503_599_627_370_496.0 {
+        // Below 2^52 `x.round()` without the libm call (a run time per job and class
+        // in eft): x - trunc(x) is exact there, so this rounds halves up as `round`.
+        let t = x as u64;
+        return t + u64::from(x - t as f64 >= 0.5);
+    }
+    let ns = x.round();
     if ns.is_nan() || ns <= 0.0 {
         0
     } else if ns >= u64::MAX as f64 {
@@ -102,7 +109,9 @@ impl<E: Copy> Heap<E> {
         let Some(&top) = self.v.first() else {
             return Some(last);
         };
-        // Sift the last entry down from the root, moving the smallest child up.
+        // Bottom-up: move the smallest child up into the hole all the way to a leaf,
+        // then sift the last entry up from there. The last entry nearly always belongs
+        // near the bottom, so this saves the comparison with it on every level down.
         let n = self.v.len();
         let k = last.key();
         let mut i = 0;
@@ -111,20 +120,38 @@ impl<E: Copy> Heap<E> {
             if c >= n {
                 break;
             }
-            let mut m = c;
-            let mut mk = self.v[c].key();
-            for j in c + 1..(c + 4).min(n) {
-                let jk = self.v[j].key();
-                if jk < mk {
-                    m = j;
-                    mk = jk;
+            let m = if c + 3 < n {
+                // All four children: a branch-free tournament (which child is least
+                // is unpredictable, and mispredicted branches cost more than compares).
+                let a = c + usize::from(self.v[c + 1].key() < self.v[c].key());
+                let b = c + 2 + usize::from(self.v[c + 3].key() < self.v[c + 2].key());
+                if self.v[b].key() < self.v[a].key() {
+                    b
+                } else {
+                    a
                 }
-            }
-            if k <= mk {
-                break;
-            }
+            } else {
+                let mut m = c;
+                let mut mk = self.v[c].key();
+                for j in c + 1..n {
+                    let jk = self.v[j].key();
+                    if jk < mk {
+                        m = j;
+                        mk = jk;
+                    }
+                }
+                m
+            };
             self.v[i] = self.v[m];
             i = m;
+        }
+        while i > 0 {
+            let p = (i - 1) / 4;
+            if self.v[p].key() <= k {
+                break;
+            }
+            self.v[i] = self.v[p];
+            i = p;
         }
         self.v[i] = last;
         Some(top)
@@ -328,6 +355,25 @@ mod tests {
         assert_eq!(secs(200.0 / 1.5), 133_333_333_333);
         assert_eq!(secs(-1.0), 0);
         assert_eq!(secs(f64::NAN), 0);
+        // The fast path rounds as `f64::round` does: halves away from zero, tiny
+        // values, the 2^52 boundary.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values = vec![0.2e-9, 0.5e-9, 0.7e-9, 1.5e-9, 2.5e-9, 4503599.627370495];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push((x >> 11) as f64 / (1u64 << (x % 53)) as f64 * 1e-9);
+        }
+        for s in values {
+            let r = (s * NANOS_PER_SEC).round();
+            let want = if r >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                r as u64
+            };
+            assert_eq!(secs(s), want, "secs({s:e})");
+        }
         assert!((to_secs(secs(1.25)) - 1.25).abs() < 1e-12);
     }
 

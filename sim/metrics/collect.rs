@@ -237,8 +237,14 @@ fn group<'m>(
     key: &str,
 ) -> (usize, &'m mut GroupCollector) {
     // Look up before inserting: most calls find the group, and the key is cloned only
-    // for a group's first job.
-    let i = match map.get_index_of(key) {
+    // for a group's first job. A few groups (kinds, classes) are found faster by
+    // comparing names than by hashing the key (twice per job).
+    let found = if map.len() <= 8 {
+        map.keys().position(|k| k == key)
+    } else {
+        map.get_index_of(key)
+    };
+    let i = match found {
         Some(i) => i,
         None => {
             map.insert_full(key.to_string(), GroupCollector::default())

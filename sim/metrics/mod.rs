@@ -74,7 +74,7 @@ pub struct JobRecord {
 }
 
 // jobs.csv's column names and the CSV field writers live in the run-folder schema.
-pub use crate::schema::{JOB_COLUMNS, Row, RowOut, csv_f64, csv_field, csv_secs, csv_u64};
+pub use crate::schema::{Chunk, JOB_COLUMNS, Row, RowOut, csv_f64, csv_field, csv_secs, csv_u64};
 
 impl JobRecord {
     /// Appends this record as one jobs.csv line (the same text the csv crate writes,
@@ -87,18 +87,32 @@ impl JobRecord {
     /// the stack in `row` when it fits (every row but those naming hundreds of
     /// devices), then copied once.
     pub fn write_csv_with(&self, out: &mut Vec<u8>, row: &mut Row) {
-        let text = self.kind.len()
-            + self.class.len()
-            + self.devices.len()
-            + self.pipeline.len()
-            + self.classes.len();
-        if Row::fits(JOB_COLUMNS.len(), text) {
+        if Row::fits(JOB_COLUMNS.len(), self.text_len()) {
             row.clear();
             self.write_to(row);
             out.extend_from_slice(row.as_bytes());
         } else {
             self.write_to(out);
         }
+    }
+
+    /// Appends this record's jobs.csv line to `out` if it fits in the room left there
+    /// (the same bytes as [`JobRecord::write_csv`]); false, writing nothing, if not.
+    pub fn write_csv_in(&self, out: &mut Chunk) -> bool {
+        if !out.fits(JOB_COLUMNS.len(), self.text_len()) {
+            return false;
+        }
+        self.write_to(out);
+        true
+    }
+
+    /// Bytes of the row's text fields.
+    fn text_len(&self) -> usize {
+        self.kind.len()
+            + self.class.len()
+            + self.devices.len()
+            + self.pipeline.len()
+            + self.classes.len()
     }
 
     /// Writes the jobs.csv line to `out`.
@@ -420,9 +434,10 @@ mod tests {
         assert_eq!(quantile_sorted(&[3.0], 0.99), 3.0);
     }
 
-    /// A row formatted on the stack is the row written straight to the buffer: quoted
-    /// fields, empty and filled optional columns, awkward numbers, and rows too long
-    /// for the stack (many devices), which take the buffer path.
+    /// A row formatted on the stack (or in place in a chunk) is the row written
+    /// straight to the buffer: quoted fields, empty and filled optional columns,
+    /// awkward numbers, and rows too long for the stack (many devices), which take the
+    /// buffer path.
     #[test]
     fn stack_rows_equal_buffer_rows() {
         let many: Vec<String> = (0..1500).map(|i| i.to_string()).collect();
@@ -463,6 +478,12 @@ mod tests {
             let at = out.len();
             r.write_csv_with(&mut out, &mut row);
             assert_eq!(&out[at..], &want[..], "row {i}");
+            // Written in place in a chunk when it fits (not the row naming 1,500
+            // devices), nothing written otherwise.
+            let mut chunk = Chunk::new(4096);
+            assert_eq!(r.write_csv_in(&mut chunk), i < 2, "row {i}");
+            let written: &[u8] = if i < 2 { &want } else { &[] };
+            assert_eq!(chunk.as_bytes(), written, "row {i}");
         }
     }
 

@@ -32,8 +32,10 @@ impl Simulation<'_> {
             let dev = &mut self.cluster.devices[d as usize];
             dev.running = None;
             dev.jobs_done += 1;
-            // A job on several slots of a device counts once for the device.
-            if last_host != Some(dev.host) {
+            // A job on several slots of a device counts once for the device. Only a
+            // class with slots reads the host's count (devices.csv takes a one-slot
+            // device's from the lane): skipping it spares a cache miss per job.
+            if self.sc.classes[dev.class as usize].slots > 1 && last_host != Some(dev.host) {
                 last_host = Some(dev.host);
                 self.cluster.hosts[dev.host as usize].jobs_done += 1;
             }
@@ -67,12 +69,12 @@ impl Simulation<'_> {
                 let parent = self.jobs.at_mut(p);
                 parent.parts_left -= 1;
                 match &mut parent.agg {
-                    None => parent.agg = Some(done),
+                    None => parent.agg = Some(Box::new(done)),
                     Some(a) => a.fold(done),
                 }
                 if parent.parts_left == 0 {
                     let parent = self.jobs.remove(p);
-                    (parent.info, parent.agg, parent.lineage)
+                    (parent.info, parent.agg.map(|a| *a), parent.lineage)
                 } else {
                     (parent.info, None, None)
                 }

@@ -34,9 +34,10 @@ pub(super) struct ActiveJob {
     pub(super) cap_delay: Time,
     /// For a part of a split job: the parent's slot.
     pub(super) parent: Option<u32>,
-    /// For a split job: parts not finished, and what finished parts add up to.
+    /// For a split job: parts not finished, and what finished parts add up to (boxed:
+    /// rare, and inline it made every job's record a cache line longer).
     pub(super) parts_left: u32,
-    pub(super) agg: Option<PartsDone>,
+    pub(super) agg: Option<Box<PartsDone>>,
     /// Pipeline position (jobs released by the workload; parts have none).
     pub(super) lineage: Option<Lineage>,
     /// Start + requested time, when the job is to be killed there (`walltime: kill`).
