@@ -89,9 +89,15 @@ impl<E: Copy> Heap<E> {
 
     #[inline]
     fn push(&mut self, e: Entry<E>) {
-        let k = e.key();
-        let mut i = self.v.len();
+        let i = self.v.len();
         self.v.push(e);
+        self.sift_up(i, e);
+    }
+
+    /// Places `e` in the hole at `i`, moving larger parents down into it first.
+    #[inline]
+    fn sift_up(&mut self, mut i: usize, e: Entry<E>) {
+        let k = e.key();
         while i > 0 {
             let p = (i - 1) / 4;
             if self.v[p].key() <= k {
@@ -113,7 +119,6 @@ impl<E: Copy> Heap<E> {
         // then sift the last entry up from there. The last entry nearly always belongs
         // near the bottom, so this saves the comparison with it on every level down.
         let n = self.v.len();
-        let k = last.key();
         let mut i = 0;
         loop {
             let c = 4 * i + 1;
@@ -145,15 +150,7 @@ impl<E: Copy> Heap<E> {
             self.v[i] = self.v[m];
             i = m;
         }
-        while i > 0 {
-            let p = (i - 1) / 4;
-            if self.v[p].key() <= k {
-                break;
-            }
-            self.v[i] = self.v[p];
-            i = p;
-        }
-        self.v[i] = last;
+        self.sift_up(i, last);
         Some(top)
     }
 

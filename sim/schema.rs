@@ -157,7 +157,7 @@ fn float_text(buf: &mut zmij::Buffer, v: f64) -> (&[u8], Option<usize>) {
     (s, plus)
 }
 
-/// Where a CSV row is written: a growing byte buffer, or a [`Row`] on the stack.
+/// Where a CSV row is written: a growing byte buffer, or a [`Chunk`] of a file's next write.
 pub trait RowOut {
     /// Appends bytes.
     fn text(&mut self, s: &[u8]);
@@ -222,67 +222,14 @@ impl RowOut for Vec<u8> {
     }
 }
 
-/// Bytes of a [`Row`].
+/// Room for one ordinary row (a few devices, short names): a jobs.csv chunk is sized
+/// its flush threshold plus this, so the row that crosses the threshold still fits.
 pub const ROW_BYTES: usize = 2048;
 
-/// One CSV row formatted on the stack, then appended to the file's buffer in one copy:
-/// numbers are written in place, without a call per field to grow a buffer or copy a
-/// few bytes. The caller checks that the row fits ([`Row::fits`]).
-pub struct Row {
-    b: [u8; ROW_BYTES],
-    n: usize,
-}
-
-impl Default for Row {
-    fn default() -> Self {
-        Row {
-            b: [0; ROW_BYTES],
-            n: 0,
-        }
-    }
-}
-
-impl Row {
-    /// Whether a row of `numbers` numbers and text fields of `text` bytes in all
-    /// (counted twice: quoting can double them) fits, separators included.
-    pub fn fits(numbers: usize, text: usize) -> bool {
-        numbers * (NUMBER_BYTES + 1) + 2 * text + 64 <= ROW_BYTES
-    }
-
-    /// The row so far.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.b[..self.n]
-    }
-
-    /// Empties the row.
-    pub fn clear(&mut self) {
-        self.n = 0;
-    }
-}
-
-impl RowOut for Row {
-    fn text(&mut self, s: &[u8]) {
-        self.b[self.n..self.n + s.len()].copy_from_slice(s);
-        self.n += s.len();
-    }
-    fn byte(&mut self, c: u8) {
-        self.b[self.n] = c;
-        self.n += 1;
-    }
-    fn uint(&mut self, n: u64) {
-        self.n = put_u64(&mut self.b, self.n, n);
-    }
-    fn secs(&mut self, v: f64) {
-        match put_secs(&mut self.b, self.n, v) {
-            Some(end) => self.n = end,
-            None => self.float(v),
-        }
-    }
-}
-
-/// Rows formatted in place at the end of a large buffer (a file's next write): the
-/// writers of [`Row`] without copying each row out of it. The caller checks that a
-/// row fits in what is left ([`Chunk::fits`]).
+/// Rows formatted in place at the end of a large buffer (a file's next write):
+/// numbers are written where they go, without a call per field to grow a buffer, and
+/// no row is copied out of a scratch buffer. The caller checks that a row fits in what
+/// is left ([`Chunk::fits`]).
 pub struct Chunk {
     b: Box<[u8]>,
     n: usize,
@@ -297,8 +244,9 @@ impl Chunk {
         }
     }
 
-    /// Whether a row of `numbers` numbers and text fields of `text` bytes in all fits
-    /// in the room left (the bound of [`Row::fits`]).
+    /// Whether a row of `numbers` numbers and text fields of `text` bytes in all
+    /// (counted twice: quoting can double them) fits in the room left, separators
+    /// included.
     pub fn fits(&self, numbers: usize, text: usize) -> bool {
         numbers * (NUMBER_BYTES + 1) + 2 * text + 64 <= self.b.len() - self.n
     }

@@ -74,26 +74,13 @@ pub struct JobRecord {
 }
 
 // jobs.csv's column names and the CSV field writers live in the run-folder schema.
-pub use crate::schema::{Chunk, JOB_COLUMNS, Row, RowOut, csv_f64, csv_field, csv_secs, csv_u64};
+pub use crate::schema::{Chunk, JOB_COLUMNS, RowOut, csv_f64, csv_field, csv_secs, csv_u64};
 
 impl JobRecord {
     /// Appends this record as one jobs.csv line (the same text the csv crate writes,
     /// without the cost of serde per field).
     pub fn write_csv(&self, out: &mut Vec<u8>) {
         self.write_to(out);
-    }
-
-    /// [`JobRecord::write_csv`], faster for a stream of rows: the line is formatted on
-    /// the stack in `row` when it fits (every row but those naming hundreds of
-    /// devices), then copied once.
-    pub fn write_csv_with(&self, out: &mut Vec<u8>, row: &mut Row) {
-        if Row::fits(JOB_COLUMNS.len(), self.text_len()) {
-            row.clear();
-            self.write_to(row);
-            out.extend_from_slice(row.as_bytes());
-        } else {
-            self.write_to(out);
-        }
     }
 
     /// Appends this record's jobs.csv line to `out` if it fits in the room left there
@@ -434,15 +421,13 @@ mod tests {
         assert_eq!(quantile_sorted(&[3.0], 0.99), 3.0);
     }
 
-    /// A row formatted on the stack (or in place in a chunk) is the row written
-    /// straight to the buffer: quoted fields, empty and filled optional columns,
-    /// awkward numbers, and rows too long for the stack (many devices), which take the
-    /// buffer path.
+    /// A row formatted in place in a chunk is the row written straight to a buffer:
+    /// quoted fields, empty and filled optional columns, awkward numbers; a row too long
+    /// for the chunk's room (many devices) is not written there (the writer takes the
+    /// buffer path for it).
     #[test]
-    fn stack_rows_equal_buffer_rows() {
+    fn chunk_rows_equal_buffer_rows() {
         let many: Vec<String> = (0..1500).map(|i| i.to_string()).collect();
-        let mut out = Vec::new();
-        let mut row = Row::default();
         for (i, devices) in ["0".to_string(), "1;2;3".into(), many.join(";")]
             .into_iter()
             .enumerate()
@@ -475,9 +460,6 @@ mod tests {
             };
             let mut want = Vec::new();
             r.write_csv(&mut want);
-            let at = out.len();
-            r.write_csv_with(&mut out, &mut row);
-            assert_eq!(&out[at..], &want[..], "row {i}");
             // Written in place in a chunk when it fits (not the row naming 1,500
             // devices), nothing written otherwise.
             let mut chunk = Chunk::new(4096);
