@@ -13,6 +13,7 @@ mod cap_honest;
 mod cli;
 mod outputs;
 mod policies;
+mod policy_registry;
 mod power;
 mod power_properties;
 mod properties;
