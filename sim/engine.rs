@@ -29,11 +29,8 @@ pub const NANOS_PER_SEC: f64 = 1e9;
 /// Negative and NaN inputs map to 0; values past the range saturate at `u64::MAX`.
 pub fn secs(s: f64) -> Time {
     let x = s * NANOS_PER_SEC;
-    if x > 0.0 && x < 4_503_599_627_370_496.0 {
-        // Below 2^52 `x.round()` without the libm call (a run time per job and class
-        // in eft): x - trunc(x) is exact there, so this rounds halves up as `round`.
-        let t = x as u64;
-        return t + u64::from(x - t as f64 >= 0.5);
+    if let Some(ns) = round_ns(x) {
+        return ns;
     }
     let ns = x.round();
     if ns.is_nan() || ns <= 0.0 {
@@ -42,6 +39,20 @@ pub fn secs(s: f64) -> Time {
         u64::MAX
     } else {
         ns as u64
+    }
+}
+
+/// `x.round()` as an integer for x in [0, 9e18), without the libm call (a run time is
+/// rounded per job and class in eft, and a jobs.csv row rounds six times): below 2^52
+/// the fraction x - trunc(x) is exact, and above it x is an integer, so halves round
+/// up as `round` rounds them. `None` outside that range (negative, huge or NaN).
+#[inline]
+pub fn round_ns(x: f64) -> Option<u64> {
+    if (0.0..9.0e18).contains(&x) {
+        let t = x as u64;
+        Some(t + u64::from(x - t as f64 >= 0.5))
+    } else {
+        None
     }
 }
 
@@ -136,16 +147,8 @@ impl<E: Copy> Heap<E> {
                     a
                 }
             } else {
-                let mut m = c;
-                let mut mk = self.v[c].key();
-                for j in c + 1..n {
-                    let jk = self.v[j].key();
-                    if jk < mk {
-                        m = j;
-                        mk = jk;
-                    }
-                }
-                m
+                // Fewer than four children (the last parent): keys are unique.
+                (c..n).min_by_key(|&j| self.v[j].key()).unwrap_or(c)
             };
             self.v[i] = self.v[m];
             i = m;

@@ -113,16 +113,11 @@ fn put_u64(b: &mut [u8], at: usize, mut n: u64) -> usize {
 /// `None` for a value written as a plain float (negative, huge or not a number).
 fn put_secs(b: &mut [u8], at: usize, v: f64) -> Option<usize> {
     let x = v * 1e9;
-    // `x.round()` (half away from zero) in the range written here, without the libm
-    // call: the fraction x - trunc(x) is exact, and above 2^52 x is an integer. Values
-    // in (-0.5, 0) round to -0, written as 0.
-    let ns = if (0.0..9.0e18).contains(&x) {
-        let t = x as u64;
-        t + u64::from(x - t as f64 >= 0.5)
-    } else if x > -0.5 && x < 0.0 {
-        0
-    } else {
-        return None;
+    // Values in (-0.5, 0) round to -0, written as 0.
+    let ns = match crate::engine::round_ns(x) {
+        Some(ns) => ns,
+        None if x > -0.5 && x < 0.0 => 0,
+        None => return None,
     };
     let p = put_u64(b, at, ns / 1_000_000_000);
     b[p] = b'.';

@@ -72,35 +72,58 @@ pub fn main(a: RunArgs) -> anyhow::Result<()> {
         sets.push(format!("seed={s}"));
     }
     let loaded = scenario::load_with_budget(&a.file, &sets, &a.budget.budget())?;
-    if let Some(spec) = scenario::serving_spec(&loaded)? {
-        if crate::serving::mixed::is_mixed(&loaded.scenario) {
-            check_policies(&loaded)?;
-            return run_mixed(&loaded, &spec, a.out, a.no_charts, a.quiet);
-        }
-        return run_serving(&loaded, &spec, a.out, a.no_charts, a.quiet);
+    let spec = scenario::serving_spec(&loaded)?;
+    let mixed = spec.is_some() && crate::serving::mixed::is_mixed(&loaded.scenario);
+    if spec.is_none() || mixed {
+        check_policies(&loaded)?;
     }
-    check_policies(&loaded)?;
+    // Checked before simulating, so a bad --out costs nothing.
     let target = a
         .out
         .clone()
         .unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
     crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
-    let opts = RunOptions {
-        out: a.out,
-        no_charts: a.no_charts,
-    };
-    let mut progress = Progress::new(!a.quiet);
-    let res = run_to_folder_with(&loaded, &opts, &mut progress)?;
-    for w in &res.outcome.summary.warnings {
-        eprintln!("warning: {w}");
-    }
-    if !a.quiet {
-        print!(
-            "{}",
-            crate::report::terminal::terminal_summary(&res.outcome.summary, &res.dir)
-        );
+    match spec {
+        Some(spec) if mixed => {
+            let (dir, m) =
+                crate::run::serving::mixed_to_folder(&loaded, &spec, &target, a.no_charts)?;
+            print_outcome(&m.outcome.summary, &dir, a.quiet);
+            if !a.quiet {
+                serving_lines(&m.serving_summary);
+            }
+        }
+        Some(spec) => {
+            let (dir, s) =
+                crate::run::serving::serving_to_folder(&loaded, &spec, &target, a.no_charts)?;
+            if !a.quiet {
+                serving_lines(&s);
+                println!("wrote {}", dir.display());
+            }
+        }
+        None => {
+            let opts = RunOptions {
+                out: a.out,
+                no_charts: a.no_charts,
+            };
+            let mut progress = Progress::new(!a.quiet);
+            let res = run_to_folder_with(&loaded, &opts, &mut progress)?;
+            print_outcome(&res.outcome.summary, &res.dir, a.quiet);
+        }
     }
     Ok(())
+}
+
+/// A job run's warnings on stderr and, unless quiet, its summary on stdout.
+fn print_outcome(summary: &crate::metrics::Summary, dir: &std::path::Path, quiet: bool) {
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        print!(
+            "{}",
+            crate::report::terminal::terminal_summary(summary, dir)
+        );
+    }
 }
 
 /// Prints a run's notice on stderr (also for the runs of a sweep).
@@ -203,78 +226,34 @@ impl RunProgress for Progress {
     }
 }
 
-/// A scenario with `serving:` and jobs: both parts in one run folder.
-fn run_mixed(
-    loaded: &scenario::Loaded,
-    spec: &crate::serving::ServingSpec,
-    out: Option<PathBuf>,
-    no_charts: bool,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
-    crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
-    let (dir, m) = crate::run::serving::mixed_to_folder(loaded, spec, &target, no_charts)?;
-    for w in &m.outcome.summary.warnings {
-        eprintln!("warning: {w}");
-    }
-    if !quiet {
-        print!(
-            "{}",
-            crate::report::terminal::terminal_summary(&m.outcome.summary, &dir)
-        );
-        serving_lines(&m.serving_summary);
-    }
-    Ok(())
-}
-
-/// A scenario with `serving:`: the LLM serving model writes the run folder.
-fn run_serving(
-    loaded: &scenario::Loaded,
-    spec: &crate::serving::ServingSpec,
-    out: Option<PathBuf>,
-    no_charts: bool,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let target = out.unwrap_or_else(|| crate::run::default_out(&loaded.scenario.name));
-    crate::output::check_target(&target).map_err(|e| Usage(e.into()))?;
-    let (dir, s) = crate::run::serving::serving_to_folder(loaded, spec, &target, no_charts)?;
-    if !quiet {
-        serving_lines(&s);
-        println!("wrote {}", dir.display());
-    }
-    Ok(())
-}
-
 /// The serving figures `hetsim run` prints.
 fn serving_lines(s: &crate::serving::summary::ServingSummary) {
-    {
-        let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
+    let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
+    println!(
+        "{} ({}): {}/{} requests in {:.1} s",
+        s.scenario, s.serving_config, s.requests_completed, s.requests_arrived, s.makespan_s
+    );
+    println!(
+        "  TTFT p50 {} s, p99 {} s; TBT p50 {} s, p99 {} s; E2E p50 {} s, p99 {} s",
+        f(s.ttft_s.p50),
+        f(s.ttft_s.p99),
+        f(s.tbt_s.p50),
+        f(s.tbt_s.p99),
+        f(s.e2e_s.p50),
+        f(s.e2e_s.p99)
+    );
+    println!(
+        "  {:.0} output tokens/s, {:.2} J per output token (IT), mean power {:.0} W",
+        s.output_tokens_per_s, s.energy_per_output_token_j, s.power_mean_w
+    );
+    if let Some(met) = s.slo_met {
         println!(
-            "{} ({}): {}/{} requests in {:.1} s",
-            s.scenario, s.serving_config, s.requests_completed, s.requests_arrived, s.makespan_s
+            "  SLOs {}",
+            if met {
+                "met".to_string()
+            } else {
+                format!("missed: {}", s.slo_missed.clone().unwrap_or_default())
+            }
         );
-        println!(
-            "  TTFT p50 {} s, p99 {} s; TBT p50 {} s, p99 {} s; E2E p50 {} s, p99 {} s",
-            f(s.ttft_s.p50),
-            f(s.ttft_s.p99),
-            f(s.tbt_s.p50),
-            f(s.tbt_s.p99),
-            f(s.e2e_s.p50),
-            f(s.e2e_s.p99)
-        );
-        println!(
-            "  {:.0} output tokens/s, {:.2} J per output token (IT), mean power {:.0} W",
-            s.output_tokens_per_s, s.energy_per_output_token_j, s.power_mean_w
-        );
-        if let Some(met) = s.slo_met {
-            println!(
-                "  SLOs {}",
-                if met {
-                    "met".to_string()
-                } else {
-                    format!("missed: {}", s.slo_missed.clone().unwrap_or_default())
-                }
-            );
-        }
     }
 }

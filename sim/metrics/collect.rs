@@ -212,9 +212,11 @@ pub struct Collector {
     pub waits: Quantiles,
     /// Responses, s.
     pub responses: Quantiles,
-    /// (kind, class) group indexes of the overall samples, in the same order; `None`
-    /// once the groups keep their own samples.
-    tags: Option<Vec<[u16; 2]>>,
+    /// (kind, class) group indexes of the overall samples, in the same order (empty
+    /// once the groups keep their own samples).
+    tags: Vec<[u16; 2]>,
+    /// Whether the groups keep their own samples (no more tags).
+    untagged: bool,
     /// Sum of slowdowns.
     pub slowdown_sum: f64,
     /// Sum of bounded slowdowns.
@@ -272,22 +274,15 @@ impl Collector {
         gk.count(r);
         let (c, gc) = group(&mut self.per_class, &r.class);
         gc.count(r);
-        if self.tags.is_none() && self.waits.is_empty() {
-            self.tags = Some(Vec::new());
-        }
-        let tagged = match &mut self.tags {
-            Some(tags) if self.waits.len() < EXACT_QUANTILE_LIMIT as u64 => {
-                match (u16::try_from(k), u16::try_from(c)) {
-                    (Ok(k), Ok(c)) => {
-                        tags.push([k, c]);
-                        true
-                    }
-                    _ => false,
-                }
+        let tag = match (u16::try_from(k), u16::try_from(c)) {
+            (Ok(k), Ok(c)) if !self.untagged && self.waits.len() < EXACT_QUANTILE_LIMIT as u64 => {
+                Some([k, c])
             }
-            _ => false,
+            _ => None,
         };
-        if !tagged {
+        if let Some(t) = tag {
+            self.tags.push(t);
+        } else {
             // Before the overall samples are folded into their histogram (or a tag
             // cannot hold the index), the groups take their samples over.
             self.untag();
@@ -307,20 +302,31 @@ impl Collector {
     /// Hands the tagged overall samples to their groups, which keep their own from now
     /// on.
     fn untag(&mut self) {
-        let Some(tags) = self.tags.take() else {
+        if self.untagged {
             return;
-        };
-        for gi in 0..self.per_kind.len() {
-            self.gather(&tags, 0, gi);
         }
-        for gi in 0..self.per_class.len() {
-            self.gather(&tags, 1, gi);
+        self.untagged = true;
+        let tags = std::mem::take(&mut self.tags);
+        for side in 0..2 {
+            for gi in 0..self.groups(side).len() {
+                self.gather(&tags, side, gi);
+            }
+        }
+    }
+
+    /// The groups of kinds (`side` 0) or of classes (1).
+    fn groups(&mut self, side: usize) -> &mut indexmap::IndexMap<String, GroupCollector> {
+        if side == 0 {
+            &mut self.per_kind
+        } else {
+            &mut self.per_class
         }
     }
 
     /// Adds to group `gi` (of kinds: `side` 0, of classes: 1) its tagged samples, in
     /// the order they came.
     fn gather(&mut self, tags: &[[u16; 2]], side: usize, gi: usize) {
+        // Not through `groups`: the overall samples are read while a group is written.
         let map = if side == 0 {
             &mut self.per_kind
         } else {
@@ -347,23 +353,13 @@ impl Collector {
     /// in memory at a time. Call before the overall quantiles are taken (they reorder
     /// the overall samples).
     pub fn finish_groups(&mut self) {
-        let tags = self.tags.take();
+        let tags = std::mem::take(&mut self.tags);
         for side in 0..2 {
-            let n = if side == 0 {
-                self.per_kind.len()
-            } else {
-                self.per_class.len()
-            };
-            for gi in 0..n {
-                if let Some(tags) = &tags {
-                    self.gather(tags, side, gi);
+            for gi in 0..self.groups(side).len() {
+                if !self.untagged {
+                    self.gather(&tags, side, gi);
                 }
-                let map = if side == 0 {
-                    &mut self.per_kind
-                } else {
-                    &mut self.per_class
-                };
-                let g = &mut map[gi];
+                let g = &mut self.groups(side)[gi];
                 g.stats = Some(g.compute());
                 // The samples are no longer needed.
                 g.waits = Quantiles::default();
@@ -468,7 +464,7 @@ mod tests {
                 }
                 col.add(&r);
             }
-            assert_eq!(col.tags.is_some(), n <= EXACT_QUANTILE_LIMIT, "n = {n}");
+            assert_eq!(!col.untagged, n <= EXACT_QUANTILE_LIMIT, "n = {n}");
             col.finish_groups();
             let groups = [("a", 0), ("b", 1), ("c", 2), ("gpu", 3), ("cpu", 4)];
             for (name, g) in groups {

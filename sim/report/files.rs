@@ -245,14 +245,13 @@ pub const OVERRIDES_TXT: &str = "overrides.txt";
 
 /// Writes overrides.txt when the run had `--set` options (the reproduce command of
 /// the run page reads it).
-pub fn write_overrides(dir: &Path, overrides: &[String]) -> Result<()> {
+pub fn write_overrides(dir: &Path, overrides: &[String]) -> std::io::Result<()> {
     if overrides.is_empty() {
         return Ok(());
     }
     let mut text = overrides.join("\n");
     text.push('\n');
-    std::fs::write(dir.join(OVERRIDES_TXT), text)?;
-    Ok(())
+    std::fs::write(dir.join(OVERRIDES_TXT), text)
 }
 
 /// Writes devices.csv.
@@ -315,16 +314,23 @@ pub fn write_summary(dir: &Path, s: &Summary) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A CSV observer writing into a new temporary folder for the scenario `yaml`.
+    fn observer(yaml: &str) -> (tempfile::TempDir, CsvObserver) {
+        let sc =
+            crate::scenario::parse_str(yaml, crate::scenario::Format::Yaml, Path::new("t.yaml"))
+                .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let obs = CsvObserver::create(dir.path(), &sc).unwrap();
+        (dir, obs)
+    }
+
     /// jobs.csv holds every row in order, as `write_csv` writes it, across chunk
     /// boundaries and with rows too long for a chunk (tens of thousands of devices).
     #[test]
     fn job_rows_are_written_in_order_across_chunks() {
-        let text = "name: t\ndatacenter:\n  classes:\n    a: {category: cpu, count: 1, speed: {k: 1}, busy_power: 1W}\nworkload:\n  kinds:\n    k: {}\n";
-        let sc =
-            crate::scenario::parse_str(text, crate::scenario::Format::Yaml, Path::new("t.yaml"))
-                .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mut obs = CsvObserver::create(dir.path(), &sc).unwrap();
+        let (dir, mut obs) = observer(
+            "name: t\ndatacenter:\n  classes:\n    a: {category: cpu, count: 1, speed: {k: 1}, busy_power: 1W}\nworkload:\n  kinds:\n    k: {}\n",
+        );
         let huge: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
         let mut want = format!("{}\n", JOB_COLUMNS.join(",")).into_bytes();
         for i in 0..3000u64 {
@@ -353,12 +359,9 @@ mod tests {
     /// the joined `to_string`s on awkward values (tiny, huge, inexact sums, -0).
     #[test]
     fn power_rows_format_as_display() {
-        let text = "name: t\ndatacenter:\n  classes:\n    a: {category: cpu, count: 1, speed: {k: 1}, busy_power: 1W}\n    b: {category: gpu, count: 1, speed: {k: 1}, busy_power: 1W}\nworkload:\n  kinds:\n    k: {}\noutput: {power_interval: 1s}\n";
-        let sc =
-            crate::scenario::parse_str(text, crate::scenario::Format::Yaml, Path::new("t.yaml"))
-                .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mut obs = CsvObserver::create(dir.path(), &sc).unwrap();
+        let (dir, mut obs) = observer(
+            "name: t\ndatacenter:\n  classes:\n    a: {category: cpu, count: 1, speed: {k: 1}, busy_power: 1W}\n    b: {category: gpu, count: 1, speed: {k: 1}, busy_power: 1W}\nworkload:\n  kinds:\n    k: {}\noutput: {power_interval: 1s}\n",
+        );
         let rows = [
             PowerRow {
                 time_s: 0.1 + 0.2,

@@ -195,18 +195,37 @@ pub fn run_to_folder_with_policy(
     // Taken before simulating: a busy or unusable output path fails now.
     let staging = StagedFolder::run(&target)?;
     let dir = staging.dir().to_path_buf();
-    let outcome = write_run(loaded, opts, &dir, progress, policy).map_err(|e| match e {
+    let outcome =
+        write_run(loaded, opts, &dir, progress, policy).map_err(|e| in_folder(e, &staging))?;
+    let dir = staging.commit()?;
+    Ok(RunResult { dir, outcome })
+}
+
+/// Writes what a run folder keeps of its input: the scenario file as it was read
+/// (`scenario.yaml` or `.json`) and the `--set` options (overrides.txt).
+pub(crate) fn write_inputs(loaded: &Loaded, dir: &Path) -> std::io::Result<()> {
+    let ext = loaded
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("yaml");
+    std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
+    report::files::write_overrides(dir, &loaded.overrides)
+}
+
+/// A failure while the run folder was being written: names the target and the
+/// staging folder left behind (other failures pass unchanged).
+pub(crate) fn in_folder(e: RunError, staging: &StagedFolder) -> RunError {
+    match e {
         RunError::Io(_)
         | RunError::Report(_)
         | RunError::SimulationInFolder(SimError::Output(_)) => RunError::Writing {
             target: staging.target().to_path_buf(),
-            staging: dir.clone(),
+            staging: staging.dir().to_path_buf(),
             source: Box::new(e),
         },
         e => e,
-    })?;
-    let dir = staging.commit()?;
-    Ok(RunResult { dir, outcome })
+    }
 }
 
 /// Simulates and writes every file of the run folder into `dir`.
@@ -218,13 +237,7 @@ fn write_run(
     policy: Option<Box<dyn crate::policy::Policy>>,
 ) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
-    let ext = loaded
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("yaml");
-    std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
-    report::files::write_overrides(dir, &loaded.overrides)?;
+    write_inputs(loaded, dir)?;
     let sim = match policy {
         Some(p) => Simulation::with_policy(sc, sc.seed, p),
         None => Simulation::new(sc, sc.seed),
@@ -261,8 +274,9 @@ pub fn run_in_memory(loaded: &Loaded) -> Result<Outcome, RunError> {
     let sc = &loaded.scenario;
     if sc.has_serving() {
         let spec = serving_part(loaded, false)?;
-        let m = crate::serving::mixed::simulate(sc, &spec, &mut NullObserver)
-            .map_err(RunError::Simulation)?;
+        let m =
+            crate::serving::mixed::simulate(sc, &spec, waiting_budget(loaded), &mut NullObserver)
+                .map_err(RunError::Simulation)?;
         return Ok(m.outcome);
     }
     let sim = Simulation::new(sc, sc.seed)
@@ -294,7 +308,7 @@ fn serving_part(
 }
 
 /// The run-time bound on waiting jobs: the budget the scenario was loaded with.
-fn waiting_budget(loaded: &Loaded) -> u64 {
+pub(crate) fn waiting_budget(loaded: &Loaded) -> u64 {
     let n = loaded.budget.max_waiting;
     if n.is_finite() && n >= 0.0 {
         n as u64

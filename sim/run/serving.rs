@@ -33,13 +33,7 @@ pub fn serving_to_folder(
     let staging = crate::output::StagedFolder::run(target)?;
     let dir = staging.dir().to_path_buf();
     let io = |e| ServingError::Io(target.to_path_buf(), e);
-    let ext = loaded
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("yaml");
-    std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text).map_err(io)?;
-    files::write_overrides(&dir, &loaded.overrides)?;
+    super::write_inputs(loaded, &dir).map_err(io)?;
     let o = crate::serving::sim::simulate(spec);
     let s = crate::serving::summary::summarize(&loaded.scenario.name, spec, &o);
     serving_files::write_all(&dir, spec, &o, &s).map_err(io)?;
@@ -66,19 +60,16 @@ pub fn mixed_to_folder(
     let sc = &loaded.scenario;
     let staging = crate::output::StagedFolder::run(target)?;
     let dir = staging.dir().to_path_buf();
-    let ext = loaded
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("yaml");
     let written = (|| -> Result<crate::serving::mixed::MixedOutcome, RunError> {
-        std::fs::write(dir.join(format!("scenario.{ext}")), &loaded.text)?;
-        files::write_overrides(&dir, &loaded.overrides)?;
+        super::write_inputs(loaded, &dir)?;
         let mut obs = files::CsvObserver::create(&dir, sc)?;
-        let mut m = crate::serving::mixed::simulate(sc, spec, &mut obs).map_err(|e| match e {
-            crate::error::SimError::Output(io) => RunError::Io(io),
-            e => RunError::SimulationInFolder(e),
-        })?;
+        let max_waiting = super::waiting_budget(loaded);
+        let mut m = crate::serving::mixed::simulate(sc, spec, max_waiting, &mut obs).map_err(
+            |e| match e {
+                crate::error::SimError::Output(io) => RunError::Io(io),
+                e => RunError::SimulationInFolder(e),
+            },
+        )?;
         if let Some(dt) = obs.finish()? {
             m.outcome.summary.power_interval_s = Some(dt);
         }
@@ -88,14 +79,7 @@ pub fn mixed_to_folder(
         serving_files::write_series(&dir.join("series.csv"), &m.serving)?;
         Ok(m)
     })()
-    .map_err(|e| match e {
-        RunError::Io(_) | RunError::Report(_) => RunError::Writing {
-            target: target.to_path_buf(),
-            staging: dir.clone(),
-            source: Box::new(e),
-        },
-        e => e,
-    })?;
+    .map_err(|e| super::in_folder(e, &staging))?;
     if !no_charts {
         crate::report::plot::draw_run(&dir, Some(sc))?;
     }

@@ -277,17 +277,7 @@ impl Instance {
                 if task.prompt { task.chunk as u64 } else { 1 }
             })
             .sum();
-        let preempted = self
-            .batch
-            .iter()
-            .copied()
-            .filter(|t| !new_batch.contains(t))
-            .collect();
-        let new = new_batch
-            .into_iter()
-            .filter(|&t| !tasks[t as usize].in_batch)
-            .collect();
-        (preempted, new)
+        self.changes(tasks, &new_batch, |t| new_batch.contains(t))
     }
 
     /// Splitwise-compat batch selection. Returns (preempted, new) tasks.
@@ -389,14 +379,26 @@ impl Instance {
             }
         }
         self.batch_tokens = tokens;
+        self.changes(tasks, &new_batch, |t| in_new.contains(t))
+    }
+
+    /// What a batch selection changes: (preempted: the running batch's tasks not
+    /// selected again, new: the selected tasks not yet in a batch).
+    fn changes(
+        &self,
+        tasks: &[Task],
+        selected: &[u32],
+        is_selected: impl Fn(&u32) -> bool,
+    ) -> (Vec<u32>, Vec<u32>) {
         let preempted = self
             .batch
             .iter()
             .copied()
-            .filter(|t| !in_new.contains(t))
+            .filter(|t| !is_selected(t))
             .collect();
-        let new = new_batch
-            .into_iter()
+        let new = selected
+            .iter()
+            .copied()
             .filter(|&t| !tasks[t as usize].in_batch)
             .collect();
         (preempted, new)

@@ -29,9 +29,10 @@ use serde_json::{Map, Value, json};
 
 /// Devices the serving instances hold, per class (scenario class order).
 pub fn serving_devices(sc: &Scenario, spec: &ServingSpec) -> Vec<u32> {
+    let class = hw_class(sc, spec);
     let mut n = vec![0u32; sc.classes.len()];
     for i in &spec.instances {
-        n[hw_class(sc, spec)[i.hw]] += i.devices;
+        n[class[i.hw]] += i.devices;
     }
     n
 }
@@ -77,12 +78,9 @@ pub fn check(sc: &Scenario, spec: &ServingSpec) -> Result<(), FieldError> {
             ));
         }
     }
-    for k in &sc.kinds {
+    for (ki, k) in sc.kinds.iter().enumerate() {
         let fits = sc.classes.iter().enumerate().any(|(ci, c)| {
-            c.speed
-                .get(kind_index(sc, &k.name))
-                .is_some_and(|s| s.is_some())
-                && c.count - used[ci] >= k.req.devices
+            c.speed.get(ki).is_some_and(|s| s.is_some()) && c.count - used[ci] >= k.req.devices
         });
         if !fits {
             return Err(FieldError::new(
@@ -97,13 +95,6 @@ pub fn check(sc: &Scenario, spec: &ServingSpec) -> Result<(), FieldError> {
         }
     }
     Ok(())
-}
-
-fn kind_index(sc: &Scenario, name: &str) -> usize {
-    sc.kinds
-        .iter()
-        .position(|k| k.name == name)
-        .expect("a kind")
 }
 
 /// The job part's scenario: every class without the serving devices, power rows per
@@ -300,16 +291,19 @@ pub struct MixedOutcome {
     pub serving_summary: ServingSummary,
 }
 
-/// Runs both parts; `obs` gets the job records and the merged power rows.
+/// Runs both parts; `obs` gets the job records and the merged power rows. The job
+/// part stops with an error once more than `max_waiting` jobs wait
+/// ([`Simulation::max_waiting`]; `u64::MAX` for no bound).
 pub fn simulate(
     sc: &Scenario,
     spec: &ServingSpec,
+    max_waiting: u64,
     obs: &mut dyn Observer,
 ) -> Result<MixedOutcome, SimError> {
     let serving = simulate_recording(spec);
     let serving_summary = summarize(&sc.name, spec, &serving);
     let (job_sc, note) = job_scenario(sc, spec, serving.end_s);
-    let sim = Simulation::new(&job_sc, sc.seed)?;
+    let sim = Simulation::new(&job_sc, sc.seed)?.max_waiting(max_waiting);
     let classes = hw_class(sc, spec);
     let signals = Signals {
         pue: sc.facility.pue,

@@ -234,7 +234,8 @@ fn llm_cluster_serves_beside_its_training_gangs_under_a_carbon_series() {
         ],
     );
     let spec = hetsim::scenario::serving_spec(&short).unwrap().unwrap();
-    let m = hetsim::serving::mixed::simulate(&short.scenario, &spec, &mut NullObserver).unwrap();
+    let m = hetsim::serving::mixed::simulate(&short.scenario, &spec, u64::MAX, &mut NullObserver)
+        .unwrap();
     let s = &m.outcome.summary;
     assert_eq!(s.jobs_completed, s.jobs_arrived);
     assert_eq!(s.jobs_arrived, 2 + short_finetunes(&short.scenario));

@@ -65,7 +65,7 @@ fn facility_totals_of_both_parts_by_hand() {
     let l = load(&[]);
     let spec = hetsim::scenario::serving_spec(&l).unwrap().unwrap();
     let mut keep = Keep::default();
-    let m = mixed::simulate(&l.scenario, &spec, &mut keep).unwrap();
+    let m = mixed::simulate(&l.scenario, &spec, u64::MAX, &mut keep).unwrap();
     // The serving part's timeline, by hand.
     let got: Vec<(f64, f64, u32)> = m
         .serving
@@ -143,7 +143,7 @@ fn interval_rows_average_both_parts_by_hand() {
     let l = load(&["output={power_interval: 1s}"]);
     let spec = hetsim::scenario::serving_spec(&l).unwrap().unwrap();
     let mut keep = Keep::default();
-    mixed::simulate(&l.scenario, &spec, &mut keep).unwrap();
+    mixed::simulate(&l.scenario, &spec, u64::MAX, &mut keep).unwrap();
     let it: Vec<f64> = keep.rows.iter().map(|r| r.it_w).collect();
     assert_eq!(it.len(), 3, "{it:?}");
     close(it[0], 363.774);
@@ -248,7 +248,7 @@ fn library_runs_keep_the_serving_part() {
     let l = load(&[]);
     assert!(l.scenario.has_serving());
     let spec = hetsim::scenario::serving_spec(&l).unwrap().unwrap();
-    let both = mixed::simulate(&l.scenario, &spec, &mut Keep::default()).unwrap();
+    let both = mixed::simulate(&l.scenario, &spec, u64::MAX, &mut Keep::default()).unwrap();
     let mem = hetsim::run::run_in_memory(&l).unwrap();
     assert_eq!(mem.summary.energy_it_j, both.outcome.summary.energy_it_j);
     assert!(mem.summary.serving.is_some());

@@ -249,43 +249,6 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
             busy_s: busy_from_devices.clone(),
         }
     };
-    // Busy time from jobs must match devices.csv; say so if it does not (for example
-    // if a later engine version lets devices be busy without a job record).
-    for (i, c) in classes.iter().enumerate() {
-        let from_jobs = jobs.busy_s[i];
-        // devices.csv's busy_s is time with any slot busy; on a class with slots the
-        // summary's utilisation (busy slot-seconds / slots) is the comparable figure.
-        let slot_util = (c.slots > 1)
-            .then(|| {
-                let u = summary
-                    .get(keys::PER_CLASS)?
-                    .get(&c.name)?
-                    .get(keys::UTILIZATION)?
-                    .as_f64()?;
-                // Utilization is over the jobs' span (`horizon_s`), not the window.
-                let span = summary.get("horizon_s")?.as_f64()?;
-                Some(u * c.devices as f64 * span)
-            })
-            .flatten();
-        let from_dev =
-            slot_util.unwrap_or_else(|| busy_from_devices.get(i).copied().unwrap_or(0.0));
-        if (from_jobs - from_dev).abs() > 1e-6 * (1.0 + from_dev.abs()) {
-            notes.push(format!(
-                "Busy time of class {} from jobs.csv ({:.6} device-s) differs from devices.csv ({:.6} device-s); the utilisation chart follows jobs.csv.",
-                c.name, from_jobs, from_dev
-            ));
-        }
-    }
-    // power.csv's per-class busy counts, when present, are exact for every kind of
-    // job (split jobs included); jobs.csv then only feeds the CDFs and the Gantt.
-    let busy_from_power = busy_columns.is_some();
-    let busy = match busy_columns {
-        Some(b) => {
-            notes.retain(|n| !n.starts_with("Busy time of class"));
-            b
-        }
-        None => jobs.busy,
-    };
     // A run with serving beside its jobs: the serving part's files.
     let serving_end = summary
         .get("serving")
@@ -297,8 +260,42 @@ pub fn read_run(dir: &Path, scenario: Option<&Scenario>, opts: &ReadOptions) -> 
         Some(end) => super::serving::ServingData::read(dir, end)?,
         None => None,
     };
+    // power.csv's per-class busy counts, when present, are exact for every kind of
+    // job (split jobs included); jobs.csv then only feeds the CDFs and the Gantt.
+    let busy_from_power = busy_columns.is_some();
+    // Busy time from jobs must match devices.csv; say so if it does not (for example
+    // if a later engine version lets devices be busy without a job record). Not
+    // checked when power.csv gives the busy counts, nor beside serving devices (busy
+    // without a job record by design).
+    if !busy_from_power && serving.is_none() {
+        for (i, c) in classes.iter().enumerate() {
+            let from_jobs = jobs.busy_s[i];
+            // devices.csv's busy_s is time with any slot busy; on a class with slots the
+            // summary's utilisation (busy slot-seconds / slots) is the comparable figure.
+            let slot_util = (c.slots > 1)
+                .then(|| {
+                    let u = summary
+                        .get(keys::PER_CLASS)?
+                        .get(&c.name)?
+                        .get(keys::UTILIZATION)?
+                        .as_f64()?;
+                    // Utilization is over the jobs' span (`horizon_s`), not the window.
+                    let span = summary.get("horizon_s")?.as_f64()?;
+                    Some(u * c.devices as f64 * span)
+                })
+                .flatten();
+            let from_dev =
+                slot_util.unwrap_or_else(|| busy_from_devices.get(i).copied().unwrap_or(0.0));
+            if (from_jobs - from_dev).abs() > 1e-6 * (1.0 + from_dev.abs()) {
+                notes.push(format!(
+                    "Busy time of class {} from jobs.csv ({:.6} device-s) differs from devices.csv ({:.6} device-s); the utilisation chart follows jobs.csv.",
+                    c.name, from_jobs, from_dev
+                ));
+            }
+        }
+    }
+    let busy = busy_columns.unwrap_or(jobs.busy);
     if serving.is_some() {
-        notes.retain(|n| !n.starts_with("Busy time of class"));
         notes.push(
             "Serving devices are busy while they run iterations, without a job in jobs.csv: the utilisation chart shows the jobs; the summary's utilisation counts both."
                 .into(),
