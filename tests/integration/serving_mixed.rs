@@ -283,3 +283,46 @@ fn library_runs_keep_the_serving_part() {
     let err = hetsim::run::run_in_memory(&l).unwrap_err();
     assert!(err.to_string().contains("only LLM serving"), "{err}");
 }
+
+/// The run-time waiting bound holds beside serving too. A run stops when a job would
+/// be admitted with `--max-waiting` + one per device (lane) already held; the job part
+/// has 6 devices (class b's 4 and the 2 of class a the instance leaves), and 51 jobs
+/// (a batch of 50 at t = 0 and the listed one), so the 51st admission meets 50 held:
+/// `--max-waiting 44` fails (with the flag named and no folder), 45 completes.
+#[test]
+fn the_waiting_bound_holds_beside_serving() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = |limit: &str| {
+        crate::common::hetsim()
+            .args([
+                "run",
+                &fixture(),
+                "--no-charts",
+                "-q",
+                "--max-waiting",
+                limit,
+            ])
+            .args([
+                "--set",
+                "workload.kinds.train={arrival: {process: batch, count: 50}, size: {dist: constant, value: 2}}",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+    };
+    let a = run("44").code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        err.contains("--max-waiting") && err.contains("budget of 44"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    run("45").success();
+    let jobs = std::fs::read_to_string(out.join("jobs.csv")).unwrap();
+    assert_eq!(
+        jobs.lines().count(),
+        52,
+        "50 batch jobs, the listed one, the header"
+    );
+}
