@@ -12,6 +12,8 @@
 //!    earliest-finish placement, power integration, a record per job, no files).
 //! 3. The 50-host FCFS model of the SimGrid comparison (10^5 jobs) read from a CSV job
 //!    list and from an explicit YAML list: loading the list costs what over the trace.
+//!    And a JSON scenario listing 6x10^5 jobs (about 45 MB), loaded and validated:
+//!    peak RSS against the file's size.
 //! 4. With `--big`: 10^7 jobs on 10^5 devices against 10^6 on 10^4 (time and memory).
 //! 5. With `--sweep`: scenarios/sweeps/bench-200.yaml on 2 threads against 1 (wall).
 //!
@@ -208,9 +210,16 @@ fn run_case(name: &str) {
                 o.summary.jobs_completed, o.summary.energy_it_j
             );
         }
+        "json-load" => {
+            let l = load(&work_dir().join("hetero50").join("list.json"), &[]);
+            println!("jobs {}", l.scenario.jobs.len());
+        }
         _ => panic!("unknown case {name}"),
     }
 }
+
+/// Jobs in the JSON list of row 3.
+const JSON_JOBS: usize = 600_000;
 
 fn mmc_simulation(customers: u64) -> (u64, f64) {
     let l = load(
@@ -315,6 +324,17 @@ fn main() {
         li.cpu_s / tr.cpu_s,
         li.rss_mb,
         tr.rss_mb
+    );
+
+    hetero50::write_json(&h50, JSON_JOBS);
+    let js = child("json-load", reps);
+    let mb = size("list.json");
+    println!(
+        "| a JSON scenario listing {JSON_JOBS} jobs ({mb:.1} MB), load and validate | file {mb:.0} MB | {:.2} s ({:.0} MB/s) | **{:.2}x** the file's size | {:.0} MB |",
+        js.cpu_s,
+        mb / js.cpu_s,
+        js.rss_mb / mb,
+        js.rss_mb
     );
 
     // 4. 10^7 jobs.

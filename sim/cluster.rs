@@ -12,6 +12,9 @@ use crate::engine::{Time, secs};
 use crate::model::{ClassId, JobRequirements, JobSlot, KindId, Scenario};
 use std::collections::{BTreeSet, VecDeque};
 
+mod gang;
+pub use gang::Gang;
+
 /// Index of a device (global, classes are contiguous in file order).
 pub type DeviceId = u32;
 

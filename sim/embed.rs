@@ -11,7 +11,7 @@
 //! Nothing here simulates: runs go through [`Simulation::with_policy`] and the same
 //! writers as `hetsim run`.
 
-use crate::cluster::{ClusterView, DeviceId, JobInfo};
+use crate::cluster::{ClusterView, DeviceId, Gang, JobInfo};
 use crate::engine::Time;
 use crate::metrics::JobRecord;
 use crate::model::{ClassId, Scenario};
@@ -216,11 +216,11 @@ impl<'a, 'v> Pass<'a, 'v> {
                 given: devices.len(),
             });
         }
-        self.push(job, devices);
+        self.push(job, devices.into());
         Ok(())
     }
 
-    fn push(&mut self, job: JobInfo, devices: Vec<DeviceId>) {
+    fn push(&mut self, job: JobInfo, devices: Gang) {
         self.waiting.remove(&job.id());
         self.out.push(Decision::Assign {
             job: job.slot(),

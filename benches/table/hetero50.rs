@@ -6,6 +6,8 @@
 //! Files: `classes.csv` (name, count, speed, idle W, busy W), `jobs.csv` (a hetsim CSV
 //! job list: arrival, work), `trace.yaml` (the scenario reading jobs.csv) and
 //! `list.yaml` (the same scenario with the jobs as an explicit YAML list).
+//! [`write_json`] writes `list.json`: the model as JSON with a longer explicit list,
+//! for the loader's memory.
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -24,20 +26,8 @@ const JOBS: usize = 100_000;
 /// Writes the model's files to `dir` (created if missing).
 pub fn write(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    let capacity: f64 = CLASSES.iter().map(|c| c.1 as f64 * c.2).sum();
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let ia = Exp::new(0.8 * capacity).unwrap();
-    let size = Exp::new(1.0).unwrap();
     let (mut csv, mut list) = (String::from("arrival,work\n"), String::new());
-    let mut t = 0.0f64;
-    for i in 0..JOBS {
-        // The first job arrives at 0: hetsim counts time from the first arrival.
-        if i > 0 {
-            t += ia.sample(&mut rng);
-        }
-        let w: f64 = size.sample(&mut rng);
-        let w = w.max(1e-6);
-        let (a, w) = (format!("{t:.6}"), format!("{w:.6}"));
+    for (a, w) in jobs(JOBS) {
         writeln!(csv, "{a},{w}").unwrap();
         writeln!(list, "    - {{kind: job, arrival: {a}, work: {w}}}").unwrap();
     }
@@ -68,4 +58,52 @@ pub fn write(dir: &Path) {
         format!("{head}  jobs:\n{list}policy: {{name: fcfs}}\n"),
     )
     .unwrap();
+}
+
+/// `n` jobs of the model (arrival, work), as written: Poisson arrivals at 80% of
+/// capacity, the first at 0 (hetsim counts time from the first arrival), Exp(1) work.
+fn jobs(n: usize) -> impl Iterator<Item = (String, String)> {
+    let capacity: f64 = CLASSES.iter().map(|c| c.1 as f64 * c.2).sum();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let ia = Exp::new(0.8 * capacity).unwrap();
+    let size = Exp::new(1.0).unwrap();
+    let mut t = 0.0f64;
+    (0..n).map(move |i| {
+        if i > 0 {
+            t += ia.sample(&mut rng);
+        }
+        let w: f64 = size.sample(&mut rng);
+        (format!("{t:.6}"), format!("{:.6}", w.max(1e-6)))
+    })
+}
+
+/// Writes `list.json`: the model as a JSON scenario listing `n` jobs, each with an
+/// estimate (twice its work), outputs off.
+pub fn write_json(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let classes: Vec<String> = CLASSES
+        .iter()
+        .map(|(name, count, speed, idle, busy)| {
+            format!(
+                "\"{name}\":{{\"category\":\"cpu\",\"count\":{count},\"speed\":{{\"job\":{speed}}},\"idle_power\":\"{idle}W\",\"busy_power\":\"{busy}W\"}}"
+            )
+        })
+        .collect();
+    let mut s = format!(
+        "{{\"name\":\"hetero50-json\",\"seed\":1,\"datacenter\":{{\"classes\":{{{}}}}},\"policy\":{{\"name\":\"fcfs\"}},\"output\":{{\"jobs\":\"none\",\"power\":\"none\"}},\"workload\":{{\"kinds\":{{\"job\":{{}}}},\"jobs\":[",
+        classes.join(",")
+    );
+    for (i, (a, w)) in jobs(n).enumerate() {
+        let est: f64 = w.parse::<f64>().unwrap() * 2.0;
+        if i > 0 {
+            s.push(',');
+        }
+        write!(
+            s,
+            "{{\"kind\":\"job\",\"arrival\":{a},\"work\":{w},\"estimate\":{est:.6}}}"
+        )
+        .unwrap();
+    }
+    s.push_str("]}}\n");
+    std::fs::write(dir.join("list.json"), s).unwrap();
 }

@@ -4,7 +4,7 @@
 //! it, classes in file order, lowest device id first. If it does not fit, nothing behind
 //! it starts (no backfilling), as in the classic batch-scheduler FCFS.
 
-use super::{ClassId, ClusterView, Decision, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, Gang, JobInfo, Policy};
 use std::collections::VecDeque;
 
 /// The FCFS policy.
@@ -27,7 +27,7 @@ impl Fcfs {
                 }
                 let taken = used.iter().find(|u| u.0 == c).map_or(0, |u| u.1);
                 if view.free_count(c) >= taken + k {
-                    let devices: Vec<_> = view.free_devices(c, taken + k).skip(taken).collect();
+                    let devices: Gang = view.free_devices(c, taken + k).skip(taken).collect();
                     placed = Some((c, devices));
                     break;
                 }

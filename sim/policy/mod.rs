@@ -67,7 +67,7 @@ pub mod kit {
     pub use super::sjf::{SjfKey, sjf_key};
 }
 
-pub use crate::cluster::{ClusterView, DeviceId, JobInfo};
+pub use crate::cluster::{ClusterView, DeviceId, Gang, JobInfo};
 use crate::engine::Time;
 pub use crate::model::{ClassId, JobSlot, KindId};
 use crate::model::{PolicySpec, Scenario};
@@ -82,8 +82,9 @@ pub enum Decision {
     Assign {
         /// The job's slot (from [`JobInfo::slot`]).
         job: JobSlot,
-        /// Devices, each appended to its local queue.
-        devices: Vec<DeviceId>,
+        /// Devices, each appended to its local queue (one device is held inline: a
+        /// one-device decision allocates nothing).
+        devices: Gang,
     },
     /// Split a divisible job into parts, each a (devices, work) pair committed like an
     /// `Assign`. The parts' work must add up to the job's; each part has the job's gang
@@ -411,7 +412,7 @@ pub(crate) fn assign_earliest(job: &JobInfo, view: &ClusterView, c: ClassId) -> 
     {
         return Decision::Assign {
             job: job.slot(),
-            devices: vec![lane],
+            devices: Gang::one(lane),
         };
     }
     let devices = view

@@ -4,7 +4,7 @@
 //! the committed-work ends it changed. Both cost O(classes) to create and nothing per
 //! device they do not touch.
 
-use super::{ClassId, ClusterView, DeviceId, JobInfo};
+use super::{ClassId, ClusterView, DeviceId, Gang, JobInfo};
 use crate::engine::Time;
 use std::collections::BTreeSet;
 use std::iter::Peekable;
@@ -35,7 +35,7 @@ impl FreeUse {
 
     /// Takes the `k` lowest-id free devices of class `c` not taken yet (the caller has
     /// checked that there are `k`).
-    pub(crate) fn take(&mut self, view: &ClusterView, c: ClassId, k: usize) -> Vec<DeviceId> {
+    pub(crate) fn take(&mut self, view: &ClusterView, c: ClassId, k: usize) -> Gang {
         let t = self.taken[c.index()];
         self.taken[c.index()] += k;
         view.free_devices(c, t + k).skip(t).collect()

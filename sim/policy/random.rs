@@ -11,7 +11,7 @@
 //! `derive_seed(scenario seed, "policy/random")`, so its draws do not disturb the
 //! workload's and runs reproduce exactly. A decision costs O(classes + k^2), k the gang size.
 
-use super::{ClassId, ClusterView, Decision, DeviceId, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, Gang, JobInfo, Policy};
 use crate::workload::derive_seed;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -40,7 +40,7 @@ pub fn draw(
     job: &JobInfo,
     view: &ClusterView,
     mut class_of_index: impl FnMut(u64) -> (ClassId, u32),
-) -> Vec<DeviceId> {
+) -> Gang {
     let total: u64 = view
         .classes()
         .filter(|&c| view.can_run(c, job))
@@ -51,7 +51,7 @@ pub fn draw(
     let first = view.class_first(c);
     let k = job.devices();
     if k == 1 {
-        return vec![first + off];
+        return Gang::one(first + off);
     }
     // Floyd: k distinct offsets out of the class's n devices.
     let n = view.class_size(c);

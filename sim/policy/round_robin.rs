@@ -12,7 +12,7 @@
 //! Jobs are committed at arrival and queue behind the devices' committed work (list
 //! scheduling, as eft). A decision costs O(classes + k).
 
-use super::{ClassId, ClusterView, Decision, DeviceId, JobInfo, Policy};
+use super::{ClassId, ClusterView, Decision, DeviceId, Gang, JobInfo, Policy};
 
 /// What `round-robin` cycles over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl RoundRobin {
         }
     }
 
-    fn by_devices(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Vec<DeviceId>> {
+    fn by_devices(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Gang> {
         let n = view.class_count();
         let k = job.devices();
         let last = ClassId::new(n as u32 - 1);
@@ -68,7 +68,7 @@ impl RoundRobin {
         None
     }
 
-    fn by_classes(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Vec<DeviceId>> {
+    fn by_classes(&mut self, job: &JobInfo, view: &ClusterView) -> Option<Gang> {
         let n = view.class_count();
         if self.offsets.len() != n {
             self.offsets = vec![0; n];

@@ -147,49 +147,95 @@ fn slowest_rate(class: &crate::model::DeviceClass, ki: usize) -> Option<f64> {
 
 /// Every job must finish within the simulation clock's range
 /// ([`crate::error::MAX_RUN_S`]) on every class that can run it, at its slowest
-/// P-state, or the run would stop with an error half-way: a kind's mean work, each
-/// explicit job's work and each replayed job's work are checked here, at load time.
-/// The error points at the size or work when even a speed of 1 unit/s on the fastest
-/// class could not run it in time, else at the class whose speed is too slow.
+/// P-state, or the run would stop with an error half-way. The loader checks each
+/// explicit job's work as it validates the list ([`RunTimes`]); this checks each
+/// kind's mean work and each replayed job's work, at load time.
 pub fn check_run_times(
     sc: &crate::model::Scenario,
     w: &super::raw::RawWorkload,
 ) -> Result<(), FieldError> {
-    use crate::error::MAX_RUN_S;
-    let years = |s: f64| s / (365.25 * 86400.0);
-    // Per kind: the slowest class (its index and rate) and the fastest rate, found
-    // once; a job list of 10^5 entries is then checked in O(1) per job.
-    let rates: Vec<Option<(usize, f64, f64)>> = (0..sc.kinds.len())
-        .map(|ki| {
-            let rates: Vec<(usize, f64)> = sc
-                .classes
-                .iter()
-                .enumerate()
-                .filter_map(|(ci, c)| slowest_rate(c, ki).map(|r| (ci, r)))
-                .collect();
-            let &(slow_ci, slow) = rates.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-            let fast = rates.iter().map(|r| r.1).fold(0.0, f64::max);
-            Some((slow_ci, slow, fast))
-        })
-        .collect();
-    // `what` and `size_path` are built only for the error.
-    let check = |ki: usize,
-                 work: f64,
-                 what: &dyn Fn() -> String,
-                 size_path: &dyn Fn() -> String|
-     -> Result<(), FieldError> {
+    let names: Vec<&str> = sc.kinds.iter().map(|k| k.name.as_str()).collect();
+    let limit = RunTimes::new(&sc.classes, &names);
+    for (ki, k) in sc.kinds.iter().enumerate() {
+        limit.check(ki, k.size().mean(), &|| "the mean job".to_string(), &|| {
+            format!("workload.kinds.{}.size", k.name)
+        })?;
+    }
+    // Listed jobs passed when the list was validated: a job failing here is replayed.
+    let path = || {
+        if w.traces.len() == 1 {
+            "workload.traces[0]".to_string()
+        } else {
+            "workload.traces".to_string()
+        }
+    };
+    for j in &sc.jobs {
+        limit.check(
+            j.kind.index(),
+            j.req.work,
+            &|| format!("a job arriving at {} s", j.arrival),
+            &path,
+        )?;
+    }
+    Ok(())
+}
+
+/// The run-time limit of [`check_run_times`], found once per kind (the slowest
+/// class, its rate and the fastest rate) so a job list of 10^6 entries is checked in
+/// O(1) per job. The error points at the size or work when even a speed of 1 unit/s
+/// on the fastest class could not run it in time, else at the class whose speed is
+/// too slow.
+pub(super) struct RunTimes<'a> {
+    classes: &'a [crate::model::DeviceClass],
+    kinds: &'a [&'a str],
+    rates: Vec<Option<(usize, f64, f64)>>,
+}
+
+impl<'a> RunTimes<'a> {
+    /// The limits for `kinds` (names, by kind index) on `classes`.
+    pub(super) fn new(classes: &'a [crate::model::DeviceClass], kinds: &'a [&'a str]) -> Self {
+        let rates = (0..kinds.len())
+            .map(|ki| {
+                let rates: Vec<(usize, f64)> = classes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(ci, c)| slowest_rate(c, ki).map(|r| (ci, r)))
+                    .collect();
+                let &(slow_ci, slow) = rates.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+                let fast = rates.iter().map(|r| r.1).fold(0.0, f64::max);
+                Some((slow_ci, slow, fast))
+            })
+            .collect();
+        RunTimes {
+            classes,
+            kinds,
+            rates,
+        }
+    }
+
+    /// Checks `work` units of kind `ki`; `what` (the job, for the message) and
+    /// `size_path` (the field holding its work) are built only for the error.
+    pub(super) fn check(
+        &self,
+        ki: usize,
+        work: f64,
+        what: &dyn Fn() -> String,
+        size_path: &dyn Fn() -> String,
+    ) -> Result<(), FieldError> {
+        use crate::error::MAX_RUN_S;
         if !(work.is_finite() && work > 0.0) {
             return Ok(());
         }
-        let Some((slow_ci, slow, fast)) = rates[ki] else {
+        let Some((slow_ci, slow, fast)) = self.rates[ki] else {
             return Ok(());
         };
         let run_s = work / slow;
         if run_s.is_nan() || run_s <= MAX_RUN_S {
             return Ok(());
         }
-        let kind = &sc.kinds[ki].name;
-        let class = &sc.classes[slow_ci].name;
+        let years = |s: f64| s / (365.25 * 86400.0);
+        let kind = self.kinds[ki];
+        let class = &self.classes[slow_ci].name;
         // Too much work even at 1 unit/s on the fastest class: the work is at fault;
         // otherwise the class's speed.
         let (path, hint) = if work / fast.max(1.0) > MAX_RUN_S {
@@ -213,32 +259,7 @@ pub fn check_run_times(
             ),
         )
         .with_hint(hint))
-    };
-    for (ki, k) in sc.kinds.iter().enumerate() {
-        check(ki, k.size().mean(), &|| "the mean job".to_string(), &|| {
-            format!("workload.kinds.{}.size", k.name)
-        })?;
     }
-    for j in &sc.jobs {
-        let kind = &sc.kinds[j.kind.index()].name;
-        // Jobs are sorted by arrival: find the entry a job came from by its values.
-        let path = || match w
-            .jobs
-            .iter()
-            .position(|r| &r.kind == kind && r.work.0 == j.req.work)
-        {
-            Some(i) => format!("workload.jobs[{i}].work"),
-            None if w.traces.len() == 1 => "workload.traces[0]".to_string(),
-            None => "workload.traces".to_string(),
-        };
-        check(
-            j.kind.index(),
-            j.req.work,
-            &|| format!("a job arriving at {} s", j.arrival),
-            &path,
-        )?;
-    }
-    Ok(())
 }
 
 /// The size a run may reach before it is refused at load time. The defaults keep a

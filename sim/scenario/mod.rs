@@ -371,7 +371,7 @@ pub fn validate(raw: RawScenario, default_name: &str, base: &Path) -> Result<Sce
 
 /// [`validate`]; `serving_only`: a serving scenario without job kinds.
 fn validate_with(
-    raw: RawScenario,
+    mut raw: RawScenario,
     default_name: &str,
     base: &Path,
     serving_only: bool,
@@ -382,11 +382,19 @@ fn validate_with(
         .iter()
         .try_for_each(|k| limits::check_kind_name(k))?;
     // Kinds used only by explicit jobs must still be declared.
-    for (i, j) in raw.workload.jobs.iter().enumerate() {
-        if !kind_names.contains(&j.kind) {
+    // The list's kind names are in order of first use, so the first unknown one is
+    // the one the earliest offending job names.
+    let listed = &raw.workload.jobs;
+    for (ki, name) in listed.kinds.iter().enumerate() {
+        if !kind_names.contains(name) {
+            let i = listed
+                .jobs
+                .iter()
+                .position(|j| j.kind == ki as u32)
+                .expect("a listed kind name is used by a job");
             return Err(FieldError::new(
                 format!("workload.jobs[{i}].kind"),
-                format!("unknown job kind `{}`", j.kind),
+                format!("unknown job kind `{name}`"),
             )
             .with_hint(format!(
                 "declare it under workload.kinds (declared: {})",
@@ -600,7 +608,10 @@ fn validate_with(
                 .with_hint("give a positive duration (e.g. horizon: 1h), or leave it out"),
         );
     }
-    let (kinds, jobs, time_origin) = workload::build(&raw.workload, &kind_names, horizon, base)?;
+    // The listed jobs move into validation, which frees each one's raw form.
+    let listed = std::mem::take(&mut raw.workload.jobs);
+    let (kinds, jobs, time_origin) =
+        workload::build(&raw.workload, listed, &classes, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
         Some(p) => PolicySpec {

@@ -16,6 +16,8 @@ pub(super) type Built = (Vec<JobKind>, Vec<JobSpec>, Option<f64>);
 /// Builds the kinds and the explicit jobs (sorted by arrival, traces included).
 pub(super) fn build(
     w: &RawWorkload,
+    listed: RawJobs,
+    classes: &[DeviceClass],
     kind_names: &[String],
     horizon: Option<f64>,
     base: &Path,
@@ -128,7 +130,7 @@ pub(super) fn build(
         });
     }
 
-    let mut jobs = explicit_jobs(w, kind_names, &kinds)?;
+    let mut jobs = explicit_jobs(listed, classes, kind_names, &kinds)?;
     let mut origin = None;
     for (ti, t) in w.traces.iter().enumerate() {
         let o = trace_jobs(
@@ -191,14 +193,29 @@ fn check_acyclic(then: &[Vec<u32>], names: &[String]) -> Result<(), FieldError> 
 }
 
 fn explicit_jobs(
-    w: &RawWorkload,
+    listed: RawJobs,
+    classes: &[DeviceClass],
     kind_names: &[String],
     kinds: &[JobKind],
 ) -> Result<Vec<JobSpec>, FieldError> {
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    for (i, j) in w.jobs.iter().enumerate() {
-        if let Some(id) = &j.id
-            && ids.insert(id.as_str(), i as u32).is_some()
+    let RawJobs {
+        kinds: used,
+        jobs: listed,
+    } = listed;
+    // The list's interned kind names, as the scenario's kind indexes.
+    let kind_of: Vec<usize> = used
+        .iter()
+        .map(|n| {
+            kind_names
+                .iter()
+                .position(|k| k == n)
+                .expect("checked by the caller")
+        })
+        .collect();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    for (i, j) in listed.iter().enumerate() {
+        if let Some(id) = j.more.as_ref().and_then(|m| m.id.as_ref())
+            && ids.insert(id.clone(), i as u32).is_some()
         {
             return Err(FieldError::new(
                 format!("workload.jobs[{i}].id"),
@@ -206,45 +223,47 @@ fn explicit_jobs(
             ));
         }
     }
-    let mut jobs = Vec::with_capacity(w.jobs.len());
-    for (i, j) in w.jobs.iter().enumerate() {
-        let p = format!("workload.jobs[{i}]");
-        let ki = kind_names
-            .iter()
-            .position(|n| *n == j.kind)
-            .expect("checked by the caller");
+    let none = JobExtras::default();
+    let mut jobs = Vec::with_capacity(listed.len());
+    for (i, j) in listed.into_iter().enumerate() {
+        // The field path is formatted only for an error.
+        let p = || format!("workload.jobs[{i}]");
+        let ki = kind_of[j.kind as usize];
         let kd = &kinds[ki].req;
-        let devices = j.devices.unwrap_or(kd.devices);
+        let x = j.more.as_deref().unwrap_or(&none);
+        let devices = x.devices.unwrap_or(kd.devices);
         if devices == 0 {
             return Err(FieldError::new(
-                format!("{p}.devices"),
+                format!("{}.devices", p()),
                 "devices must be at least 1",
             ));
         }
         // A job giving `devices` asks for whole devices unless it also gives `slots`.
-        let slots = match (j.slots, j.devices) {
+        let slots = match (x.slots, x.devices) {
             (Some(s), _) => Some(s),
             (None, Some(_)) => None,
             (None, None) => kd.slots,
         };
-        check_slots(&p, slots, devices)?;
-        let after = match &j.after {
+        if slots.is_some() {
+            check_slots(&p(), slots, devices)?;
+        }
+        let after = match &x.after {
             None => None,
             Some(a) => {
                 if j.arrival.is_some() {
                     return Err(FieldError::new(
-                        format!("{p}.arrival"),
+                        format!("{}.arrival", p()),
                         "a job with `after` arrives when its predecessor completes",
                     )
                     .with_hint("remove `arrival` or `after`"));
                 }
                 let pi = *ids.get(a.as_str()).ok_or_else(|| {
-                    FieldError::new(format!("{p}.after"), format!("no job has id `{a}`"))
+                    FieldError::new(format!("{}.after", p()), format!("no job has id `{a}`"))
                         .with_hint("`after` names another job's `id`")
                 })?;
                 if pi as usize == i {
                     return Err(FieldError::new(
-                        format!("{p}.after"),
+                        format!("{}.after", p()),
                         "a job cannot follow itself",
                     ));
                 }
@@ -258,12 +277,12 @@ fn explicit_jobs(
                 work: j.work.0,
                 devices,
                 slots,
-                memory: j.memory.map_or(kd.memory, |m| m.0),
-                deadline: j.deadline.map(|d| d.0).or(kd.deadline),
-                priority: j.priority.unwrap_or(kd.priority),
+                memory: x.memory.map_or(kd.memory, |m| m.0),
+                deadline: x.deadline.map(|d| d.0).or(kd.deadline),
+                priority: x.priority.unwrap_or(kd.priority),
                 estimate: j.estimate.map(|e| e.0),
-                slack: j.slack.map(|s| s.0).or(kd.slack),
-                divisible: j.divisible.unwrap_or(kd.divisible),
+                slack: x.slack.map(|s| s.0).or(kd.slack),
+                divisible: x.divisible.unwrap_or(kd.divisible),
                 source_id: None,
             },
             after,
@@ -284,6 +303,16 @@ fn explicit_jobs(
             }
         }
         jobs[i].arrival = jobs[cur].arrival;
+    }
+    let names: Vec<&str> = kind_names.iter().map(String::as_str).collect();
+    let limit = super::limits::RunTimes::new(classes, &names);
+    for (i, j) in jobs.iter().enumerate() {
+        limit.check(
+            j.kind.index(),
+            j.req.work,
+            &|| format!("a job arriving at {} s", j.arrival),
+            &|| format!("workload.jobs[{i}].work"),
+        )?;
     }
     Ok(jobs)
 }
@@ -474,6 +503,11 @@ fn trace_jobs(
 /// Sorts jobs by arrival (stable) and renumbers the `after` links.
 fn sort_jobs(mut jobs: Vec<JobSpec>) -> Vec<JobSpec> {
     let by_arrival = |a: &JobSpec, b: &JobSpec| a.arrival.total_cmp(&b.arrival);
+    // A list already in arrival order (the usual case) stays as it is, with no
+    // permutation or sort buffer as long as the list.
+    if jobs.is_sorted_by(|a, b| by_arrival(a, b).is_le()) {
+        return jobs;
+    }
     let mut order: Vec<u32> = (0..jobs.len() as u32).collect();
     order.sort_by(|&a, &b| by_arrival(&jobs[a as usize], &jobs[b as usize]));
     let mut new_index = vec![0u32; jobs.len()];

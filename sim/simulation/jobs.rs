@@ -2,7 +2,7 @@
 //! reused after completion. A slot's generation changes whenever its pending completion
 //! becomes stale (the job finished, or was slowed or paused by the cap).
 
-use crate::cluster::{DeviceId, JobInfo};
+use crate::cluster::{Gang, JobInfo};
 use crate::engine::Time;
 use crate::workload::Lineage;
 
@@ -10,7 +10,7 @@ use crate::workload::Lineage;
 pub(super) struct ActiveJob {
     pub(super) info: JobInfo,
     pub(super) generation: u32,
-    pub(super) devices: Vec<DeviceId>,
+    pub(super) devices: Gang,
     pub(super) ready: u32,
     /// Estimated end when committed (for index upkeep).
     pub(super) est_end: Time,
@@ -50,7 +50,7 @@ pub(super) struct ActiveJob {
 #[derive(Clone, Debug)]
 pub(super) struct PartsDone {
     pub(super) start: Time,
-    pub(super) devices: Vec<DeviceId>,
+    pub(super) devices: Gang,
     pub(super) energy: f64,
     pub(super) carbon: f64,
     pub(super) cost: f64,
@@ -64,7 +64,7 @@ impl PartsDone {
     /// Folds a finished part into the parts finished before it.
     pub(super) fn fold(&mut self, done: PartsDone) {
         self.start = self.start.min(done.start);
-        self.devices.extend(&done.devices);
+        self.devices.extend_from_slice(&done.devices);
         self.energy += done.energy;
         self.carbon += done.carbon;
         self.cost += done.cost;
@@ -78,7 +78,7 @@ impl ActiveJob {
         ActiveJob {
             info,
             generation,
-            devices: Vec::new(),
+            devices: Gang::default(),
             ready: 0,
             est_end: 0,
             start: None,

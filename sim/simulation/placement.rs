@@ -4,7 +4,7 @@
 
 use super::jobs::ActiveJob;
 use super::{MAX_RUN_S, SimError, Simulation};
-use crate::cluster::{DevState, DeviceId, JobInfo};
+use crate::cluster::{DevState, DeviceId, Gang, JobInfo};
 use crate::engine::secs;
 use crate::policy::Decision;
 
@@ -63,7 +63,7 @@ impl Simulation<'_> {
                         let parent = self.jobs.at_mut(job);
                         parent.parts_left = parts.len() as u32;
                         // Marks the parent as placed.
-                        parent.devices = vec![u32::MAX];
+                        parent.devices = Gang::one(u32::MAX);
                     }
                     for (devices, work) in parts {
                         let slot = self.jobs.new_slot();
@@ -71,7 +71,7 @@ impl Simulation<'_> {
                             ActiveJob::new(info.part(slot, work), self.jobs.generation(slot));
                         child.parent = Some(job);
                         self.jobs.insert(slot, child);
-                        let devices = self.expand(&info, devices);
+                        let devices = self.expand(&info, devices.into());
                         self.commit(slot, devices);
                     }
                 }
@@ -150,7 +150,7 @@ impl Simulation<'_> {
     /// names one lane; the job takes its `slots` (all slots for a whole-device job):
     /// that lane and the host's other lanes that finish their committed work first
     /// (free ones first, then by id). Elsewhere the named devices themselves.
-    fn expand(&self, info: &JobInfo, devices: Vec<DeviceId>) -> Vec<DeviceId> {
+    fn expand(&self, info: &JobInfo, devices: Gang) -> Gang {
         let first = devices[0];
         let dev = &self.cluster.devices[first as usize];
         let slots = self.sc.classes[dev.class as usize].slots;
@@ -168,11 +168,11 @@ impl Simulation<'_> {
         let mut out = Vec::with_capacity(need as usize);
         out.push(first);
         out.extend(others.iter().take(need as usize - 1).map(|&(_, l)| l));
-        out
+        out.into()
     }
 
     /// Appends a checked job to its devices' queues and lets idle ones act.
-    fn commit(&mut self, job: u32, devices: Vec<DeviceId>) {
+    fn commit(&mut self, job: u32, devices: Gang) {
         let now = self.engine.now();
         let info = self.jobs.at(job).info;
         let min_speed = devices
@@ -277,7 +277,7 @@ impl Simulation<'_> {
         taken.sort_unstable();
         for &(_, slot) in &taken {
             let aj = self.jobs.at_mut(slot);
-            aj.devices.clear();
+            aj.devices = Gang::default();
             aj.est_end = 0;
             self.device_queued -= 1;
         }

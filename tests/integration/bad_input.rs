@@ -489,6 +489,22 @@ const BAD: &[(&str, &[&str])] = &[
         &["field `workload.jobs[0].work`", "100 years"],
     ),
     (
+        "job-work-huge-listed-late.yaml",
+        &[
+            "field `workload.jobs[2].work`",
+            "100 years",
+            "arriving at 3 s",
+        ],
+    ),
+    (
+        "job-kind-unknown.yaml",
+        &[
+            "field `workload.jobs[1].kind`",
+            "unknown job kind `batch`",
+            "declared: request",
+        ],
+    ),
+    (
         "budget-rate.yaml",
         &["field `workload.kinds.request.arrival`", "--max-jobs"],
     ),

@@ -153,7 +153,7 @@ fn naive_place(
     }
     out.push(Decision::Assign {
         job: job.slot(),
-        devices,
+        devices: devices.into(),
     });
 }
 
@@ -413,7 +413,7 @@ impl Policy for NaiveLeastLoaded {
         ));
         out.push(Decision::Assign {
             job: job.slot(),
-            devices,
+            devices: devices.into(),
         });
     }
     fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
@@ -478,7 +478,7 @@ impl NaiveLpt {
             }
             out.push(Decision::Assign {
                 job: job.slot(),
-                devices,
+                devices: devices.into(),
             });
         }
     }
@@ -534,7 +534,7 @@ impl Policy for NaiveImmediate {
         let devices = naive_finish(&job, view, c, &none).expect("picked").1;
         out.push(Decision::Assign {
             job: job.slot(),
-            devices,
+            devices: devices.into(),
         });
     }
     fn decide(&mut self, _: &ClusterView, _: &mut Vec<Decision>) {}
