@@ -2,6 +2,7 @@
 //! wait and response samples (exact quantiles in compact memory), and the sums the
 //! summary needs.
 
+use super::sketch::Sketch;
 use super::{JobRecord, JobStats, quantile_sorted};
 
 /// Values kept exactly before a [`Quantiles`] switches to its log histogram.
@@ -21,7 +22,7 @@ pub const QUANTILE_ACCURACY: f64 = 1e-3;
 #[derive(Debug, Clone, Default)]
 pub struct Quantiles {
     values: Vec<f64>,
-    sketch: Option<std::collections::BTreeMap<i32, u64>>,
+    sketch: Option<Sketch>,
     zeros: u64,
     count: u64,
     sum: f64,
@@ -32,12 +33,11 @@ impl Quantiles {
         ((1.0 + QUANTILE_ACCURACY) / (1.0 - QUANTILE_ACCURACY)).ln()
     }
 
-    fn fold(sketch: &mut std::collections::BTreeMap<i32, u64>, zeros: &mut u64, v: f64) {
+    fn fold(sketch: &mut Sketch, zeros: &mut u64, v: f64) {
         if v <= 0.0 {
             *zeros += 1;
         } else {
-            let i = (v.ln() / Self::gamma_ln()).ceil() as i32;
-            *sketch.entry(i).or_insert(0) += 1;
+            sketch.add((v.ln() / Self::gamma_ln()).ceil() as i32);
         }
     }
 
@@ -50,7 +50,7 @@ impl Quantiles {
             None => {
                 self.values.push(v);
                 if self.values.len() > EXACT_QUANTILE_LIMIT {
-                    let mut s = std::collections::BTreeMap::new();
+                    let mut s = Sketch::default();
                     for &x in &self.values {
                         Self::fold(&mut s, &mut self.zeros, x);
                     }
@@ -124,7 +124,7 @@ impl Quantiles {
         }
         let mut seen = self.zeros;
         let g = Self::gamma_ln().exp();
-        for (&i, &n) in s {
+        for (i, n) in s.iter() {
             seen += n;
             if seen >= rank {
                 // The value that is within a relative error a of the whole bucket.

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 mod collect;
+mod sketch;
 mod summary;
 mod warnings;
 pub use collect::{Collector, EXACT_QUANTILE_LIMIT, GroupCollector, QUANTILE_ACCURACY, Quantiles};
