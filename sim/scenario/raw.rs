@@ -561,14 +561,19 @@ impl RawJobs {
     }
 
     fn push(&mut self, j: RawJob, index: &mut std::collections::HashMap<String, u32>) {
-        let kind = match index.get(j.kind.as_str()) {
-            Some(&k) => k,
-            None => {
-                let k = self.kinds.len() as u32;
-                index.insert(j.kind.clone(), k);
-                self.kinds.push(j.kind);
-                k
-            }
+        // Lists mostly repeat the previous job's kind: compared before hashing.
+        let prev = self.jobs.last().map(|p| p.kind);
+        let kind = match prev.filter(|&k| self.kinds[k as usize] == j.kind) {
+            Some(k) => k,
+            None => match index.get(j.kind.as_str()) {
+                Some(&k) => k,
+                None => {
+                    let k = self.kinds.len() as u32;
+                    index.insert(j.kind.clone(), k);
+                    self.kinds.push(j.kind);
+                    k
+                }
+            },
         };
         let extras = JobExtras {
             devices: j.devices,
