@@ -11,7 +11,7 @@ use std::ops::Deref;
 /// [`Gang::one`], from a `Vec<DeviceId>` (`.into()`) or by collecting device ids.
 /// Two gangs are equal when they name the same devices in the same order, however
 /// they are held.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Gang(Repr);
 
 #[derive(Clone, Debug)]
@@ -36,8 +36,11 @@ impl Gang {
 
     /// Appends devices (the parts of a split job gathering their devices).
     pub fn extend_from_slice(&mut self, more: &[DeviceId]) {
+        if more.is_empty() {
+            return;
+        }
         match &mut self.0 {
-            Repr::Many(v) if !v.is_empty() || more.len() != 1 => v.extend_from_slice(more),
+            Repr::Many(v) if !v.is_empty() || more.len() > 1 => v.extend_from_slice(more),
             Repr::Many(_) => self.0 = Repr::One(more[0]),
             Repr::One(d) => {
                 let mut v = Vec::with_capacity(1 + more.len());
@@ -53,6 +56,13 @@ impl Default for Gang {
     /// No devices (a job not yet placed).
     fn default() -> Self {
         Gang(Repr::Many(Vec::new()))
+    }
+}
+
+impl std::fmt::Debug for Gang {
+    /// As the device list (`[3]`), however it is held.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
 

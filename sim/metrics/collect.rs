@@ -17,7 +17,8 @@ pub const QUANTILE_ACCURACY: f64 = 1e-3;
 /// exact). Beyond that it folds them into a logarithmic histogram in the manner of
 /// DDSketch: bucket i holds values in (g^(i-1), g^i] with g = (1 + a) / (1 - a), so
 /// every quantile is within a relative error a = [`QUANTILE_ACCURACY`]; zeros are
-/// counted apart. Memory: at most 8 MiB of values, then a few thousand buckets. The
+/// counted apart. Memory: at most 8 MiB of values, then the buckets (a dense window of
+/// at most 512 KiB, typically a few thousand buckets, and an ordered map past it). The
 /// mean is always exact (a running sum).
 #[derive(Debug, Clone, Default)]
 pub struct Quantiles {

@@ -38,7 +38,7 @@ impl Sketch {
         let (lo, hi) = (self.lo as i64, self.lo as i64 + self.dense.len() as i64);
         let i = i as i64;
         if self.dense.is_empty() {
-            self.lo = (i - 32) as i32;
+            self.lo = (i - 32).max(i32::MIN as i64) as i32;
             self.dense = vec![0; 64];
             return true;
         }
@@ -47,7 +47,12 @@ impl Sketch {
             return false;
         }
         let len = span.max(2 * self.dense.len()).min(MAX_WINDOW);
-        let new_lo = if i < lo { hi - len as i64 } else { lo };
+        // Clamped, the window still holds `i` and the old window (it only grows up).
+        let new_lo = if i < lo {
+            (hi - len as i64).max(i32::MIN as i64)
+        } else {
+            lo
+        };
         let mut dense = vec![0; len];
         let at = (lo - new_lo) as usize;
         dense[at..at + self.dense.len()].copy_from_slice(&self.dense);
@@ -58,13 +63,9 @@ impl Sketch {
 
     /// The buckets with a count, by ascending index.
     pub(super) fn iter(&self) -> impl Iterator<Item = (i32, u64)> + '_ {
-        let hi = self.lo as i64 + self.dense.len() as i64;
+        // `far` holds no bucket inside the window: what is not below it is above it.
         let below = self.far.range(..self.lo).map(|(&i, &n)| (i, n));
-        let above = self
-            .far
-            .range((hi.min(i32::MAX as i64 + 1)) as i32..)
-            .filter(move |(i, _)| **i as i64 >= hi)
-            .map(|(&i, &n)| (i, n));
+        let above = self.far.range(self.lo..).map(|(&i, &n)| (i, n));
         let window = self
             .dense
             .iter()
@@ -93,6 +94,8 @@ mod tests {
             6,
             i32::MIN / 2,
             i32::MAX / 2,
+            i32::MIN,
+            i32::MAX,
         ]);
         let mut x: u64 = 1;
         for _ in 0..5000 {
@@ -111,5 +114,12 @@ mod tests {
         assert_eq!(got, want);
         assert!(s.dense.len() <= MAX_WINDOW);
         assert!(!s.far.is_empty());
+        // A first bucket at either end of the index range.
+        for edge in [i32::MIN, i32::MIN + 5, i32::MAX] {
+            let mut s = Sketch::default();
+            s.add(edge);
+            s.add(edge);
+            assert_eq!(s.iter().collect::<Vec<_>>(), vec![(edge, 2)]);
+        }
     }
 }

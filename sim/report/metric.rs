@@ -256,7 +256,7 @@ fn family(key: &str) -> Option<(Quantity, String)> {
         })
 }
 
-/// Whether `key` is a registered summary key ([`REGISTRY`] or a [`FAMILIES`] key).
+/// Whether `key` is a registered summary key ([`REGISTRY`] or a `FAMILIES` key).
 pub fn is_registered(key: &str) -> bool {
     REGISTRY.iter().any(|e| e.key == key) || family(key).is_some()
 }
@@ -464,7 +464,7 @@ pub fn format(key: &str, v: f64) -> String {
     format_q(lookup(key).quantity, v)
 }
 
-/// [`format`] by quantity.
+/// [`fn@format`] by quantity.
 pub fn format_q(q: Quantity, v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");

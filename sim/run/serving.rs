@@ -46,7 +46,7 @@ pub fn serving_to_folder(
     Ok((dir, s))
 }
 
-/// Runs a scenario with serving instances beside its jobs ([`super::mixed`]) and
+/// Runs a scenario with serving instances beside its jobs ([`crate::serving::mixed`]) and
 /// writes its run folder `target` (atomically): what a job run writes (jobs.csv;
 /// power.csv, devices.csv and summary.json with both parts; charts and index.html
 /// unless `no_charts`) plus the serving part's requests.csv and series.csv.

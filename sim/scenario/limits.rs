@@ -147,12 +147,15 @@ fn slowest_rate(class: &crate::model::DeviceClass, ki: usize) -> Option<f64> {
 
 /// Every job must finish within the simulation clock's range
 /// ([`crate::error::MAX_RUN_S`]) on every class that can run it, at its slowest
-/// P-state, or the run would stop with an error half-way. The loader checks each
-/// explicit job's work as it validates the list ([`RunTimes`]); this checks each
-/// kind's mean work and each replayed job's work, at load time.
+/// P-state, or the run would stop with an error half-way: a kind's mean work, each
+/// explicit job's work and each replayed job's work are checked at load time. The
+/// loader checks the explicit jobs as it validates the list, where each job's index
+/// is known, and passes the first failure as `listed`; it is reported after the
+/// kinds' and before the replayed jobs'.
 pub fn check_run_times(
     sc: &crate::model::Scenario,
     w: &super::raw::RawWorkload,
+    listed: Option<FieldError>,
 ) -> Result<(), FieldError> {
     let names: Vec<&str> = sc.kinds.iter().map(|k| k.name.as_str()).collect();
     let limit = RunTimes::new(&sc.classes, &names);
@@ -160,6 +163,9 @@ pub fn check_run_times(
         limit.check(ki, k.size().mean(), &|| "the mean job".to_string(), &|| {
             format!("workload.kinds.{}.size", k.name)
         })?;
+    }
+    if let Some(e) = listed {
+        return Err(e);
     }
     // Listed jobs passed when the list was validated: a job failing here is replayed.
     let path = || {

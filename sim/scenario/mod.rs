@@ -610,7 +610,7 @@ fn validate_with(
     }
     // The listed jobs move into validation, which frees each one's raw form.
     let listed = std::mem::take(&mut raw.workload.jobs);
-    let (kinds, jobs, time_origin) =
+    let (kinds, jobs, time_origin, listed_too_long) =
         workload::build(&raw.workload, listed, &classes, &kind_names, horizon, base)?;
 
     let policy = match raw.policy {
@@ -786,6 +786,6 @@ fn validate_with(
     }
 
     workload::check_runnable(&sc)?;
-    limits::check_run_times(&sc, &raw.workload)?;
+    limits::check_run_times(&sc, &raw.workload, listed_too_long)?;
     Ok(sc)
 }

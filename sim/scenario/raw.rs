@@ -505,16 +505,18 @@ pub struct RawEstimate {
 /// and a string each.
 #[derive(Debug, Default)]
 pub struct RawJobs {
-    /// Kind names, in order of first use; a job names one by index.
-    pub kinds: Vec<String>,
+    /// Kind names, in order of first use; a job names one by index. (Crate-private,
+    /// like `jobs`: only the deserializer builds a list, so every index is valid and
+    /// every name is used.)
+    pub(crate) kinds: Vec<String>,
     /// The jobs, in file order.
-    pub jobs: Vec<ListedJob>,
+    pub(crate) jobs: Vec<ListedJob>,
 }
 
 /// One explicit job as read (see [`RawJobs`]).
 #[derive(Debug)]
 pub struct ListedJob {
-    /// Index in [`RawJobs::kinds`].
+    /// Index of its kind name in the list's names.
     pub kind: u32,
     /// Arrival time (default 0; ignored with `after`).
     pub arrival: Option<Seconds>,
@@ -529,23 +531,23 @@ pub struct ListedJob {
 /// The fields of an explicit job that most lists leave to the kind.
 #[derive(Debug, Default)]
 pub struct JobExtras {
-    /// Gang size.
+    /// Gang size (default: the kind's).
     pub devices: Option<u32>,
-    /// Slots of one device.
+    /// Slots of one device (default: the kind's).
     pub slots: Option<u32>,
-    /// Memory per device.
+    /// Memory per device (default: the kind's).
     pub memory: Option<Bytes>,
-    /// Relative deadline.
+    /// Relative deadline (default: the kind's).
     pub deadline: Option<Seconds>,
-    /// Priority.
+    /// Priority (default: the kind's).
     pub priority: Option<i32>,
-    /// Name, for `after` references.
+    /// Name, for `after` references (unique).
     pub id: Option<String>,
-    /// The `id` of the job whose completion releases this one.
+    /// Pipeline: the `id` of the job whose completion releases this one.
     pub after: Option<String>,
-    /// Deferrable slack.
+    /// Deferrable slack (default: the kind's).
     pub slack: Option<Seconds>,
-    /// Divisible.
+    /// Divisible (default: the kind's).
     pub divisible: Option<bool>,
 }
 

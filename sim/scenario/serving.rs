@@ -1,6 +1,6 @@
 //! The `serving:` section: an LLM serving scenario (see [`crate::serving`]). Parsed
 //! strictly like the rest of the file; [`load`] checks it against the datacenter's
-//! classes, reads the profile and request files, and builds the [`ServingSpec`].
+//! classes, reads the profile and request files, and builds the [`crate::serving::ServingSpec`].
 
 use super::InputError;
 use crate::model::{FieldError, Scenario};

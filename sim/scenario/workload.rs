@@ -11,7 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// What [`build`] gives: the kinds, the explicit jobs and the traces' time origin.
-pub(super) type Built = (Vec<JobKind>, Vec<JobSpec>, Option<f64>);
+/// The last is the first listed job too long to run (see [`explicit_jobs`]).
+pub(super) type Built = (Vec<JobKind>, Vec<JobSpec>, Option<f64>, Option<FieldError>);
 
 /// Builds the kinds and the explicit jobs (sorted by arrival, traces included).
 pub(super) fn build(
@@ -130,7 +131,7 @@ pub(super) fn build(
         });
     }
 
-    let mut jobs = explicit_jobs(listed, classes, kind_names, &kinds)?;
+    let (mut jobs, too_long) = explicit_jobs(listed, classes, kind_names, &kinds)?;
     let mut origin = None;
     for (ti, t) in w.traces.iter().enumerate() {
         let o = trace_jobs(
@@ -144,7 +145,7 @@ pub(super) fn build(
         // The first trace's origin (a scenario replaying several traces states one).
         origin = origin.or(Some(o));
     }
-    Ok((kinds, sort_jobs(jobs), origin))
+    Ok((kinds, sort_jobs(jobs), origin, too_long))
 }
 
 /// Fails on a cycle in the `then` graph (a pipeline that would never end).
@@ -197,7 +198,7 @@ fn explicit_jobs(
     classes: &[DeviceClass],
     kind_names: &[String],
     kinds: &[JobKind],
-) -> Result<Vec<JobSpec>, FieldError> {
+) -> Result<(Vec<JobSpec>, Option<FieldError>), FieldError> {
     let RawJobs {
         kinds: used,
         jobs: listed,
@@ -212,15 +213,22 @@ fn explicit_jobs(
                 .expect("checked by the caller")
         })
         .collect();
+    // Ids move into the map (nothing else reads them).
+    let mut listed = listed;
     let mut ids: HashMap<String, u32> = HashMap::new();
-    for (i, j) in listed.iter().enumerate() {
-        if let Some(id) = j.more.as_ref().and_then(|m| m.id.as_ref())
-            && ids.insert(id.clone(), i as u32).is_some()
-        {
-            return Err(FieldError::new(
-                format!("workload.jobs[{i}].id"),
-                format!("id `{id}` is used twice"),
-            ));
+    for (i, j) in listed.iter_mut().enumerate() {
+        if let Some(id) = j.more.as_mut().and_then(|m| m.id.take()) {
+            match ids.entry(id) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    return Err(FieldError::new(
+                        format!("workload.jobs[{i}].id"),
+                        format!("id `{}` is used twice", e.key()),
+                    ));
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+            }
         }
     }
     let none = JobExtras::default();
@@ -304,17 +312,21 @@ fn explicit_jobs(
         }
         jobs[i].arrival = jobs[cur].arrival;
     }
+    // Checked here, where a job's list index is known (the jobs are sorted next), and
+    // reported by `limits::check_run_times`, after the scenario's other checks.
     let names: Vec<&str> = kind_names.iter().map(String::as_str).collect();
     let limit = super::limits::RunTimes::new(classes, &names);
-    for (i, j) in jobs.iter().enumerate() {
-        limit.check(
-            j.kind.index(),
-            j.req.work,
-            &|| format!("a job arriving at {} s", j.arrival),
-            &|| format!("workload.jobs[{i}].work"),
-        )?;
-    }
-    Ok(jobs)
+    let too_long = jobs.iter().enumerate().find_map(|(i, j)| {
+        limit
+            .check(
+                j.kind.index(),
+                j.req.work,
+                &|| format!("a job arriving at {} s", j.arrival),
+                &|| format!("workload.jobs[{i}].work"),
+            )
+            .err()
+    });
+    Ok((jobs, too_long))
 }
 
 fn trace_jobs(

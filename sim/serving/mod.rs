@@ -11,7 +11,8 @@
 //! - [`sched`]: which instances a request's phases go to.
 //! - [`sim`]: the event loop, KV transfers, energy.
 //! - [`trace`]: request streams (Azure trace, splitwise-sim trace CSV, Poisson).
-//! - [`summary`] and [`output`]: per-request records, the summary, the run folder.
+//! - [`summary`]: per-request records and the summary (their files are written by
+//!   `report::serving_files`, the run folder by `run::serving`).
 
 pub mod instance;
 pub mod mixed;

@@ -497,6 +497,10 @@ const BAD: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "job-work-huge-after-pue.yaml",
+        &["field `datacenter.pue`", "at least 1.0"],
+    ),
+    (
         "job-kind-unknown.yaml",
         &[
             "field `workload.jobs[1].kind`",
