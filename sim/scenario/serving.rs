@@ -682,8 +682,13 @@ fn build_hw(
 }
 
 /// The checked `serving:` section of a loaded scenario, if it has one (the scenario
-/// is then run by [`crate::serving`]).
+/// is then run by [`crate::serving`]). A scenario loaded without one
+/// (`scenario.serving` false) gives `None` without parsing its text again: a long job
+/// list is read once.
 pub fn serving_spec(l: &super::Loaded) -> Result<Option<crate::serving::ServingSpec>, InputError> {
+    if !l.scenario.serving {
+        return Ok(None);
+    }
     let format = super::Format::from_path(&l.path).unwrap_or(super::Format::Yaml);
     let mut raw = super::parse_with_overrides(&l.text, format, &l.path, &l.overrides)?;
     match raw.serving.take() {

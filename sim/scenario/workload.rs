@@ -232,8 +232,7 @@ fn explicit_jobs(
         }
     }
     let none = JobExtras::default();
-    let mut jobs = Vec::with_capacity(listed.len());
-    for (i, j) in listed.into_iter().enumerate() {
+    let convert = |i: usize, j: ListedJob| -> Result<JobSpec, FieldError> {
         // The field path is formatted only for an error.
         let p = || format!("workload.jobs[{i}]");
         let ki = kind_of[j.kind as usize];
@@ -278,7 +277,7 @@ fn explicit_jobs(
                 Some(pi)
             }
         };
-        jobs.push(JobSpec {
+        Ok(JobSpec {
             kind: KindId::new(ki as u32),
             arrival: j.arrival.map_or(0.0, |a| a.0),
             req: JobRequirements {
@@ -294,7 +293,20 @@ fn explicit_jobs(
                 source_id: None,
             },
             after,
-        });
+        })
+    };
+    // A chunk at a time, each chunk's compact form freed before the next, so the list
+    // and the validated jobs are never both whole in memory.
+    const CHUNK: usize = 1 << 16;
+    let mut jobs = Vec::with_capacity(listed.len());
+    let mut rest = listed;
+    while !rest.is_empty() {
+        let first = jobs.len();
+        let n = rest.len().min(CHUNK);
+        for (k, j) in rest.drain(..n).enumerate() {
+            jobs.push(convert(first + k, j)?);
+        }
+        rest.shrink_to_fit();
     }
     // `after` chains must reach a job with an arrival (no cycles).
     for i in 0..jobs.len() {

@@ -288,3 +288,70 @@ fn hpc_swf_replays_the_kth_log() {
         .sum();
     assert!((s.utilization * 100.0 * s.horizon_s - busy).abs() < 1e-6 * busy);
 }
+
+/// A long explicit list is validated a chunk at a time: every job keeps its fields and
+/// its list index, past the first chunk too (an error names the right job), and a list
+/// out of arrival order is sorted with its `after` links renumbered.
+#[test]
+fn long_job_lists_keep_every_job_and_its_index() {
+    use hetsim::scenario::{Format, parse_str};
+    use std::fmt::Write as _;
+    use std::path::Path;
+    let n = 70_000;
+    let doc = |bad: Option<usize>| {
+        let mut s = String::from(
+            r#"{"name":"long","datacenter":{"classes":{"c":{"category":"cpu","count":4,"speed":{"a":1,"b":2},"idle_power":"10W","busy_power":"50W"}}},"workload":{"kinds":{"a":{},"b":{"priority":3}},"jobs":["#,
+        );
+        for i in 0..n {
+            let sep = if i > 0 { "," } else { "" };
+            // Arrivals descend, so the list is sorted on load; every 7th job gives a
+            // priority of its own; job 1 follows job 0.
+            let kind = if i % 3 == 0 { "b" } else { "a" };
+            let arrival = (n - i) as f64 / 10.0;
+            let _ = write!(s, r#"{sep}{{"kind":"{kind}","work":{}"#, i as f64 + 0.5);
+            match i {
+                0 => s.push_str(r#","id":"first","arrival":9999"#),
+                1 => s.push_str(r#","after":"first""#),
+                _ => {
+                    let _ = write!(s, r#","arrival":{arrival}"#);
+                }
+            }
+            if i % 7 == 0 {
+                let _ = write!(s, r#","priority":{}"#, i % 5);
+            }
+            if Some(i) == bad {
+                s.push_str(r#","devices":0"#);
+            }
+            s.push('}');
+        }
+        s.push_str("]}}");
+        s
+    };
+    let sc = parse_str(&doc(None), Format::Json, Path::new("long.json")).unwrap();
+    assert_eq!(sc.jobs.len(), n);
+    assert!(sc.jobs.windows(2).all(|w| w[0].arrival <= w[1].arrival));
+    // Each listed job is found once, with its own kind, priority and work.
+    let mut seen = vec![false; n];
+    for j in &sc.jobs {
+        let i = (j.req.work - 0.5) as usize;
+        assert!(!seen[i], "job {i} twice");
+        seen[i] = true;
+        let want_kind = if i % 3 == 0 { "b" } else { "a" };
+        assert_eq!(sc.kinds[j.kind.index()].name, want_kind, "job {i}");
+        let kind_priority = if i % 3 == 0 { 3 } else { 0 };
+        let want = if i % 7 == 0 {
+            (i % 5) as i32
+        } else {
+            kind_priority
+        };
+        assert_eq!(j.req.priority, want, "job {i}");
+    }
+    // Job 1 follows job 0 wherever the sort put them, and arrives with it.
+    let at = |w: f64| sc.jobs.iter().position(|j| j.req.work == w).unwrap();
+    let (first, second) = (at(0.5), at(1.5));
+    assert_eq!(sc.jobs[second].after, Some(first as u32));
+    assert_eq!(sc.jobs[second].arrival, sc.jobs[first].arrival);
+    // An error past the first chunk names its job.
+    let e = parse_str(&doc(Some(66_001)), Format::Json, Path::new("long.json")).unwrap_err();
+    assert_eq!(e.path, "workload.jobs[66001].devices", "{e}");
+}
