@@ -306,7 +306,7 @@ fn long_job_lists_keep_every_job_and_its_index() {
             let sep = if i > 0 { "," } else { "" };
             // Arrivals descend, so the list is sorted on load; every 7th job gives a
             // priority of its own; job 1 follows job 0.
-            let kind = if i % 3 == 0 { "b" } else { "a" };
+            let kind = if i.is_multiple_of(3) { "b" } else { "a" };
             let arrival = (n - i) as f64 / 10.0;
             let _ = write!(s, r#"{sep}{{"kind":"{kind}","work":{}"#, i as f64 + 0.5);
             match i {
@@ -316,7 +316,7 @@ fn long_job_lists_keep_every_job_and_its_index() {
                     let _ = write!(s, r#","arrival":{arrival}"#);
                 }
             }
-            if i % 7 == 0 {
+            if i.is_multiple_of(7) {
                 let _ = write!(s, r#","priority":{}"#, i % 5);
             }
             if Some(i) == bad {
@@ -336,10 +336,10 @@ fn long_job_lists_keep_every_job_and_its_index() {
         let i = (j.req.work - 0.5) as usize;
         assert!(!seen[i], "job {i} twice");
         seen[i] = true;
-        let want_kind = if i % 3 == 0 { "b" } else { "a" };
+        let want_kind = if i.is_multiple_of(3) { "b" } else { "a" };
         assert_eq!(sc.kinds[j.kind.index()].name, want_kind, "job {i}");
-        let kind_priority = if i % 3 == 0 { 3 } else { 0 };
-        let want = if i % 7 == 0 {
+        let kind_priority = if i.is_multiple_of(3) { 3 } else { 0 };
+        let want = if i.is_multiple_of(7) {
             (i % 5) as i32
         } else {
             kind_priority
