@@ -297,7 +297,7 @@ fn long_job_lists_keep_every_job_and_its_index() {
     use hetsim::scenario::{Format, parse_str};
     use std::fmt::Write as _;
     use std::path::Path;
-    let n = 70_000;
+    let n: usize = 70_000;
     let doc = |bad: Option<usize>| {
         let mut s = String::from(
             r#"{"name":"long","datacenter":{"classes":{"c":{"category":"cpu","count":4,"speed":{"a":1,"b":2},"idle_power":"10W","busy_power":"50W"}}},"workload":{"kinds":{"a":{},"b":{"priority":3}},"jobs":["#,
