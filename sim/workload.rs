@@ -117,12 +117,13 @@ enum Source {
 }
 
 /// All job sources of a scenario.
-pub struct Workload {
+pub struct Workload<'a> {
     sources: Vec<Source>,
     horizon: Option<Time>,
     kinds: Vec<KindInfo>,
-    /// Explicit and trace jobs, in arrival order (shared with the list stream).
-    jobs: Vec<JobSpec>,
+    /// Explicit and trace jobs, in arrival order: the scenario's own list, borrowed
+    /// (a copy would double a listed or trace workload's memory).
+    jobs: &'a [JobSpec],
     /// Held successors of explicit job i: `succ[succ_start[i]..succ_start[i + 1]]`.
     succ_start: Vec<u32>,
     succ: Vec<u32>,
@@ -134,9 +135,9 @@ pub struct Workload {
     sizes: Vec<Sampler>,
 }
 
-impl Workload {
+impl<'a> Workload<'a> {
     /// Builds the sources for a scenario and seed.
-    pub fn new(sc: &Scenario, seed: u64) -> Self {
+    pub fn new(sc: &'a Scenario, seed: u64) -> Self {
         let mut sources = Vec::new();
         for (i, k) in sc.kinds.iter().enumerate() {
             if k.arrival == Arrival::None {
@@ -192,7 +193,7 @@ impl Workload {
                     estimate: estimator(sc, i, seed),
                 })
                 .collect(),
-            jobs: sc.jobs.clone(),
+            jobs: &sc.jobs,
             succ_start,
             succ,
             then_samplers: (0..sc.kinds.len()).map(|_| None).collect(),

@@ -178,10 +178,19 @@ pub(crate) fn parse_with_overrides(
     path: &Path,
     overrides: &[String],
 ) -> Result<RawScenario, InputError> {
-    let raw: RawScenario = if overrides.is_empty() {
-        parse_raw(text, format, path)?
+    if overrides.is_empty() {
+        return parse_raw(text, format, path);
+    }
+    // The settings are applied to a generic document; a job list they do not touch
+    // stays out of it and is read straight into its compact form.
+    let split = !overrides.iter().any(|o| overrides::touches_jobs(o));
+    let (mut doc, jobs) = if split {
+        let w: overrides::WithoutJobs = parse_strict(text, format, path)?;
+        (w.doc, w.jobs)
     } else {
-        let mut doc = parse_value(text, format, path)?;
+        (parse_value(text, format, path)?, None)
+    };
+    let mut raw: RawScenario = {
         for o in overrides {
             apply_override(&mut doc, o).map_err(|m| {
                 InputError::file(path, m.to_string())
@@ -199,6 +208,9 @@ pub(crate) fn parse_with_overrides(
             hint: None,
         })?
     };
+    if let Some(jobs) = jobs {
+        raw.workload.jobs = jobs;
+    }
     Ok(raw)
 }
 

@@ -1,6 +1,8 @@
 //! `--set PATH=VALUE` settings and sweep axes: applied to a scenario document before
 //! it is deserialized and validated.
 
+use super::raw::RawJobs;
+
 /// A `--set` setting or a sweep axis that cannot be applied to a document.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OverrideError {
@@ -131,4 +133,179 @@ pub fn set_path(
         }
     }
     Ok(())
+}
+
+/// Whether a `--set` setting replaces or reaches into the listed jobs (`workload`,
+/// `workload.jobs`, `workload.jobs[3].work`, ...): only then does the job list have to
+/// be part of the generic document the settings are applied to.
+pub(super) fn touches_jobs(setting: &str) -> bool {
+    let path = setting.split_once('=').map_or(setting, |(p, _)| p).trim();
+    path == "workload"
+        || path
+            .strip_prefix("workload.jobs")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// A scenario document read for `--set`: a generic value without its `workload.jobs`
+/// list, and the list read in the same pass straight into its compact form (as a
+/// generic value it costs several hundred bytes per job: a 44 MB JSON list took 0.7 GB).
+pub(super) struct WithoutJobs {
+    /// The document, `workload.jobs` left out.
+    pub doc: serde_json::Value,
+    /// The document's `workload.jobs`, if it has one.
+    pub jobs: Option<RawJobs>,
+}
+
+/// Where in the document a value is: what to leave out under it.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Top,
+    Workload,
+    Inner,
+}
+
+struct ValueSeed<'a> {
+    level: Level,
+    jobs: &'a mut Option<RawJobs>,
+}
+
+impl<'de> serde::Deserialize<'de> for WithoutJobs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut jobs = None;
+        let doc = serde::de::DeserializeSeed::deserialize(
+            ValueSeed {
+                level: Level::Top,
+                jobs: &mut jobs,
+            },
+            d,
+        )?;
+        Ok(WithoutJobs { doc, jobs })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Builds the same `serde_json::Value` as its own `Deserialize` would, except that the
+/// `jobs` entry of the top-level `workload` mapping is read as [`RawJobs`] instead.
+impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut v = Vec::new();
+        while let Some(x) = seq.next_element::<serde_json::Value>()? {
+            v.push(x);
+        }
+        Ok(v.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut m = serde_json::Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let level = match (self.level, k.as_str()) {
+                (Level::Top, "workload") => Level::Workload,
+                (Level::Workload, "jobs") => {
+                    *self.jobs = Some(map.next_value::<RawJobs>()?);
+                    continue;
+                }
+                _ => Level::Inner,
+            };
+            let v = if level == Level::Inner {
+                map.next_value::<serde_json::Value>()?
+            } else {
+                map.next_value_seed(ValueSeed {
+                    level,
+                    jobs: &mut *self.jobs,
+                })?
+            };
+            m.insert(k, v);
+        }
+        Ok(m.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Format, parse_strict, parse_value};
+    use std::path::Path;
+
+    #[test]
+    fn only_settings_that_reach_the_job_list_touch_it() {
+        for s in [
+            "workload=~",
+            "workload.jobs=[]",
+            " workload.jobs[2].work = 3",
+            "workload.jobs.x=1",
+        ] {
+            assert!(touches_jobs(s), "{s}");
+        }
+        for s in [
+            "seed=1",
+            "workload.kinds.a.size.mean=2",
+            "workload.jobsx=1",
+            "jobs=1",
+        ] {
+            assert!(!touches_jobs(s), "{s}");
+        }
+    }
+
+    /// The document without its job list is the generic document minus
+    /// `workload.jobs`, key order and values alike, for every shipped scenario.
+    #[test]
+    fn the_document_without_jobs_is_the_document_less_its_jobs() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut seen = (0, 0);
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            let Some(format) = Format::from_path(&path) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut full = parse_value(&text, format, &path).unwrap();
+            let w: WithoutJobs = parse_strict(&text, format, &path).unwrap();
+            let listed = full
+                .get_mut("workload")
+                .and_then(|w| w.as_object_mut())
+                .and_then(|w| w.shift_remove("jobs"));
+            assert_eq!(w.doc, full, "{}", path.display());
+            let n = listed.map(|l| l.as_array().unwrap().len());
+            assert_eq!(w.jobs.map(|j| j.jobs.len()), n, "{}", path.display());
+            seen.0 += 1;
+            seen.1 += usize::from(n.is_some());
+        }
+        assert!(seen.0 >= 10 && seen.1 >= 2, "{seen:?}");
+    }
 }

@@ -150,7 +150,7 @@ pub struct Simulation<'a> {
     sc: &'a Scenario,
     engine: Engine<Event>,
     cluster: Cluster,
-    workload: Workload,
+    workload: Workload<'a>,
     policy: Box<dyn Policy>,
     pm: Box<dyn PowerManager>,
     meter: Meter,

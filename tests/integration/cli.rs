@@ -385,3 +385,53 @@ fn set_null_removes_a_field_so_it_takes_its_default() {
         .to_string();
     assert!(e.contains("an open arrival process needs an end"), "{e}");
 }
+
+#[test]
+fn set_reads_an_untouched_job_list_as_the_file_gives_it() {
+    // With `--set`, a job list the settings do not reach into is read straight into
+    // its compact form, beside the generic document the settings change; a setting
+    // inside the list still goes through the document.
+    use hetsim::scenario::load;
+    for f in ["seed-example.yaml", "seed-example.json"] {
+        let sc = crate::common::scenario(f);
+        let plain = load(&sc, &[]).unwrap().scenario;
+        assert!(!plain.jobs.is_empty(), "{f} lists jobs");
+        let seed = plain.seed;
+        let set = load(&sc, &[format!("seed={seed}")]).unwrap().scenario;
+        assert_eq!(set, plain, "{f}");
+        let moved = load(&sc, &["seed=77".into()]).unwrap().scenario;
+        assert_eq!((moved.seed, &moved.jobs), (77, &plain.jobs), "{f}");
+        let work = plain.jobs[0].req.work + 1.5;
+        let inside = load(&sc, &[format!("workload.jobs[0].work={work}")])
+            .unwrap()
+            .scenario;
+        assert_eq!(inside.jobs[0].req.work, work, "{f}");
+        assert_eq!(inside.jobs[1..], plain.jobs[1..], "{f}");
+    }
+}
+
+#[test]
+fn set_keeps_the_line_of_an_error_in_the_job_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("list.yaml");
+    std::fs::write(
+        &f,
+        "datacenter:\n  classes:\n    cpu: {category: cpu, count: 1, speed: {a: 1}, idle_power: 1W, busy_power: 2W}\n\
+         workload:\n  kinds:\n    a: {}\n  jobs:\n    - {kind: a, work: 1}\n    - {kind: a, work: -2}\n",
+    )
+    .unwrap();
+    for set in [vec![], vec!["--set", "seed=3"]] {
+        hetsim()
+            .args(["run", "-q", "--out"])
+            .arg(tmp.path().join("out"))
+            .args(&set)
+            .arg(&f)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("list.yaml:9")
+                    .and(predicate::str::contains("workload.jobs[1].work")),
+            );
+        assert!(!tmp.path().join("out").exists());
+    }
+}
