@@ -20,6 +20,7 @@ mod workload;
 
 pub use error::{FieldError, InputError};
 pub use file::read_text;
+pub(crate) use overrides::touches_jobs;
 pub use overrides::{OverrideError, apply_override, set_path};
 
 use crate::model::*;
@@ -181,15 +182,8 @@ pub(crate) fn parse_with_overrides(
     if overrides.is_empty() {
         return parse_raw(text, format, path);
     }
-    // The settings are applied to a generic document; a job list they do not touch
-    // stays out of it and is read straight into its compact form.
-    let split = !overrides.iter().any(|o| overrides::touches_jobs(o));
-    let (mut doc, jobs) = if split {
-        let w: overrides::WithoutJobs = parse_strict(text, format, path)?;
-        (w.doc, w.jobs)
-    } else {
-        (parse_value(text, format, path)?, None)
-    };
+    let apart = !overrides.iter().any(|o| touches_jobs(o));
+    let (mut doc, jobs) = parse_document(text, format, path, apart)?;
     let mut raw: RawScenario = {
         for o in overrides {
             apply_override(&mut doc, o).map_err(|m| {
@@ -212,6 +206,25 @@ pub(crate) fn parse_with_overrides(
         raw.workload.jobs = jobs;
     }
     Ok(raw)
+}
+
+/// Parses a document into a generic value for settings to be applied to (`--set`, a
+/// sweep's `set` and axes). With `jobs_apart`, its `workload.jobs` list is left out of
+/// the value and returned read straight into its compact form, in the same pass: as a
+/// generic value a listed job costs several hundred bytes (a 44 MB JSON list took
+/// 0.7 GB). Settings that reach into the list ([`touches_jobs`]) need it in the value.
+pub(crate) fn parse_document(
+    text: &str,
+    format: Format,
+    path: &Path,
+    jobs_apart: bool,
+) -> Result<(serde_json::Value, Option<RawJobs>), InputError> {
+    if jobs_apart {
+        let w: overrides::WithoutJobs = parse_strict(text, format, path)?;
+        Ok((w.doc, w.jobs))
+    } else {
+        Ok((parse_value(text, format, path)?, None))
+    }
 }
 
 /// Parses scenario text (no file access). `label` names the source in errors.

@@ -138,7 +138,7 @@ pub fn set_path(
 /// Whether a `--set` setting replaces or reaches into the listed jobs (`workload`,
 /// `workload.jobs`, `workload.jobs[3].work`, ...): only then does the job list have to
 /// be part of the generic document the settings are applied to.
-pub(super) fn touches_jobs(setting: &str) -> bool {
+pub(crate) fn touches_jobs(setting: &str) -> bool {
     let path = setting.split_once('=').map_or(setting, |(p, _)| p).trim();
     path == "workload"
         || path

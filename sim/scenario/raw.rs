@@ -503,7 +503,7 @@ pub struct RawEstimate {
 /// with its kind name interned and its rarely given fields boxed. A list of 10^6
 /// jobs then holds about 56 bytes per job until validation, not a 200-byte record
 /// and a string each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RawJobs {
     /// Kind names, in order of first use; a job names one by index. (Crate-private,
     /// like `jobs`: only the deserializer builds a list, so every index is valid and
@@ -514,7 +514,7 @@ pub struct RawJobs {
 }
 
 /// One explicit job as read (see [`RawJobs`]).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ListedJob {
     /// Index of its kind name in the list's names.
     pub kind: u32,
@@ -529,7 +529,7 @@ pub struct ListedJob {
 }
 
 /// The fields of an explicit job that most lists leave to the kind.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JobExtras {
     /// Gang size (default: the kind's).
     pub devices: Option<u32>,

@@ -241,8 +241,13 @@ pub struct Plan {
     pub scenario_path: PathBuf,
     /// The base scenario's text.
     pub scenario_text: String,
-    /// The base scenario document with `set` applied.
+    /// The base scenario document with `set` applied (without `workload.jobs` when
+    /// `base_jobs` holds them).
     base_doc: Value,
+    /// The base scenario's job list, read once into its compact form, when neither
+    /// `set` nor an axis reaches into it: each run then copies 56 bytes per job, not a
+    /// generic document of several hundred.
+    base_jobs: Option<scenario::raw::RawJobs>,
 }
 
 fn parse_sweep(text: &str, format: Format, file: &Path) -> Result<RawSweep, InputError> {
@@ -331,7 +336,9 @@ impl Plan {
         })?;
         let scenario_bytes = scenario::file::read_limited(&scenario_path, scenario::MAX_FILE_BYTES)
             .map_err(|e| InputError::file(&scenario_path, e.to_string()))?;
-        let mut base_doc = scenario::parse_value(&scenario_text, sc_format, &scenario_path)?;
+        let apart = !(raw.set.keys().chain(raw.axes.keys())).any(|p| scenario::touches_jobs(p));
+        let (mut base_doc, base_jobs) =
+            scenario::parse_document(&scenario_text, sc_format, &scenario_path, apart)?;
         for (path, v) in &raw.set {
             scenario::set_path(&mut base_doc, path, v.clone())
                 .map_err(|m| err("set", path, m.to_string()))?;
@@ -449,7 +456,12 @@ impl Plan {
         };
 
         // Base scenario after `set`: its seed is the base seed.
-        let base = build_scenario(&base_doc, &scenario_path, &scenario_text)?;
+        let base = build_scenario(
+            &base_doc,
+            base_jobs.as_ref(),
+            &scenario_path,
+            &scenario_text,
+        )?;
         let name = raw.name.unwrap_or_else(|| {
             sweep_path
                 .file_stem()
@@ -512,6 +524,7 @@ impl Plan {
             scenario_path,
             scenario_text,
             base_doc,
+            base_jobs,
         };
         // Check every point (replications differ only by seed) and collect classes.
         use rayon::prelude::*;
@@ -540,15 +553,35 @@ impl Plan {
     /// policy checked.
     pub fn loaded(&self, run: usize) -> Result<Loaded, InputError> {
         let doc = self.document(run)?;
-        build_scenario(&doc, &self.scenario_path, &self.scenario_text)
-            .map_err(|e| self.blame(e, self.manifest.runs[run].point))
+        build_scenario(
+            &doc,
+            self.base_jobs.as_ref(),
+            &self.scenario_path,
+            &self.scenario_text,
+        )
+        .map_err(|e| self.blame(e, self.manifest.runs[run].point))
     }
 
     /// [`Plan::document`] as pretty JSON text: what a run folder records as its
     /// scenario file.
     pub fn document_text(&self, run: usize) -> Result<String, InputError> {
-        let mut text =
-            serde_json::to_string_pretty(&self.document(run)?).expect("a JSON value serializes");
+        let doc = match self.base_jobs {
+            None => self.document(run)?,
+            // The job list is kept apart: read the whole document again (only runs that
+            // keep a folder ask for it) and apply the same settings.
+            Some(_) => {
+                let format = Format::from_path(&self.scenario_path)
+                    .expect("checked when the plan was loaded");
+                let mut doc =
+                    scenario::parse_value(&self.scenario_text, format, &self.scenario_path)?;
+                for (path, v) in &self.manifest.set {
+                    scenario::set_path(&mut doc, path, v.clone())
+                        .map_err(|m| InputError::file(&self.sweep_path, m.to_string()))?;
+                }
+                self.settle(run, doc)?
+            }
+        };
+        let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
         text.push('\n');
         Ok(text)
     }
@@ -561,9 +594,13 @@ impl Plan {
     /// The scenario document of run `run`: the base scenario with `set`, the point's
     /// axis values and the run's seed applied (what `hetsim run BASE --set ...` reads).
     pub fn document(&self, run: usize) -> Result<Value, InputError> {
+        self.settle(run, self.base_doc.clone())
+    }
+
+    /// Applies run `run`'s axis values and seed to the base document `doc`.
+    fn settle(&self, run: usize, mut doc: Value) -> Result<Value, InputError> {
         let m = &self.manifest;
         let spec = &m.runs[run];
-        let mut doc = self.base_doc.clone();
         for (a, v) in m.axes.iter().zip(m.point_values(spec.point)) {
             scenario::set_path(&mut doc, &a.path, v.clone()).map_err(|msg| {
                 InputError::file(&self.sweep_path, format!("axis `{}`: {msg}", a.path))
@@ -623,10 +660,15 @@ impl Plan {
 
 /// Deserializes and validates a scenario document (the `--set` path of
 /// `scenario::load`, without re-reading the file), and checks its policy.
-fn build_scenario(doc: &Value, path: &Path, text: &str) -> Result<Loaded, InputError> {
+fn build_scenario(
+    doc: &Value,
+    jobs: Option<&scenario::raw::RawJobs>,
+    path: &Path,
+    text: &str,
+) -> Result<Loaded, InputError> {
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(doc, &mut track);
-    let raw: scenario::raw::RawScenario =
+    let mut raw: scenario::raw::RawScenario =
         serde::Deserialize::deserialize(de).map_err(|e: serde_json::Error| InputError {
             file: path.into(),
             line: None,
@@ -635,6 +677,9 @@ fn build_scenario(doc: &Value, path: &Path, text: &str) -> Result<Loaded, InputE
             message: e.to_string(),
             hint: None,
         })?;
+    if let Some(jobs) = jobs {
+        raw.workload.jobs = jobs.clone();
+    }
     let serving = raw.serving.is_some();
     let sc = scenario::validate_document(raw, path, text, &scenario::limits::Budget::default())?;
     if serving && crate::serving::mixed::is_mixed(&sc) {

@@ -773,3 +773,55 @@ fn a_sweep_flags_policies_accounted_over_different_windows() {
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(!html.contains("<h2>Warnings</h2>"));
 }
+
+#[test]
+fn a_sweep_over_listed_jobs_runs_what_run_with_set_gives() {
+    // The job list is read once into its compact form when no setting reaches into it,
+    // and put back whole in each run folder's scenario; an axis inside the list takes
+    // the generic document's path. Both must give what `hetsim run --set` gives.
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("listed.yaml");
+    std::fs::copy(scenario("seed-example.yaml"), &base).unwrap();
+    for (name, axis, sets) in [
+        (
+            "apart",
+            "datacenter.classes.tpu.speed.task: [2, 4]",
+            ["datacenter.classes.tpu.speed.task=4"],
+        ),
+        (
+            "inside",
+            "workload.jobs[0].work: [100, 250]",
+            ["workload.jobs[0].work=250"],
+        ),
+    ] {
+        let file = tmp.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &file,
+            format!(
+                "name: {name}\nscenario: listed.yaml\nset: {{policy.name: eft}}\naxes:\n  {axis}\n"
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join(name);
+        let mut o = opts(&out, 2, None);
+        o.run_folders = true;
+        sweep::run(&file, &o).unwrap();
+        let (h, rows) = read_csv(&out.join("runs.csv"));
+        let r = &rows[1];
+        let mut sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        sets.push("policy.name=eft".into());
+        sets.push(format!("seed={}", r[col(&h, "seed")]));
+        let by_set = hetsim::scenario::load(&base, &sets).unwrap();
+        let folder = load(&out.join("runs/1/scenario.yaml"));
+        assert_eq!(folder.scenario, by_set.scenario, "{name}");
+        assert_eq!(by_set.scenario.jobs.len(), 3, "{name}");
+        let s = hetsim::run::run_in_memory(&by_set).unwrap().summary;
+        for (k, v) in hetsim::report::files::summary_pairs(&s) {
+            if k != "wall_s" && k != "seed" {
+                assert_eq!(r[col(&h, &k)], v, "{name}: {k}");
+            }
+        }
+        let e = col(&h, "energy_it_to_makespan_j");
+        assert_ne!(rows[0][e], r[e], "{name}: the axis changed nothing");
+    }
+}
