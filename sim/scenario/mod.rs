@@ -20,8 +20,8 @@ mod workload;
 
 pub use error::{FieldError, InputError};
 pub use file::read_text;
-pub(crate) use overrides::touches_jobs;
 pub use overrides::{OverrideError, apply_override, set_path};
+pub(crate) use overrides::{take_placeholder, touches_jobs};
 
 use crate::model::*;
 use raw::*;
@@ -182,37 +182,95 @@ pub(crate) fn parse_with_overrides(
     if overrides.is_empty() {
         return parse_raw(text, format, path);
     }
-    let apart = !overrides.iter().any(|o| touches_jobs(o));
-    let (mut doc, jobs) = parse_document(text, format, path, apart)?;
-    let mut raw: RawScenario = {
-        for o in overrides {
-            apply_override(&mut doc, o).map_err(|m| {
-                InputError::file(path, m.to_string())
-                    .with_hint("--set takes PATH=VALUE, e.g. policy.name=eft")
-            })?;
+    if !overrides.iter().any(|o| touches_jobs(o)) {
+        match with_jobs_apart(text, format, path, overrides) {
+            Ok(Some(raw)) => return Ok(raw),
+            Ok(None) => {}
+            // Refused: the whole document decides which error comes first, as without
+            // the list apart; one in the list is reported where the list read it (with
+            // its line: the generic document has none).
+            Err(apart) => {
+                return match with_whole_document(text, format, path, overrides) {
+                    Err(e) if in_job_list(&e.path) && in_job_list(&apart.path) => Err(apart),
+                    r => r,
+                };
+            }
         }
-        let mut track = serde_path_to_error::Track::new();
-        let de = serde_path_to_error::Deserializer::new(&doc, &mut track);
-        serde::Deserialize::deserialize(de).map_err(|e: serde_json::Error| InputError {
-            file: path.into(),
-            line: None,
-            column: None,
-            path: track.path().to_string(),
-            message: format!("{e} (after --set)"),
-            hint: None,
-        })?
-    };
+    }
+    with_whole_document(text, format, path, overrides)
+}
+
+fn in_job_list(field: &str) -> bool {
+    field
+        .strip_prefix("workload.jobs")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// The settings applied to the document with its job list apart; `None` if the list's
+/// placeholder did not survive them.
+fn with_jobs_apart(
+    text: &str,
+    format: Format,
+    path: &Path,
+    overrides: &[String],
+) -> Result<Option<RawScenario>, InputError> {
+    let (mut doc, jobs) = parse_document(text, format, path, true)?;
+    apply_overrides(&mut doc, path, overrides)?;
+    if jobs.is_some() && !take_placeholder(&mut doc) {
+        return Ok(None);
+    }
+    let mut raw = from_document(&doc, path)?;
     if let Some(jobs) = jobs {
         raw.workload.jobs = jobs;
     }
-    Ok(raw)
+    Ok(Some(raw))
+}
+
+fn with_whole_document(
+    text: &str,
+    format: Format,
+    path: &Path,
+    overrides: &[String],
+) -> Result<RawScenario, InputError> {
+    let mut doc = parse_value(text, format, path)?;
+    apply_overrides(&mut doc, path, overrides)?;
+    from_document(&doc, path)
+}
+
+fn apply_overrides(
+    doc: &mut serde_json::Value,
+    path: &Path,
+    overrides: &[String],
+) -> Result<(), InputError> {
+    for o in overrides {
+        apply_override(doc, o).map_err(|m| {
+            InputError::file(path, m.to_string())
+                .with_hint("--set takes PATH=VALUE, e.g. policy.name=eft")
+        })?;
+    }
+    Ok(())
+}
+
+fn from_document(doc: &serde_json::Value, path: &Path) -> Result<RawScenario, InputError> {
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(doc, &mut track);
+    serde::Deserialize::deserialize(de).map_err(|e: serde_json::Error| InputError {
+        file: path.into(),
+        line: None,
+        column: None,
+        path: track.path().to_string(),
+        message: format!("{e} (after --set)"),
+        hint: None,
+    })
 }
 
 /// Parses a document into a generic value for settings to be applied to (`--set`, a
-/// sweep's `set` and axes). With `jobs_apart`, its `workload.jobs` list is left out of
-/// the value and returned read straight into its compact form, in the same pass: as a
-/// generic value a listed job costs several hundred bytes (a 44 MB JSON list took
-/// 0.7 GB). Settings that reach into the list ([`touches_jobs`]) need it in the value.
+/// sweep's `set` and axes). With `jobs_apart`, its `workload.jobs` list is a `null`
+/// placeholder in the value and is returned read straight into its compact form, in
+/// the same pass: as a generic value a listed job costs several hundred bytes (a 44 MB
+/// JSON list took 0.7 GB). Settings that reach into the list ([`touches_jobs`]) need
+/// it in the value; [`take_placeholder`] removes the placeholder before the value is
+/// deserialized.
 pub(crate) fn parse_document(
     text: &str,
     format: Format,
@@ -269,19 +327,20 @@ pub fn parse_strict<T: serde::de::DeserializeOwned>(
 ) -> Result<T, InputError> {
     match format {
         Format::Json => {
+            let located = |path: String, inner: serde_json::Error| InputError {
+                file: file.into(),
+                line: Some(inner.line() as u64),
+                column: Some(inner.column() as u64),
+                path: if path == "." { String::new() } else { path },
+                message: strip_position(&inner.to_string()),
+                hint: None,
+            };
             let mut de = serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                InputError {
-                    file: file.into(),
-                    line: Some(inner.line() as u64),
-                    column: Some(inner.column() as u64),
-                    path: if path == "." { String::new() } else { path },
-                    message: strip_position(&inner.to_string()),
-                    hint: None,
-                }
-            })
+            let value = serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| located(e.path().to_string(), e.into_inner()))?;
+            // Trailing characters after the document are an error too.
+            de.end().map_err(|e| located(String::new(), e))?;
+            Ok(value)
         }
         Format::Yaml => {
             let mut path = String::new();

@@ -71,10 +71,7 @@ pub fn set_path(
     let mut walked = String::new();
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
-        let (key, idx) = match seg.split_once('[') {
-            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (*seg, None),
-        };
+        let (key, idx) = segment(seg);
         let obj = cur
             .as_object_mut()
             .ok_or_else(|| OverrideError::NotAMapping {
@@ -135,22 +132,45 @@ pub fn set_path(
     Ok(())
 }
 
-/// Whether a `--set` setting replaces or reaches into the listed jobs (`workload`,
-/// `workload.jobs`, `workload.jobs[3].work`, ...): only then does the job list have to
-/// be part of the generic document the settings are applied to.
-pub(crate) fn touches_jobs(setting: &str) -> bool {
-    let path = setting.split_once('=').map_or(setting, |(p, _)| p).trim();
-    path == "workload"
-        || path
-            .strip_prefix("workload.jobs")
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+/// A path segment's key and list index (`jobs[2]`: `jobs`, 2); an index that is not a
+/// number is no index (`set_path` then treats the segment as its key).
+fn segment(seg: &str) -> (&str, Option<usize>) {
+    match seg.split_once('[') {
+        Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (seg, None),
+    }
 }
 
-/// A scenario document read for `--set`: a generic value without its `workload.jobs`
-/// list, and the list read in the same pass straight into its compact form (as a
-/// generic value it costs several hundred bytes per job: a 44 MB JSON list took 0.7 GB).
+/// Whether a setting (`PATH=VALUE`, or a sweep's `PATH`) replaces or reaches into the
+/// listed jobs (`workload`, `workload.jobs`, `workload.jobs[3].work`, ...), read with
+/// [`set_path`]'s own segments: only then does the job list have to be part of the
+/// generic document the settings are applied to.
+pub(crate) fn touches_jobs(setting: &str) -> bool {
+    let path = setting.split_once('=').map_or(setting, |(p, _)| p).trim();
+    let mut keys = path.split('.').map(|s| segment(s).0);
+    keys.next() == Some("workload") && keys.next().is_none_or(|k| k == "jobs")
+}
+
+/// Removes the placeholder [`WithoutJobs`] leaves for `workload.jobs`; `false` when it
+/// is not there any more (a setting replaced the workload or the list).
+pub(crate) fn take_placeholder(doc: &mut serde_json::Value) -> bool {
+    let Some(w) = doc.get_mut("workload").and_then(|w| w.as_object_mut()) else {
+        return false;
+    };
+    if w.get("jobs").is_some_and(serde_json::Value::is_null) {
+        w.shift_remove("jobs");
+        return true;
+    }
+    false
+}
+
+/// A scenario document read for `--set`: a generic value whose `workload.jobs` list is
+/// a `null` placeholder (so the fields a setting error lists, and the key order, stay
+/// the document's), and the list read in the same pass straight into its compact form
+/// (as a generic value it costs several hundred bytes per job: a 44 MB JSON list took
+/// 0.7 GB).
 pub(super) struct WithoutJobs {
-    /// The document, `workload.jobs` left out.
+    /// The document, `workload.jobs` replaced by `null`.
     pub doc: serde_json::Value,
     /// The document's `workload.jobs`, if it has one.
     pub jobs: Option<RawJobs>,
@@ -191,7 +211,8 @@ impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed<'_> {
 }
 
 /// Builds the same `serde_json::Value` as its own `Deserialize` would, except that the
-/// `jobs` entry of the top-level `workload` mapping is read as [`RawJobs`] instead.
+/// `jobs` entry of the top-level `workload` mapping is read as [`RawJobs`] instead and
+/// left as `null`. Duplicate keys: the last one counts, as in `serde_json::Value`.
 impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
     type Value = serde_json::Value;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -235,9 +256,14 @@ impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
         let mut m = serde_json::Map::new();
         while let Some(k) = map.next_key::<String>()? {
             let level = match (self.level, k.as_str()) {
-                (Level::Top, "workload") => Level::Workload,
+                (Level::Top, "workload") => {
+                    // A later `workload` replaces an earlier one, its list included.
+                    *self.jobs = None;
+                    Level::Workload
+                }
                 (Level::Workload, "jobs") => {
                     *self.jobs = Some(map.next_value::<RawJobs>()?);
+                    m.insert(k, serde_json::Value::Null);
                     continue;
                 }
                 _ => Level::Inner,
@@ -272,6 +298,10 @@ mod tests {
         ] {
             assert!(touches_jobs(s), "{s}");
         }
+        // `set_path` reads `workload[.jobs` as `workload` then `jobs`.
+        for s in ["workload[.jobs=[]", "workload[x].jobs=1", "workload[]=~"] {
+            assert!(touches_jobs(s), "{s}");
+        }
         for s in [
             "seed=1",
             "workload.kinds.a.size.mean=2",
@@ -282,8 +312,24 @@ mod tests {
         }
     }
 
-    /// The document without its job list is the generic document minus
-    /// `workload.jobs`, key order and values alike, for every shipped scenario.
+    /// A later `workload` replaces an earlier one with its list, as in the generic
+    /// document (JSON keeps the last of duplicate keys).
+    #[test]
+    fn a_repeated_workload_drops_the_earlier_list() {
+        let text =
+            r#"{"workload": {"jobs": [{"kind": "a", "work": 1}]}, "workload": {"kinds": {}}}"#;
+        let file = Path::new("dup.json");
+        let w: WithoutJobs = parse_strict(text, Format::Json, file).unwrap();
+        assert!(w.jobs.is_none());
+        assert_eq!(w.doc, parse_value(text, Format::Json, file).unwrap());
+        let text =
+            r#"{"workload": {"kinds": {}}, "workload": {"jobs": [{"kind": "a", "work": 1}]}}"#;
+        let w: WithoutJobs = parse_strict(text, Format::Json, file).unwrap();
+        assert_eq!(w.jobs.map(|j| j.len()), Some(1));
+    }
+
+    /// The document without its job list is the generic document with `workload.jobs`
+    /// replaced by `null`, key order and values alike, for every shipped scenario.
     #[test]
     fn the_document_without_jobs_is_the_document_less_its_jobs() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -299,8 +345,11 @@ mod tests {
             let listed = full
                 .get_mut("workload")
                 .and_then(|w| w.as_object_mut())
-                .and_then(|w| w.shift_remove("jobs"));
+                .and_then(|w| w.get_mut("jobs"))
+                .map(|j| std::mem::replace(j, serde_json::Value::Null));
             assert_eq!(w.doc, full, "{}", path.display());
+            let mut doc = w.doc;
+            assert_eq!(take_placeholder(&mut doc), listed.is_some());
             let n = listed.map(|l| l.as_array().unwrap().len());
             assert_eq!(w.jobs.map(|j| j.jobs.len()), n, "{}", path.display());
             seen.0 += 1;

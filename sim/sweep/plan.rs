@@ -336,13 +336,28 @@ impl Plan {
         })?;
         let scenario_bytes = scenario::file::read_limited(&scenario_path, scenario::MAX_FILE_BYTES)
             .map_err(|e| InputError::file(&scenario_path, e.to_string()))?;
+        // A job list that no setting reaches into is read once into its compact form;
+        // anything refused that way is read again whole, so errors are as without it.
         let apart = !(raw.set.keys().chain(raw.axes.keys())).any(|p| scenario::touches_jobs(p));
-        let (mut base_doc, base_jobs) =
-            scenario::parse_document(&scenario_text, sc_format, &scenario_path, apart)?;
-        for (path, v) in &raw.set {
-            scenario::set_path(&mut base_doc, path, v.clone())
-                .map_err(|m| err("set", path, m.to_string()))?;
-        }
+        let split = || {
+            let (mut doc, jobs) =
+                scenario::parse_document(&scenario_text, sc_format, &scenario_path, true).ok()?;
+            for (path, v) in &raw.set {
+                scenario::set_path(&mut doc, path, v.clone()).ok()?;
+            }
+            Some((doc, jobs))
+        };
+        let (base_doc, base_jobs) = match apart.then(split).flatten() {
+            Some(split) => split,
+            None => {
+                let mut doc = scenario::parse_value(&scenario_text, sc_format, &scenario_path)?;
+                for (path, v) in &raw.set {
+                    scenario::set_path(&mut doc, path, v.clone())
+                        .map_err(|m| err("set", path, m.to_string()))?;
+                }
+                (doc, None)
+            }
+        };
 
         // Axes.
         let mut axes = Vec::new();
@@ -666,6 +681,13 @@ fn build_scenario(
     path: &Path,
     text: &str,
 ) -> Result<Loaded, InputError> {
+    // With the list apart, the document is small: a copy without its placeholder.
+    let mut own = None;
+    let jobs = jobs.filter(|_| {
+        let d = own.insert(doc.clone());
+        scenario::take_placeholder(d)
+    });
+    let doc = own.as_ref().unwrap_or(doc);
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(doc, &mut track);
     let mut raw: scenario::raw::RawScenario =

@@ -74,6 +74,11 @@ const BAD: &[(&str, &[&str])] = &[
     ("comments-only.yaml", &["unexpected end of input"]),
     ("null-document.yaml", &["expected mapping"]),
     ("array-document.json", &["invalid type"]),
+    // Anything after the document (here a stray closing brace) is refused, not ignored.
+    (
+        "trailing-characters.json",
+        &["trailing-characters.json:3:1", "trailing characters"],
+    ),
     ("latin1.yaml", &["not UTF-8"]),
     (
         "wrong-extension.txt",

@@ -407,6 +407,9 @@ fn set_reads_an_untouched_job_list_as_the_file_gives_it() {
             .scenario;
         assert_eq!(inside.jobs[0].req.work, work, "{f}");
         assert_eq!(inside.jobs[1..], plain.jobs[1..], "{f}");
+        // `set_path` reads `workload[.jobs` as `workload`, `jobs`: it reaches the list.
+        let odd = load(&sc, &["workload[.jobs=[]".into()]).unwrap().scenario;
+        assert!(odd.jobs.is_empty(), "{f}");
     }
 }
 
