@@ -214,7 +214,7 @@ fn with_jobs_apart(
     path: &Path,
     overrides: &[String],
 ) -> Result<Option<RawScenario>, InputError> {
-    let (mut doc, jobs) = parse_document(text, format, path, true)?;
+    let (mut doc, jobs) = parse_without_jobs(text, format, path)?;
     apply_overrides(&mut doc, path, overrides)?;
     if jobs.is_some() && !take_placeholder(&mut doc) {
         return Ok(None);
@@ -265,24 +265,19 @@ fn from_document(doc: &serde_json::Value, path: &Path) -> Result<RawScenario, In
 }
 
 /// Parses a document into a generic value for settings to be applied to (`--set`, a
-/// sweep's `set` and axes). With `jobs_apart`, its `workload.jobs` list is a `null`
-/// placeholder in the value and is returned read straight into its compact form, in
-/// the same pass: as a generic value a listed job costs several hundred bytes (a 44 MB
-/// JSON list took 0.7 GB). Settings that reach into the list ([`touches_jobs`]) need
-/// it in the value; [`take_placeholder`] removes the placeholder before the value is
+/// sweep's `set` and axes) in which its `workload.jobs` list is a `null` placeholder;
+/// the list is returned read straight into its compact form, in the same pass: as a
+/// generic value a listed job costs several hundred bytes (a 44 MB JSON list took
+/// 0.7 GB). Settings that reach into the list ([`touches_jobs`]) need [`parse_value`]
+/// instead; [`take_placeholder`] removes the placeholder before the value is
 /// deserialized.
-pub(crate) fn parse_document(
+pub(crate) fn parse_without_jobs(
     text: &str,
     format: Format,
     path: &Path,
-    jobs_apart: bool,
 ) -> Result<(serde_json::Value, Option<RawJobs>), InputError> {
-    if jobs_apart {
-        let w: overrides::WithoutJobs = parse_strict(text, format, path)?;
-        Ok((w.doc, w.jobs))
-    } else {
-        Ok((parse_value(text, format, path)?, None))
-    }
+    let w: overrides::WithoutJobs = parse_strict(text, format, path)?;
+    Ok((w.doc, w.jobs))
 }
 
 /// Parses scenario text (no file access). `label` names the source in errors.

@@ -7,6 +7,7 @@ use crate::scenario::{self, Format, InputError, Loaded};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Format tag written in every manifest.
@@ -241,8 +242,8 @@ pub struct Plan {
     pub scenario_path: PathBuf,
     /// The base scenario's text.
     pub scenario_text: String,
-    /// The base scenario document with `set` applied (without `workload.jobs` when
-    /// `base_jobs` holds them).
+    /// The base scenario document with `set` applied (its `workload.jobs` a `null`
+    /// placeholder when `base_jobs` holds them).
     base_doc: Value,
     /// The base scenario's job list, read once into its compact form, when neither
     /// `set` nor an axis reaches into it: each run then copies 56 bytes per job, not a
@@ -341,20 +342,16 @@ impl Plan {
         let apart = !(raw.set.keys().chain(raw.axes.keys())).any(|p| scenario::touches_jobs(p));
         let split = || {
             let (mut doc, jobs) =
-                scenario::parse_document(&scenario_text, sc_format, &scenario_path, true).ok()?;
-            for (path, v) in &raw.set {
-                scenario::set_path(&mut doc, path, v.clone()).ok()?;
-            }
+                scenario::parse_without_jobs(&scenario_text, sc_format, &scenario_path).ok()?;
+            apply_set(&mut doc, &raw.set).ok()?;
             Some((doc, jobs))
         };
         let (base_doc, base_jobs) = match apart.then(split).flatten() {
             Some(split) => split,
             None => {
                 let mut doc = scenario::parse_value(&scenario_text, sc_format, &scenario_path)?;
-                for (path, v) in &raw.set {
-                    scenario::set_path(&mut doc, path, v.clone())
-                        .map_err(|m| err("set", path, m.to_string()))?;
-                }
+                apply_set(&mut doc, &raw.set)
+                    .map_err(|(path, m)| err("set", path, m.to_string()))?;
                 (doc, None)
             }
         };
@@ -472,7 +469,7 @@ impl Plan {
 
         // Base scenario after `set`: its seed is the base seed.
         let base = build_scenario(
-            &base_doc,
+            Cow::Borrowed(&base_doc),
             base_jobs.as_ref(),
             &scenario_path,
             &scenario_text,
@@ -567,9 +564,8 @@ impl Plan {
     /// The scenario of run `run` (axis values and seed applied), validated, with its
     /// policy checked.
     pub fn loaded(&self, run: usize) -> Result<Loaded, InputError> {
-        let doc = self.document(run)?;
         build_scenario(
-            &doc,
+            Cow::Owned(self.document(run)?),
             self.base_jobs.as_ref(),
             &self.scenario_path,
             &self.scenario_text,
@@ -589,10 +585,8 @@ impl Plan {
                     .expect("checked when the plan was loaded");
                 let mut doc =
                     scenario::parse_value(&self.scenario_text, format, &self.scenario_path)?;
-                for (path, v) in &self.manifest.set {
-                    scenario::set_path(&mut doc, path, v.clone())
-                        .map_err(|m| InputError::file(&self.sweep_path, m.to_string()))?;
-                }
+                apply_set(&mut doc, &self.manifest.set)
+                    .map_err(|(_, m)| InputError::file(&self.sweep_path, m.to_string()))?;
                 self.settle(run, doc)?
             }
         };
@@ -676,18 +670,15 @@ impl Plan {
 /// Deserializes and validates a scenario document (the `--set` path of
 /// `scenario::load`, without re-reading the file), and checks its policy.
 fn build_scenario(
-    doc: &Value,
+    mut doc: Cow<'_, Value>,
     jobs: Option<&scenario::raw::RawJobs>,
     path: &Path,
     text: &str,
 ) -> Result<Loaded, InputError> {
-    // With the list apart, the document is small: a copy without its placeholder.
-    let mut own = None;
-    let jobs = jobs.filter(|_| {
-        let d = own.insert(doc.clone());
-        scenario::take_placeholder(d)
-    });
-    let doc = own.as_ref().unwrap_or(doc);
+    // With the list apart the document holds its placeholder (and is small, so a
+    // borrowed one is copied to remove it).
+    let jobs = jobs.filter(|_| scenario::take_placeholder(doc.to_mut()));
+    let doc = &*doc;
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(doc, &mut track);
     let mut raw: scenario::raw::RawScenario =
@@ -722,6 +713,17 @@ fn build_scenario(
     };
     crate::run::check_policy(&loaded)?;
     Ok(loaded)
+}
+
+/// Applies a sweep's `set` entries to a document; an error names the entry's path.
+fn apply_set<'s>(
+    doc: &mut Value,
+    set: &'s IndexMap<String, Value>,
+) -> Result<(), (&'s str, scenario::OverrideError)> {
+    for (path, v) in set {
+        scenario::set_path(doc, path, v.clone()).map_err(|m| (path.as_str(), m))?;
+    }
+    Ok(())
 }
 
 /// A two-axis manifest (a: x, y; b: 1, 2, 3), one replication, for unit tests.
